@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The subcommands: run, list, info, validate. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "mem/mem.h"
+#include "output.h"
+#include "provenance.h"
+#include "runner.h"
+#include "suite.h"
+#include "sysprobe.h"
+
+/* Options shared by run and info: where the pmem is, how to count. */
+struct env_opts {
+	struct rb_env env;
+	const char *kinds[RB_KIND__COUNT * 2];
+	unsigned n_kinds;
+};
+
+enum { OPT_FSDAX = 1000, OPT_DEVDAX, OPT_DIO, OPT_CLOCK, OPT_COUNTERS, OPT_CPU, OPT_LAB,
+       OPT_KCONFIG, OPT_ACCEL, OPT_REPEAT, OPT_WARMUP };
+
+static bool env_option(struct rb_env *env, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_FSDAX: env->fsdax_dir = arg; return true;
+	case OPT_DEVDAX:
+		if (env->n_devdax == RB_MAX_DEVDAX)
+			rb_die_usage("at most %d --devdax", RB_MAX_DEVDAX);
+		env->devdax[env->n_devdax++] = arg;
+		return true;
+	case OPT_DIO: env->dio_target = arg; return true;
+	case OPT_CLOCK:
+		if (!strcmp(arg, "ns")) env->clock = RB_CLOCK_NS;
+		else if (!strcmp(arg, "icount")) env->clock = RB_CLOCK_ICOUNT;
+		else rb_die_usage("--clock %s: use ns or icount (icount: deterministic lab mode, "
+				  "guest ns = instructions)", arg);
+		return true;
+	case OPT_COUNTERS:
+		if ((env->counters_mode = rb_ctr_mode_parse(arg)) < 0)
+			rb_die_usage("--counters %s: use auto, hw, sw or off", arg);
+		return true;
+	}
+	return false;
+}
+
+#define ENV_LONGOPTS \
+	{ "fsdax", required_argument, NULL, OPT_FSDAX }, \
+	{ "devdax", required_argument, NULL, OPT_DEVDAX }, \
+	{ "dio-target", required_argument, NULL, OPT_DIO }, \
+	{ "clock", required_argument, NULL, OPT_CLOCK }, \
+	{ "counters", required_argument, NULL, OPT_COUNTERS }
+
+/* Bad pmem paths are errors whatever the suite uses. */
+static void validate_env(const struct rb_env *env)
+{
+	char err[512];
+
+	if (env->fsdax_dir && rb_mem_validate(RB_KIND_FSDAX_PTE, env, 4096, err, sizeof(err)) == RB_ERR)
+		rb_die_usage("%s", err);
+	for (unsigned i = 0; i < env->n_devdax; i++)
+		if (!rb_devdax_align(env->devdax[i], err, sizeof(err)))
+			rb_die_usage("%s", err);
+}
+
+static const char run_usage[] =
+"usage: refbench run [--suite NAME|FILE | --case C [--kind K]... [-p key=value]...]\n"
+"                    [-o DIR] [--fsdax DIR] [--devdax /dev/daxX.Y]... [--dio-target PATH]\n"
+"                    [--repeat N] [--warmup N] [--cpu N] [--clock ns|icount]\n"
+"                    [--counters auto|hw|sw|off] [--kernel-config FILE|BUILD_DIR]\n"
+"                    [--lab lab.json] [--accel NAME] [--quiet]\n"
+"\n"
+"Runs every point of the suite (case x kind x parameter sweep) and writes\n"
+"DIR/meta.json (provenance) and DIR/samples.jsonl (one record per sample).\n"
+"DIR defaults to results/<run-id>; an existing run is never overwritten.\n"
+"Kinds: anon thp shmem fsdax-pte fsdax-pmd devdax-4k devdax-2m devdax-1g\n"
+"(or all, baseline, dax). Suites: configs/suites/*.suite.\n";
+
+static void default_outdir(char *buf, size_t n)
+{
+	char dir[PATH_MAX], host[64] = "host", stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	unsigned rnd;
+	FILE *f = fopen("/dev/urandom", "re");
+
+	if (!f || fread(&rnd, sizeof(rnd), 1, f) != 1)
+		rnd = (unsigned)getpid() ^ (unsigned)t;
+	if (f)
+		fclose(f);
+	gethostname(host, sizeof(host) - 1);
+	host[strcspn(host, ".")] = '\0';
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	rb_suites_dir(dir, sizeof(dir));	/* <repo>/configs/suites */
+	strcat(dir, "/../..");
+	char *root = realpath(dir, NULL);
+	snprintf(buf, n, "%s/results/%s-%s-%04x", root ? root : ".", stamp, host, rnd & 0xffff);
+	free(root);
+}
+
+int rb_cmd_run(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "param", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "cpu", required_argument, NULL, OPT_CPU },
+		{ "lab", required_argument, NULL, OPT_LAB },
+		{ "kernel-config", required_argument, NULL, OPT_KCONFIG },
+		{ "accel", required_argument, NULL, OPT_ACCEL },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		ENV_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rb_env env = { .counters_mode = RB_CTR_AUTO };
+	struct rb_prov_opts prov = { .argc = argc, .argv = argv };
+	const char *suite_name = NULL, *case_name = NULL, *outdir = NULL;
+	const char *repeat = NULL, *warmup = NULL;
+	char kinds[256] = "", params[1024] = "", err[1024], outbuf[PATH_MAX], line[1400];
+	struct rb_runner_opts ro = { .env = &env, .cpu = -1, .progress = true };
+	struct rb_suite suite = { .n = 0 };
+	struct rb_counters ctr;
+	struct rb_plan plan;
+	struct rb_run run;
+	struct json_object *meta, *cj, *ev;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "s:c:k:p:o:qh", lo, NULL)) != -1) {
+		if (env_option(&env, opt, optarg))
+			continue;
+		switch (opt) {
+		case 's': suite_name = optarg; break;
+		case 'c': case_name = optarg; break;
+		case 'k':
+			if (strlen(kinds) + strlen(optarg) + 2 >= sizeof(kinds))
+				rb_die_usage("too many --kind");
+			if (kinds[0])
+				strcat(kinds, ",");
+			strcat(kinds, optarg);
+			break;
+		case 'p':
+			if (strlen(params) + strlen(optarg) + 2 >= sizeof(params))
+				rb_die_usage("too many --param");
+			strcat(params, " ");
+			strcat(params, optarg);
+			break;
+		case 'o': outdir = optarg; break;
+		case 'q': ro.progress = false; break;
+		case OPT_CPU: ro.cpu = atoi(optarg); break;
+		case OPT_LAB: prov.lab_json = optarg; break;
+		case OPT_KCONFIG: prov.kconfig = optarg; break;
+		case OPT_ACCEL: prov.accel = optarg; break;
+		case OPT_REPEAT: repeat = optarg; break;
+		case OPT_WARMUP: warmup = optarg; break;
+		case 'h': fputs(run_usage, stdout); return 0;
+		default: fputs(run_usage, stderr); return RB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		rb_die_usage("unexpected argument '%s' (see refbench run --help)", argv[optind]);
+	if (!!suite_name == !!case_name)
+		rb_die_usage("give either --suite NAME or --case NAME (see refbench run --help)");
+	if (suite_name) {
+		if (kinds[0] || params[0])
+			rb_die_usage("--kind and --param go with --case, not --suite");
+		if (rb_suite_load(suite_name, &suite, err, sizeof(err)))
+			rb_die_usage("%s", err);
+	} else {
+		snprintf(line, sizeof(line), "%s %s%s%s%s%s%s", case_name, kinds[0] ? kinds : "all",
+			 params, repeat ? " repeat=" : "", repeat ? repeat : "",
+			 warmup ? " warmup=" : "", warmup ? warmup : "");
+		if (rb_suite_add_entry(&suite, line, "command line", err, sizeof(err)))
+			rb_die_usage("%s", err);
+		rb_strlcpy(suite.name, "(command line)", sizeof(suite.name));
+		suite.text = strdup(line);
+		repeat = warmup = NULL;
+	}
+	if (repeat || warmup)	/* override the suite's counts */
+		for (unsigned i = 0; i < suite.n; i++)
+			for (const char *const *k = (const char *const[]){ "repeat", "warmup", NULL }; *k; k++) {
+				const char *v = !strcmp(*k, "repeat") ? repeat : warmup;
+				struct rb_suite_entry *e = &suite.e[i];
+				unsigned j;
+				if (!v)
+					continue;
+				for (j = 0; j < e->n_keys && strcmp(e->sweep[j].key, *k); j++)
+					;
+				if (j == e->n_keys) {
+					if (j == RB_MAX_PARAMS)
+						rb_die_usage("suite line %u has too many parameters", e->line);
+					e->n_keys++;
+				}
+				rb_strlcpy(e->sweep[j].key, *k, sizeof(e->sweep[j].key));
+				rb_strlcpy(e->sweep[j].vals, v, sizeof(e->sweep[j].vals));
+			}
+	validate_env(&env);
+	if (rb_plan_build(&suite, &env, &plan, err, sizeof(err)))
+		rb_die_usage("%s", err);
+	if (!outdir) {
+		default_outdir(outbuf, sizeof(outbuf));
+		outdir = outbuf;
+	}
+	if (rb_run_check_dir(outdir, err, sizeof(err)))
+		rb_die_usage("%s", err);
+
+	rb_counters_open(&ctr, env.counters_mode, NULL);
+	if (env.counters_mode == RB_CTR_HW && ctr.source != RB_SRC_HW)
+		rb_die_usage("--counters hw: %s", ctr.fallback);
+	meta = rb_provenance(&env, &prov, err, sizeof(err));
+	if (!meta)
+		rb_die_usage("%s", err);
+	cj = json_object_new_object();
+	ev = json_object_new_array();
+	json_object_object_add(cj, "mode", json_object_new_string(rb_ctr_mode_name(env.counters_mode)));
+	json_object_object_add(cj, "source", json_object_new_string(rb_ctr_source_name(ctr.source)));
+	json_object_object_add(cj, "fallback", ctr.fallback[0] ? json_object_new_string(ctr.fallback) : NULL);
+	for (unsigned i = 0; i < ctr.n; i++)
+		json_object_array_add(ev, json_object_new_string(ctr.defs[i]->name));
+	json_object_object_add(cj, "events", ev);
+	json_object_object_add(meta, "counters", cj);
+	{
+		struct json_object *sj = json_object_new_object();
+		json_object_object_add(sj, "name", json_object_new_string(suite.name));
+		json_object_object_add(sj, "path", suite.path[0] ? json_object_new_string(suite.path) : NULL);
+		json_object_object_add(sj, "sha256", suite.sha256[0] ? json_object_new_string(suite.sha256) : NULL);
+		json_object_object_add(sj, "text", json_object_new_string(suite.text ? suite.text : ""));
+		json_object_object_add(sj, "points", json_object_new_int((int)plan.n));
+		json_object_object_add(meta, "suite", sj);
+	}
+	if (rb_run_create(&run, outdir, meta, err, sizeof(err)))
+		rb_die_usage("%s", err);
+	if (ro.progress)
+		fprintf(stderr, "refbench: %u points -> %s (counters: %s%s%s)\n", plan.n, outdir,
+			rb_ctr_source_name(ctr.source), ctr.fallback[0] ? "; " : "", ctr.fallback);
+	rc = rb_runner_run(&plan, &run, &ctr, &ro);
+	rb_run_finish(&run, rc ? "failed" : "complete",
+		      rc ? "one or more points failed with an error (type \"error\" in samples.jsonl)" : NULL);
+	if (ro.progress)
+		fprintf(stderr, "refbench: %s: %u samples, %u rejected, %u skipped, %u unsupported, %u errors\n",
+			rc ? "FAILED" : "complete", run.samples, run.rejected, run.skipped,
+			run.unsupported, run.errors);
+	printf("%s\n", outdir);
+	rb_run_free(&run);
+	json_object_put(meta);
+	rb_counters_close(&ctr);
+	rb_plan_free(&plan);
+	rb_suite_free(&suite);
+	return rc ? RB_EXIT_FAIL : RB_EXIT_OK;
+}
+
+int rb_cmd_list(int argc, char **argv)
+{
+	size_t n;
+	const struct rb_case *const *cs = rb_cases(&n);
+	bool verbose = argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"));
+
+	for (size_t i = 0; i < n; i++) {
+		printf("%-12s %s\n", cs[i]->name, cs[i]->summary);
+		printf("%-12s kinds:", "");
+		for (int k = 0; k < RB_KIND__COUNT; k++)
+			if (cs[i]->kinds & RB_KIND_BIT(k))
+				printf(" %s", k == RB_KIND_NONE ? "-" : rb_kind_name(k));
+		printf("\n");
+		if (!verbose)
+			continue;
+		printf("%-12s kernel: %s\n", "", cs[i]->kernel_paths);
+		for (const struct rb_param_def *p = cs[i]->params; p && p->key; p++)
+			printf("%-12s   %s=%s  %s\n", "", p->key, p->def, p->help);
+	}
+	return 0;
+}
+
+static void info_line(const char *what, bool ok, const char *detail)
+{
+	printf("  %-10s %-4s %s\n", what, ok ? "ok" : "no", detail);
+}
+
+int rb_cmd_info(int argc, char **argv)
+{
+	static const struct option lo[] = { ENV_LONGOPTS, { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	struct rb_env env = { .counters_mode = RB_CTR_AUTO };
+	struct rb_counters ctr;
+	char why[512], hex[65];
+	int opt;
+	size_t nc;
+	const struct rb_case *const *cs = rb_cases(&nc);
+
+	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1)
+		if (!env_option(&env, opt, optarg)) {
+			printf("usage: refbench info [--fsdax DIR] [--devdax DEV]... [--dio-target PATH]\n");
+			return opt == 'h' ? 0 : RB_EXIT_USAGE;
+		}
+	printf("refbench %s: what this machine can run\n\n", RB_GIT_SHA);
+	rb_counters_open(&ctr, env.counters_mode, NULL);
+	snprintf(why, sizeof(why), "%s%s%s", rb_ctr_source_name(ctr.source),
+		 ctr.fallback[0] ? ": " : "", ctr.fallback);
+	info_line("counters", ctr.source == RB_SRC_HW, why);
+	rb_counters_close(&ctr);
+	info_line("config", !rb_sha256_file("/proc/config.gz", hex),
+		  rb_kconfig_opt("CONFIG_MMU") ? "/proc/config.gz" :
+		  "no /proc/config.gz (CONFIG_IKCONFIG_PROC): pass --kernel-config to run");
+	{
+		char buf[128] = "";
+		FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+		bool ok = f && fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
+		if (f)
+			fclose(f);
+		buf[strcspn(buf, "\n")] = '\0';
+		info_line("thp", ok, f ? buf : "CONFIG_TRANSPARENT_HUGEPAGE off");
+	}
+	info_line("pdpe1gb", rb_cpu_has_pdpe1gb(), rb_cpu_has_pdpe1gb() ?
+		  "1 GiB pages possible" : "CPU lacks pdpe1gb: no devdax-1g (PUD) faults");
+	info_line("gup_test", rb_debugfs_feature("/sys/kernel/debug/gup_test", "GUP_TEST", why, sizeof(why)),
+		  access("/sys/kernel/debug/gup_test", F_OK) ? why : "/sys/kernel/debug/gup_test");
+	info_line("test_hmm", !access("/dev/hmm_dmirror0", F_OK), !access("/dev/hmm_dmirror0", F_OK) ?
+		  "/dev/hmm_dmirror0" : rb_kconfig_opt("CONFIG_TEST_HMM") == 'm' ?
+		  "no /dev/hmm_dmirror0: CONFIG_TEST_HMM=m not loaded (modprobe test_hmm)" :
+		  "no /dev/hmm_dmirror0: CONFIG_TEST_HMM (and DEVICE_PRIVATE) off");
+	info_line("null_blk", !access("/dev/nullb0", F_OK), !access("/dev/nullb0", F_OK) ? "/dev/nullb0" :
+		  "no /dev/nullb0: CONFIG_BLK_DEV_NULL_BLK (modprobe null_blk) for gup-user method=dio");
+	snprintf(why, sizeof(why), "%s", env.fsdax_dir ? env.fsdax_dir : "");
+	{
+		int r = rb_mem_validate(RB_KIND_FSDAX_PTE, &env, 4096, why, sizeof(why));
+		if (r == RB_OK)
+			snprintf(why, sizeof(why), "%s is on a DAX mount", env.fsdax_dir);
+		info_line("fsdax", r == RB_OK, why);
+	}
+	for (int k = RB_KIND_DEVDAX_4K; k <= RB_KIND_DEVDAX_1G; k++) {
+		const char *dev = NULL;
+		char what[16];
+		int r = rb_mem_validate(k, &env, rb_kind_gran(k), why, sizeof(why));
+		if (r == RB_OK && !rb_devdax_pick(k, &env, &dev, why, sizeof(why)))
+			snprintf(why, sizeof(why), "%s", dev);
+		snprintf(what, sizeof(what), "%s", rb_kind_name(k));
+		info_line(what, r == RB_OK, why);
+	}
+	printf("\ncases (probe):\n");
+	for (size_t i = 0; i < nc; i++) {
+		int r = cs[i]->probe ? cs[i]->probe(&env, why, sizeof(why)) : RB_OK;
+		info_line(cs[i]->name, r == RB_OK, r == RB_OK ? cs[i]->summary : why);
+	}
+	return 0;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The runner: suite -> sweep points -> setup, warm-up, repetitions, teardown. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem/mem.h"
+#include "runner.h"
+
+static int split(const char *vals, char out[][96], unsigned max)
+{
+	char buf[RB_SUITE_MAX_SWEEP], *save = NULL;
+	unsigned n = 0;
+
+	rb_strlcpy(buf, vals, sizeof(buf));
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			return -E2BIG;
+		rb_strlcpy(out[n++], t, 96);
+	}
+	return (int)n;
+}
+
+static int add_point(struct rb_plan *plan, const struct rb_suite_entry *e, enum rb_kind kind,
+		     const struct rb_params *p, const struct rb_env *env, char *err, size_t n)
+{
+	struct rb_plan_point *np = realloc(plan->p, (plan->n + 1) * sizeof(*np)), *pp;
+	uint64_t v;
+
+	if (!np)
+		return -ENOMEM;
+	plan->p = np;
+	pp = &np[plan->n];
+	memset(pp, 0, sizeof(*pp));
+	pp->pt.c = e->c;
+	pp->pt.kind = kind;
+	pp->pt.env = env;
+	pp->repeat = 5;
+	pp->warmup = 1;
+	/* case defaults first, then the suite's values */
+	for (const struct rb_param_def *d = e->c->params; d && d->key; d++)
+		rb_params_set(&pp->pt.params, d->key, d->def);
+	for (unsigned i = 0; i < p->n; i++) {
+		if (!strcmp(p->kv[i].key, "repeat") || !strcmp(p->kv[i].key, "warmup")) {
+			if (rb_parse_size(p->kv[i].val, &v) || v > 100000 ||
+			    (!strcmp(p->kv[i].key, "repeat") && !v)) {
+				snprintf(err, n, "suite line %u: %s=%s is not a count (repeat >= 1)",
+					 e->line, p->kv[i].key, p->kv[i].val);
+				return -EINVAL;
+			}
+			*(!strcmp(p->kv[i].key, "repeat") ? &pp->repeat : &pp->warmup) = (unsigned)v;
+			continue;
+		}
+		rb_params_set(&pp->pt.params, p->kv[i].key, p->kv[i].val);
+	}
+	/* sizes: the mapping granularity must divide them */
+	const char *size = rb_param_str(&pp->pt.params, "size");
+	if (size && kind != RB_KIND_NONE) {
+		if (rb_parse_size(size, &v)) {
+			snprintf(err, n, "%s/%s: size=%s is not a size (e.g. 64M, 1G)", e->c->name,
+				 rb_kind_name(kind), size);
+			return -EINVAL;
+		}
+		if (rb_mem_validate(kind, env, (size_t)v, err, n) == RB_ERR)
+			return -EINVAL;
+	}
+	plan->n++;
+	return 0;
+}
+
+/* Cartesian product of the sweep values, last key fastest. */
+static int expand(struct rb_plan *plan, const struct rb_suite_entry *e, enum rb_kind kind,
+		  unsigned key, struct rb_params *p, const struct rb_env *env, char *err, size_t n)
+{
+	char vals[32][96];
+	int nv;
+
+	if (key == e->n_keys)
+		return add_point(plan, e, kind, p, env, err, n);
+	nv = split(e->sweep[key].vals, vals, 32);
+	if (nv <= 0) {
+		snprintf(err, n, "suite line %u: %s: empty or too many values", e->line, e->sweep[key].key);
+		return -EINVAL;
+	}
+	for (int i = 0; i < nv; i++) {
+		struct rb_params q = *p;
+		int r;
+
+		rb_params_set(&q, e->sweep[key].key, vals[i]);
+		if ((r = expand(plan, e, kind, key + 1, &q, env, err, n)))
+			return r;
+	}
+	return 0;
+}
+
+int rb_plan_build(const struct rb_suite *s, const struct rb_env *env, struct rb_plan *plan,
+		  char *err, size_t n)
+{
+	memset(plan, 0, sizeof(*plan));
+	for (unsigned i = 0; i < s->n; i++)
+		for (unsigned k = 0; k < s->e[i].n_kinds; k++) {
+			struct rb_params p = { .n = 0 };
+			int r = expand(plan, &s->e[i], s->e[i].kinds[k], 0, &p, env, err, n);
+			if (r) {
+				rb_plan_free(plan);
+				return r;
+			}
+		}
+	return 0;
+}
+
+void rb_plan_free(struct rb_plan *plan)
+{
+	free(plan->p);
+	memset(plan, 0, sizeof(*plan));
+}
+
+static void describe(const struct rb_point *pt, char *buf, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, n, "%s %s", pt->c->name, rb_kind_name(pt->kind));
+
+	for (unsigned i = 0; i < pt->params.n && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, " %s=%s", pt->params.kv[i].key,
+					pt->params.kv[i].val);
+}
+
+static const char *status_type(int s)
+{
+	switch (s) {
+	case RB_SKIP: return "skipped";
+	case RB_REJECT: return "rejected";
+	case RB_UNSUPPORTED: return "unsupported";
+	default: return "error";
+	}
+}
+
+static void progress(const struct rb_runner_opts *o, unsigned done, unsigned total,
+		     uint64_t t_start, const char *what, const char *state)
+{
+	double el = (double)(rb_now_ns() - t_start) / 1e9;
+	double eta = done ? el / done * (total - done) : 0;
+
+	if (!o->progress)
+		return;
+	fprintf(stderr, "[%u/%u] %-60.60s %s  elapsed %d:%02d  ETA %d:%02d\n", done, total, what,
+		state, (int)el / 60, (int)el % 60, (int)eta / 60, (int)eta % 60);
+}
+
+static int run_point(struct rb_plan_point *pp, struct rb_run *run, struct rb_counters *ctr,
+		     char *state, size_t sn)
+{
+	struct rb_point *pt = &pp->pt;
+	unsigned kept = 0, rejected = 0;
+	int r;
+
+	pt->why[0] = '\0';
+	if (pt->c->probe && (r = pt->c->probe(pt->env, pt->why, sizeof(pt->why))) != RB_OK)
+		goto point_status;
+	r = pt->c->setup ? pt->c->setup(pt) : RB_OK;
+	if (r != RB_OK) {
+		if (pt->c->teardown)	/* setup may have half-built its state */
+			pt->c->teardown(pt);
+		goto point_status;
+	}
+	for (unsigned i = 0; i < pp->warmup + pp->repeat; i++) {
+		struct rb_iter *it = calloc(1, sizeof(*it));
+
+		if (!it) {
+			r = RB_ERR;
+			break;
+		}
+		it->pt = pt;
+		it->ctr = ctr;
+		it->warmup = i < pp->warmup;
+		it->index = it->warmup ? i : i - pp->warmup;
+		r = pt->c->iterate(it);
+		if (it->status == RB_OK && r != RB_OK) {
+			/* a bare error return: keep a reason */
+			it->status = r;
+			if (!it->reason[0])
+				snprintf(it->reason, sizeof(it->reason), "case returned %d", r);
+		}
+		r = it->status;
+		if (!it->warmup || r == RB_ERR || r == RB_SKIP || r == RB_UNSUPPORTED) {
+			rb_records_from_iter(run, it, ctr);
+			kept += r == RB_OK;
+			rejected += r == RB_REJECT;
+		}
+		free(it);
+		if (r == RB_ERR || r == RB_SKIP || r == RB_UNSUPPORTED)
+			break;
+	}
+	if (pt->c->teardown)
+		pt->c->teardown(pt);
+	if (r == RB_ERR)
+		snprintf(state, sn, "ERROR");
+	else if (r == RB_SKIP || r == RB_UNSUPPORTED)
+		snprintf(state, sn, "%s", status_type(r));
+	else
+		snprintf(state, sn, "%u ok%s", kept, rejected ? ", REJECTED some" : "");
+	if (rejected && !kept)
+		snprintf(state, sn, "rejected: %.100s", run ? "see samples.jsonl" : "");
+	return r == RB_ERR ? RB_ERR : RB_OK;
+
+point_status:
+	rb_run_add(run, rb_record_point(pt, status_type(r), pt->why[0] ? pt->why : "no reason given"));
+	snprintf(state, sn, "%s: %.160s", status_type(r), pt->why);
+	return r == RB_ERR ? RB_ERR : RB_OK;
+}
+
+int rb_runner_run(struct rb_plan *plan, struct rb_run *run, struct rb_counters *ctr,
+		  const struct rb_runner_opts *o)
+{
+	uint64_t t0 = rb_now_ns();
+	int failed = 0;
+
+	if (o->cpu >= 0 && rb_pin_cpu(o->cpu))
+		rb_warn("cannot pin to CPU %d: %s; running unpinned", o->cpu, strerror(errno));
+	for (unsigned i = 0; i < plan->n; i++) {
+		char what[512], state[256];
+
+		describe(&plan->p[i].pt, what, sizeof(what));
+		if (run_point(&plan->p[i], run, ctr, state, sizeof(state)) != RB_OK)
+			failed = 1;
+		if (rb_run_flush(run))
+			rb_warn("writing samples to %s failed: %s", run->dir, strerror(errno));
+		progress(o, i + 1, plan->n, t0, what, state);
+	}
+	return failed;
+}

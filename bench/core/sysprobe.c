@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "refbench.h"
+#include "sysprobe.h"
+
+int rb_kconfig_opt(const char *sym)
+{
+	gzFile f = gzopen("/proc/config.gz", "rb");
+	char line[512], want[128];
+	size_t wl;
+	int v = 0;
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "%s=", sym);
+	wl = strlen(want);
+	v = 'n';	/* absent from a full config means off */
+	while (gzgets(f, line, sizeof(line))) {
+		if (!strncmp(line, want, wl)) {
+			v = line[wl];
+			break;
+		}
+	}
+	gzclose(f);
+	return v;
+}
+
+bool rb_debugfs_mounted(void)
+{
+	FILE *f = fopen("/proc/mounts", "re");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " /sys/kernel/debug debugfs ") != NULL;
+	fclose(f);
+	return found;
+}
+
+bool rb_debugfs_feature(const char *path, const char *sym, char *why, size_t n)
+{
+	int k;
+
+	if (!access(path, F_OK))
+		return true;
+	if (!rb_debugfs_mounted()) {
+		snprintf(why, n, "no %s: debugfs is not mounted (mount -t debugfs none "
+			 "/sys/kernel/debug)%s", path,
+			 rb_kconfig_opt(sym) == 'n' ? "; and CONFIG_" : "");
+		if (rb_kconfig_opt(sym) == 'n') {
+			size_t l = strlen(why);
+			snprintf(why + l, n - l, "%s is off", sym);
+		}
+		return false;
+	}
+	k = rb_kconfig_opt(sym);
+	if (k == 'n')
+		snprintf(why, n, "no %s: CONFIG_%s is off in this kernel (rebuild with it, "
+			 "e.g. the lab kernel)", path, sym);
+	else if (k == 'm')
+		snprintf(why, n, "no %s: CONFIG_%s=m but not loaded (modprobe)", path, sym);
+	else
+		snprintf(why, n, "no %s: CONFIG_%s is off or debugfs is not mounted at "
+			 "/sys/kernel/debug", path, sym);
+	return false;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the running kernel offers, for `refbench info` and case probes. */
+#ifndef REFBENCH_SYSPROBE_H
+#define REFBENCH_SYSPROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* 'y', 'm', 'n' from /proc/config.gz, or 0 when the config is unavailable. */
+int rb_kconfig_opt(const char *sym);
+bool rb_debugfs_mounted(void);
+/* For a debugfs file the kernel creates when CONFIG_<sym> is on: fills why
+ * with the fix (mount debugfs, or enable the option) and returns false. */
+bool rb_debugfs_feature(const char *path, const char *sym, char *why, size_t n);
+
+#endif

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef REFBENCH_VALIDATE_H
+#define REFBENCH_VALIDATE_H
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+int rb_validate_record(struct json_object *rec, char *err, size_t n);
+int rb_validate_meta(struct json_object *meta, char *err, size_t n);
+int rb_validate_dir(const char *dir, bool need_complete, char *err, size_t n);
+
+#endif

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/* refbench: benchmarks for the kernel's page-refcount hot paths. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "refbench.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "run", rb_cmd_run, "run a suite or one case; writes results/<run-id>/" },
+	{ "list", rb_cmd_list, "list cases, their kinds and parameters" },
+	{ "info", rb_cmd_info, "what this machine can run, and what is missing" },
+	{ "validate", rb_cmd_validate, "check a run directory against the schema" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: refbench COMMAND [options]   (refbench COMMAND --help)\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nrefbench %s\n", RB_GIT_SHA);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? RB_EXIT_USAGE : RB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("refbench %s\n", RB_GIT_SHA);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "refbench: error: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return RB_EXIT_USAGE;
+}

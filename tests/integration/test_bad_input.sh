@@ -1,0 +1,46 @@
+#!/bin/bash
+# Bad input: each exits != 0 with an error that names the fix, and writes
+# no results.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$TMP/notdax" "$TMP/existing"
+echo '{}' >"$TMP/existing/meta.json"
+printf 'fault anon size=8M\nfault anon size\n' >"$TMP/malformed.suite"
+
+n=0
+check() {	# check "expected text" args...
+	local want=$1; shift
+	n=$((n + 1))
+	local out=$TMP/out$n
+	set +e
+	"$RB" run -o "$out" --quiet "$@" >"$TMP/so" 2>"$TMP/se"
+	local rc=$?
+	set -e
+	[ "$rc" -ne 0 ] || fail "exit 0 for: $* ($(cat "$TMP/se"))"
+	grep -qF -- "$want" "$TMP/se" || fail "for '$*': stderr lacks '$want': $(cat "$TMP/se")"
+	[ ! -e "$out" ] || fail "for '$*': $out was written"
+	echo "ok: $* -> $(head -c 150 "$TMP/se" | tr '\n' ' ')"
+}
+
+check "unknown case 'nosuch'" --case nosuch
+check "unknown kind 'pmd'" --case fault --kind pmd
+check "configs/suites/NAME.suite" --suite nosuch
+check "is not on a DAX mount" --case fault --kind fsdax-pmd --fsdax "$TMP/notdax"
+check "not a directory" --case fault --kind fsdax-pmd --fsdax /dev/null
+check "is not a character device" --case fault --kind devdax-2m --devdax "$TMP/malformed.suite"
+check "but not device-dax" --case fault --kind devdax-2m --devdax /dev/null
+check "No such file" --case fault --kind devdax-2m --devdax /dev/dax9.9
+check "not a multiple of the 2 MiB" --case fault --kind thp -p size=3M
+check "is not a size" --case fault --kind anon -p size=lots
+check "unknown parameter 'bogus'" --case fault --kind anon -p bogus=1
+check "is not key=value" --suite "$TMP/malformed.suite"
+check "does not support kind" --case null --kind anon
+check "--clock fast" --case null --kind - --clock fast
+check "give either --suite" --case null --suite quick
+
+# an existing run is never overwritten (and left as it was)
+set +e; "$RB" run --case null --kind - -o "$TMP/existing" --quiet 2>"$TMP/se"; rc=$?; set -e
+[ $rc -ne 0 ] && grep -q "never overwritten" "$TMP/se" || fail "existing run: $(cat "$TMP/se")"
+[ "$(cat "$TMP/existing/meta.json")" = '{}' ] || fail "existing run was modified"
+[ ! -e "$TMP/existing/samples.jsonl" ] || fail "samples written into an existing run"
+echo "ok: existing run refused"

@@ -1,0 +1,108 @@
+#!/bin/bash
+# End-to-end lab boot: the default lab kernel under TCG, nvdimm profile (4G),
+# pmem set up in the guest (fsdax + devdax 2M + devdax 1G), a small guest
+# command, and the run brought home. Exit 0 pass, 1 fail, 77 skip.
+#   RB_LAB_KERNEL=DIR|bzImage   boot this kernel instead of kernels/build's
+#   RB_KEEP_TEST_RUNS=1         keep the run directory
+# The guest command is the real `refbench run --suite lab-smoke` when
+# bench/refbench and configs/suites/lab-smoke.suite exist, else a stand-in that
+# checks the devices from inside the guest.
+set -eu
+REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+T0=$(date +%s)
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; [ -z "${RUN:-}" ] || echo "  run dir: $RUN"; KEEP=1; exit 1; }
+ok() { echo "  ok: $*"; }
+
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps)"
+command -v jq >/dev/null || skip "jq missing (make deps)"
+
+KERNEL=${RB_LAB_KERNEL:-}
+if [ -z "$KERNEL" ]; then
+	[ -x "$REPO/kernels/build" ] || skip "no kernel: kernels/build missing and RB_LAB_KERNEL unset"
+	KERNEL=$("$REPO/kernels/build" | tail -n 1) || skip "no kernel: kernels/build failed"
+	[ -n "$KERNEL" ] || skip "no kernel: kernels/build printed nothing"
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-lab-boot.XXXXXX")
+KEEP=${RB_KEEP_TEST_RUNS:-0}
+trap '[ "$KEEP" = 1 ] && echo "  kept $TMP" || rm -rf "$TMP"' EXIT
+
+REAL=0
+if [ -x "$REPO/bench/refbench" ] && [ -f "$REPO/configs/suites/lab-smoke.suite" ]; then
+	REAL=1
+	args=(--suite lab-smoke)
+else
+	# Stand-in: check the devices from inside, write a sample the way refbench would.
+	args=(--guest-cmd 'set -e
+		test -b "$RB_FSDAX_DEV"; test -c "$RB_DEVDAX_2M"; test -c "$RB_DEVDAX_1G"
+		grep -E " $RB_FSDAX (xfs|ext4) .*dax" /proc/mounts
+		fallocate -l 64M "$RB_FSDAX/f"
+		mkdir -p "$RB_RUN"
+		{ echo "fsdax $RB_FSDAX_DEV $(cat /sys/block/${RB_FSDAX_DEV#/dev/}/size)"
+		  for d in $RB_DEVDAX_2M $RB_DEVDAX_1G; do n=${d#/dev/}
+		    echo "devdax $d $(cat /sys/bus/dax/devices/$n/size) $(cat /sys/bus/dax/devices/$n/align)"; done
+		} >"$RB_OUT/devices.txt"
+		cat "$RB_OUT/devices.txt"')
+fi
+
+rc=0
+"$REPO/scripts/lab" --kernel "$KERNEL" --accel tcg --profile nvdimm --timeout 600 \
+	-o "$TMP/run" "${args[@]}" >"$TMP/stdout" 2>"$TMP/stderr" || rc=$?
+RUN=$(tail -n 1 "$TMP/stdout")
+[ "$rc" = 0 ] || { tail -n 30 "$TMP/stderr"; fail "scripts/lab exited $rc"; }
+[ "$RUN" = "$TMP/run" ] || fail "last stdout line is '$RUN', expected $TMP/run"
+ok "scripts/lab exit 0, run dir printed last"
+[ -d "$RUN" ] || fail "no run dir"
+for d in "$TMP"/.staging*; do [ ! -e "$d" ] || fail "staging dir $d left behind"; done
+
+[ -s "$RUN/serial.log" ] || fail "serial.log missing or empty"
+grep -q 'refbench-lab: pmem ready' "$RUN/serial.log" || fail "serial.log lacks the pmem-ready marker"
+ok "serial.log kept"
+[ -s "$RUN/qemu.cmdline" ] && grep -q 'nvdimm,id=nv0' "$RUN/qemu.cmdline" || fail "qemu.cmdline missing or without the nvdimm"
+[ "$(cat "$RUN/guest-exit")" = 0 ] || fail "guest exit status is '$(cat "$RUN/guest-exit" 2>/dev/null)'"
+ok "guest exit status 0"
+
+L=$RUN/lab.json
+jq -e . "$L" >/dev/null || fail "lab.json is not JSON"
+jq -e '.accel == "tcg" and (.accel_why | length > 0) and .mode == "timed" and .clock == "ns"' "$L" >/dev/null ||
+	fail "lab.json accel/mode wrong: $(jq -c '{accel,accel_why,mode,clock}' "$L")"
+jq -e '.pmem.profile == "nvdimm" and .pmem.size_mib == 4096 and (.qemu.cmdline | length > 10) and (.qemu.version | test("QEMU"))' "$L" >/dev/null ||
+	fail "lab.json pmem/qemu record wrong"
+jq -e '.outcome.status == "complete" and .outcome.guest_exit == 0 and .outcome.watchdog_fired == false' "$L" >/dev/null ||
+	fail "lab.json outcome: $(jq -c .outcome "$L")"
+ok "lab.json: $(jq -r '.accel + " (" + .accel_why + ")"' "$L")"
+ok "lab.json: boot $(jq .outcome.seconds.boot "$L") s, pmem ready $(jq .outcome.seconds.pmem_ready "$L") s, total $(jq .outcome.seconds.total "$L") s"
+
+P=.guest.pmem
+jq -e "$P.fsdax.status == \"ok\" and ($P.fsdax.blockdev | test(\"^/dev/pmem\")) and $P.fsdax.mode == \"fsdax\" and $P.fsdax.map == \"mem\"" "$L" >/dev/null ||
+	fail "no fsdax namespace: $(jq -c "$P.fsdax" "$L")"
+jq -e "$P.fsdax.fs == \"xfs\" and ($P.fsdax.mkfs | test(\"su=2m\")) and ($P.fsdax.mount_options | test(\"dax\"))" "$L" >/dev/null ||
+	fail "fsdax file system not xfs su=2m mounted with dax: $(jq -c "$P.fsdax" "$L")"
+ok "fsdax: $(jq -r "$P.fsdax | .blockdev + \" \" + (.size|tostring) + \" B, \" + .fs + \", \" + .mount_options" "$L")"
+jq -e "$P.devdax_2m.status == \"ok\" and ($P.devdax_2m.chardev | test(\"^/dev/dax\")) and $P.devdax_2m.align == 2097152" "$L" >/dev/null ||
+	fail "no devdax 2M: $(jq -c "$P.devdax_2m" "$L")"
+ok "devdax-2M: $(jq -r "$P.devdax_2m | .chardev + \" \" + (.size|tostring) + \" B\"" "$L")"
+if jq -e '.guest.cpu_flags.pdpe1gb' "$L" >/dev/null; then
+	jq -e "$P.devdax_1g.status == \"ok\" and $P.devdax_1g.align == 1073741824 and $P.devdax_1g.size >= 1073741824" "$L" >/dev/null ||
+		fail "guest has pdpe1gb but no 1G devdax: $(jq -c "$P.devdax_1g" "$L")"
+	ok "devdax-1G: $(jq -r "$P.devdax_1g | .chardev + \" \" + (.size|tostring) + \" B\"" "$L")"
+else
+	jq -e "$P.devdax_1g.status == \"unsupported: guest CPU lacks pdpe1gb\"" "$L" >/dev/null ||
+		fail "1G devdax neither present nor recorded unsupported"
+	ok "devdax-1G: unsupported: guest CPU lacks pdpe1gb"
+fi
+cmp -s <(jq -S . "$RUN/pmem.json") <(jq -S "$P" "$L") || fail "pmem.json and lab.json .guest.pmem differ"
+
+if [ "$REAL" = 1 ]; then
+	M=$RUN/run/meta.json
+	jq -e '.status == "complete"' "$M" >/dev/null || fail "meta.json status: $(jq -r .status "$M" 2>/dev/null)"
+	[ -s "$RUN/run/samples.jsonl" ] || fail "no samples"
+	ok "refbench lab-smoke: meta.json complete, $(wc -l <"$RUN/run/samples.jsonl") samples"
+else
+	grep -q '^fsdax /dev/pmem' "$RUN/devices.txt" && grep -c '^devdax /dev/dax' "$RUN/devices.txt" | grep -q 2 ||
+		fail "stand-in did not see the devices: $(cat "$RUN/devices.txt" 2>/dev/null)"
+	ok "stand-in guest command saw: $(tr '\n' ';' <"$RUN/devices.txt")"
+fi
+echo "PASS: lab boot ($(($(date +%s) - T0)) s)"
