@@ -329,17 +329,17 @@ static int gup_fast_iterate(struct rb_iter *it)
 		return rb_reject(it, "call %u of %u: %s", s.trunc_call + 1, g->calls, why);
 	}
 	if (!rb_check_counts(it, "present", "rusage.ru_minflt", 0, faults,
-			     "%" PRIu64 " page faults inside the gup_test calls: GUP left the fast "
-			     "path to fault pages in", faults))
+			     "%" PRIu64 " page faults inside the gup_test calls%s", faults,
+			     faults ? ": GUP left the fast path to fault pages in" : ""))
 		return it->status;
 
 	least = s.get_us < s.put_us ? s.get_us : s.put_us;
 	tick_err = rb_gup_tick_error_pct(g->calls, least);
 	if (!rb_check(it, "timer", "gup_test.get/put_delta_usec",
 		      least >= g->min_us && tick_err <= GUP_MAX_TICK_ERR_PCT,
-		      "get %" PRIu64 " us, put %" PRIu64 " us over %u calls (want >= %" PRIu64
-		      " us each; us truncation error < %.2f%%)%s", s.get_us, s.put_us, g->calls,
-		      g->min_us, tick_err,
+		      "%s ioctl 0x%lx: get %" PRIu64 " us, put %" PRIu64 " us over %u calls (want "
+		      ">= %" PRIu64 " us each; us truncation error < %.2f%%)%s", g->abi->name,
+		      g->ioctl_nr, s.get_us, s.put_us, g->calls, g->min_us, tick_err,
 		      least >= g->min_us && tick_err <= GUP_MAX_TICK_ERR_PCT ? "" :
 		      ": raise size or calls"))
 		return it->status;

@@ -244,7 +244,8 @@ static int hmm_migrate_iterate(struct rb_iter *it)
 		goto out;
 	}
 	if (!rb_check_counts(it, "to-dev", "hmm_dmirror_cmd.cpages", h->npages, cmd.cpages,
-			     "%" PRIu64 " of %" PRIu64 " pages on the device", cmd.cpages, h->npages))
+			     "%" PRIu64 " of %" PRIu64 " pages on the device (%s)", cmd.cpages,
+			     h->npages, h->abi->name))
 		goto out;
 
 	rb_window_begin(it->ctr, &w_back);

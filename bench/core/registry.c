@@ -8,10 +8,14 @@ extern const struct rb_case rb_case_null;
 extern const struct rb_case rb_case_fault;
 extern const struct rb_case rb_case_gup_user;
 extern const struct rb_case rb_case_contention;
+extern const struct rb_case rb_case_gup_fast;
+extern const struct rb_case rb_case_hmm_migrate;
 
 static const struct rb_case *const cases[] = {
 	&rb_case_fault,
+	&rb_case_gup_fast,
 	&rb_case_gup_user,
+	&rb_case_hmm_migrate,
 	&rb_case_contention,
 	&rb_case_null,
 };

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* 'y', 'm', 'n' from /proc/config.gz, or 0 when the config is unavailable. */
+/* 'y', 'm', 'n' (CONFIG_ prefix optional), or 0 when no config is readable. */
 int rb_kconfig_opt(const char *sym);
 bool rb_debugfs_mounted(void);
 /* For a debugfs file the kernel creates when CONFIG_<sym> is on: fills why

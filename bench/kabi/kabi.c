@@ -708,11 +708,13 @@ int rb_hmm_open_detect(const char *device, const char *release,
 		e = errno;
 	nr3 = rb_hmm_nr3_verdict(ret, sentinel, out[0], cmd.cpages);
 	*abi = rb_hmm_abi_resolve(v, nr3);
-	snprintf(detail, n, "%s for %s; ioctl nr 3 behaved as %s%s%s", (*abi)->name, release,
-		 nr3 == RB_HMM_NR3_SNAPSHOT ? "SNAPSHOT" :
-		 nr3 == RB_HMM_NR3_MIGRATE_TO_SYS ? "MIGRATE_TO_SYS" : "neither (",
-		 nr3 == RB_HMM_NR3_UNKNOWN && ret ? strerror(e) : "",
-		 nr3 == RB_HMM_NR3_UNKNOWN ? "): using the version table" : "");
+	if (nr3 == RB_HMM_NR3_UNKNOWN)
+		snprintf(detail, n, "%s for %s (ioctl nr 3 acted as neither SNAPSHOT nor "
+			 "MIGRATE_TO_SYS%s%s: the version table decides)", (*abi)->name, release,
+			 ret ? ": " : "", ret ? strerror(e) : "");
+	else
+		snprintf(detail, n, "%s for %s (ioctl nr 3 acted as %s)", (*abi)->name, release,
+			 nr3 == RB_HMM_NR3_SNAPSHOT ? "SNAPSHOT" : "MIGRATE_TO_SYS");
 	munmap(page, ps);
 	munmap(out, ps);
 	return fd;
