@@ -14,6 +14,7 @@ static const struct {
 	{ "run", rb_cmd_run, "run a suite or one case; writes results/<run-id>/" },
 	{ "list", rb_cmd_list, "list cases, their kinds and parameters" },
 	{ "info", rb_cmd_info, "what this machine can run, and what is missing" },
+	{ "compare", rb_cmd_compare, "A/B statistics and report of two sets of runs" },
 	{ "validate", rb_cmd_validate, "check a run directory against the schema" },
 };
 

@@ -110,19 +110,51 @@ static double hist_median(const struct prep *p, size_t M)
 	return vlo + 0.5 * (p->sorted[g] - vlo);
 }
 
+/* Uniform on [0, bound) from 32 random bits u, by Lemire's multiply-shift;
+ * rejects (returns false) in the rare biased region, u < t(bound). */
+static inline bool lemire32(uint32_t u, uint32_t bound, uint32_t t, uint32_t *out)
+{
+	uint64_t m = (uint64_t)u * bound;
+
+	*out = (uint32_t)(m >> 32);
+	return (uint32_t)m >= t;
+}
+
+static uint32_t below32(struct rb_rng *g, uint32_t bound, uint32_t t)
+{
+	uint32_t v;
+
+	while (!lemire32((uint32_t)rb_rng_next(g), bound, t, &v))
+		;
+	return v;
+}
+
 static double resample_median(struct prep *p, struct rb_rng *g)
 {
+	uint32_t *cnt = p->cnt;
 	size_t M = 0;
 
-	memset(p->cnt, 0, p->N * sizeof(*p->cnt));
+	memset(cnt, 0, p->N * sizeof(*cnt));
 	for (unsigned k = 0; k < p->R; k++)
-		p->pick[k] = (unsigned)rb_rng_below(g, p->R);
+		p->pick[k] = below32(g, p->R, -p->R % p->R);
 	for (unsigned k = 0; k < p->R; k++) {
-		unsigned r = p->pick[k], nr = p->n[r];
+		unsigned r = p->pick[k];
+		uint32_t nr = p->n[r], t = -nr % nr, i = 0, v1, v2;
 		const uint32_t *rk = p->rank + p->off[r];
 
-		for (unsigned i = 0; i < nr; i++)
-			p->cnt[rk[rb_rng_below(g, nr)]]++;
+		/* two draws per 64-bit output; a rejected half is redrawn */
+		for (; i + 1 < nr; i += 2) {
+			uint64_t x = rb_rng_next(g);
+
+			if (!lemire32((uint32_t)x, nr, t, &v1))
+				v1 = below32(g, nr, t);
+			if (!lemire32((uint32_t)(x >> 32), nr, t, &v2))
+				v2 = below32(g, nr, t);
+			cnt[rk[v1]]++;
+			cnt[rk[v2]]++;
+		}
+		if (i < nr)
+			cnt[rk[below32(g, nr, t)]]++;
 		M += nr;
 	}
 	return hist_median(p, M);

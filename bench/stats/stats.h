@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * refbench statistics: descriptives, a seeded PRNG, a hierarchical
- * bootstrap CI of the ratio B/A of medians, the Mann-Whitney U test,
- * TOST equivalence, Holm/BH correction and the per-metric A/B verdict.
+ * bootstrap CI of the ratio B/A of medians, the Mann-Whitney U test, a
+ * round-level t-test, TOST equivalence, Holm/BH correction and the
+ * per-metric A/B verdict.
  *
  * Data model. Per metric, each arm (A = base kernel, B = patched kernel)
  * has R rounds; a round is one boot and is the unit of replication. Round
@@ -15,7 +16,8 @@
  * Nothing here keeps global state; randomness comes only from the
  * struct rb_rng passed in or from the seed in struct rb_stats_opts, so
  * the same input and seed always give bit-identical output.
- * The statistic is the pooled median; see bench/stats/README.md.
+ * The statistic is the pooled median; the methods, the decision rule and
+ * why are in bench/stats/README.md.
  */
 #ifndef RB_STATS_H
 #define RB_STATS_H
@@ -38,7 +40,8 @@ int rb_stats_arm_check(const struct rb_arm *a);
 size_t rb_stats_arm_total(const struct rb_arm *a);	/* sum of n[r] */
 
 /* ---- descriptives ---------------------------------------------------- */
-/* NAN for empty input (and for sd with n < 2). No input is modified. */
+/* NAN for empty input (and for sd with n < 2). Only rb_stats_sort
+ * modifies its input. */
 
 double rb_stats_mean(const double *x, size_t n);
 double rb_stats_sd(const double *x, size_t n);		/* n - 1 denominator */
@@ -207,12 +210,12 @@ enum rb_verdict {
 /* "inconclusive", "equivalent", "faster", "slower"; "?" if out of range. */
 const char *rb_verdict_name(enum rb_verdict v);
 
-struct rb_metric {
+struct rb_ab_metric {
 	const char *name;	/* optional; seeds the metric's own stream */
 	struct rb_arm a, b;
 };
 
-struct rb_result {
+struct rb_ab_result {
 	int status;		/* 0, or -EINVAL/-EDOM: verdict inconclusive */
 	unsigned rounds_a, rounds_b;
 	size_t n_a, n_b;	/* pooled sample counts */
@@ -243,15 +246,19 @@ struct rb_result {
  *   slower       else if ci.lo > 1, p_adj < alpha and U_B > nA*nB/2;
  *   faster       else if ci.hi < 1, p_adj < alpha and U_B < nA*nB/2;
  *   inconclusive otherwise, and for a metric whose status is not 0.
- * With one round per arm nothing measures the boot-to-boot spread: rounds
- * stays zeroed (df 0), ci = ci_boot, p = mwu.p, and the verdict assumes
- * there is none (the report should say so).
- * The seed of metric i is derived from opts.seed and its name (or i when
- * it has none), so adding a metric does not change the others.
+ * With one round per arm nothing measures the boot-to-boot spread:
+ * rounds.df is 0 (rounds.p and ci_rounds NaN), ci = ci_boot, p = mwu.p,
+ * and the verdict assumes there is none (the report should say so).
+ * When the rounds of each arm all have the same median (rounds.se == 0)
+ * the round interval is a point and is left out of the hulls, so
+ * zero-variance data give ci == ci_tost == [ratio, ratio] exactly.
+ * The seed of metric i is derived from opts.seed and its name, or from i
+ * when name is NULL: give names, and adding or reordering metrics leaves
+ * the others' results unchanged.
  * Returns 0 (per-metric problems are in res[i].status), -EINVAL for bad
  * options, -ENOMEM.
  */
-int rb_stats_compare(const struct rb_metric *m, size_t n,
-		     const struct rb_stats_opts *opts, struct rb_result *res);
+int rb_stats_compare(const struct rb_ab_metric *m, size_t n,
+		     const struct rb_stats_opts *opts, struct rb_ab_result *res);
 
 #endif /* RB_STATS_H */

@@ -88,8 +88,8 @@ static struct rb_ci hull(struct rb_ci x, struct rb_ci y)
 
 /* One metric, everything but p_adj and the verdict. 0, -EINVAL, -EDOM
  * (stored in r->status) or -ENOMEM (returned, aborts the report). */
-static int one_metric(const struct rb_metric *m, const struct rb_stats_opts *o,
-		      double *reps, struct rb_result *r)
+static int one_metric(const struct rb_ab_metric *m, const struct rb_stats_opts *o,
+		      double *reps, struct rb_ab_result *r)
 {
 	const struct rb_ci none = { NAN, NAN };
 	struct rb_ci rt;
@@ -126,16 +126,22 @@ static int one_metric(const struct rb_metric *m, const struct rb_stats_opts *o,
 			return rc;
 		rb_stats_rounds_ci(&r->rounds, o->conf, &r->ci_rounds);
 		rb_stats_rounds_ci(&r->rounds, 1 - 2 * o->alpha, &rt);
-		r->ci = hull(r->ci, r->ci_rounds);
-		r->ci_tost = hull(r->ci_tost, rt);
+		/* se == 0: the boots of each arm agree exactly, so there is
+		 * no boot spread for the bootstrap to miss; its interval
+		 * (which then collapses onto the point ratio exactly, not to
+		 * within an ulp of exp(log)) stands alone. */
+		if (r->rounds.se > 0) {
+			r->ci = hull(r->ci, r->ci_rounds);
+			r->ci_tost = hull(r->ci_tost, rt);
+		}
 		r->p = fmax(r->p, r->rounds.p);
 	}
 	rb_stats_tost_ci(&r->ci_tost, o->margin, &r->equivalent);
 	return 0;
 }
 
-int rb_stats_compare(const struct rb_metric *m, size_t n,
-		     const struct rb_stats_opts *o, struct rb_result *res)
+int rb_stats_compare(const struct rb_ab_metric *m, size_t n,
+		     const struct rb_stats_opts *o, struct rb_ab_result *res)
 {
 	double *reps, *p = NULL, *adj = NULL;
 	int rc = 0;
@@ -152,7 +158,7 @@ int rb_stats_compare(const struct rb_metric *m, size_t n,
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct rb_result *r = &res[i];
+		struct rb_ab_result *r = &res[i];
 
 		memset(r, 0, sizeof(*r));
 		r->seed = metric_seed(o->seed, m[i].name, i);
@@ -168,7 +174,7 @@ int rb_stats_compare(const struct rb_metric *m, size_t n,
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct rb_result *r = &res[i];
+		struct rb_ab_result *r = &res[i];
 		double half = (double)r->n_a * (double)r->n_b / 2;
 
 		r->verdict = RB_VERDICT_INCONCLUSIVE;

@@ -1,0 +1,1066 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of bench/stats: reference values from independent tools are
+ * embedded as literals, each with its source:
+ *   [R]    R 4.2.2 (Debian bookworm r-base-core 4.2.2.20221110-2):
+ *          quantile(type = 7), median, mean, sd, wilcox.test, p.adjust,
+ *          t.test(var.equal = TRUE), pt, qt. Printed with digits = 17.
+ *   [doc]  the example of R's ?wilcox.test (Hollander & Wolfe 1973) and
+ *          ?t.test (the sleep data, Student 1908).
+ *   [BH95] Benjamini & Hochberg (1995), JRSS B 57:289, the 15 p-values of
+ *          their worked example; adjusted values from [R] p.adjust.
+ *   [xo]   rust-random/rngs, rand_xoshiro xoshiro256starstar.rs test
+ *          "reference" ("produced with the reference implementation").
+ *   [sm]   splitmix64 from 0, the first outputs published with Vigna's
+ *          splitmix64.c (also in many ports, e.g. Java's SplittableRandom).
+ * The rest are property tests on synthetic data made with a fixed seed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "stats/stats.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* |got - want| <= rel * max(|want|, tiny) */
+#define assert_close(got, want, rel) do {					\
+	double g_ = (got), w_ = (want), r_ = (rel);				\
+	double tol_ = r_ * fmax(fabs(w_), 1e-300);				\
+	if (!(fabs(g_ - w_) <= tol_))						\
+		fail_msg("%s = %.17g, want %.17g (rel %g)", #got, g_, w_, r_);	\
+} while (0)
+
+/* ---- synthetic data -------------------------------------------------- */
+
+static double gauss(struct rb_rng *g)
+{
+	double u1 = rb_rng_uniform(g), u2 = rb_rng_uniform(g);
+
+	return sqrt(-2 * log(1 - u1)) * cos(2 * M_PI * u2);
+}
+
+/* An arm whose data the test owns: R rounds of n samples each,
+ * x = level * exp(boot effect + noise), both log-normal. */
+struct synth {
+	struct rb_arm arm;
+	double *buf;
+	const double **rows;
+	unsigned *n;
+};
+
+static void synth_make(struct synth *s, struct rb_rng *g, unsigned R, unsigned n,
+		       double level, double sd_within, double sd_boot)
+{
+	s->buf = malloc(sizeof(double) * R * n);
+	s->rows = malloc(sizeof(double *) * R);
+	s->n = malloc(sizeof(unsigned) * R);
+	assert_non_null(s->buf);
+	assert_non_null(s->rows);
+	assert_non_null(s->n);
+	for (unsigned r = 0; r < R; r++) {
+		double b = sd_boot * gauss(g);
+
+		s->rows[r] = s->buf + (size_t)r * n;
+		s->n[r] = n;
+		for (unsigned i = 0; i < n; i++)
+			s->buf[(size_t)r * n + i] = level * exp(b + sd_within * gauss(g));
+	}
+	s->arm = (struct rb_arm){ R, s->rows, s->n };
+}
+
+/* Rounds given explicitly: round r holds n copies of level[r]
+ * times (1 + jitter * u), u uniform in [-1, 1). */
+static void synth_levels(struct synth *s, struct rb_rng *g, unsigned R, unsigned n,
+			 const double *level, double jitter)
+{
+	synth_make(s, g, R, n, 1, 0, 0);
+	for (unsigned r = 0; r < R; r++)
+		for (unsigned i = 0; i < n; i++)
+			s->buf[(size_t)r * n + i] = level[r] *
+				(1 + jitter * (2 * rb_rng_uniform(g) - 1));
+}
+
+static void synth_free(struct synth *s)
+{
+	free(s->buf);
+	free(s->rows);
+	free(s->n);
+}
+
+/* ---- PRNG ------------------------------------------------------------ */
+
+static void test_rng_reference(void **st)
+{
+	/* [xo] state {1, 2, 3, 4} */
+	static const uint64_t want[] = {
+		11520u, 0u, 1509978240u, UINT64_C(1215971899390074240),
+		UINT64_C(1216172134540287360), UINT64_C(607988272756665600),
+		UINT64_C(16172922978634559625), UINT64_C(8476171486693032832),
+		UINT64_C(10595114339597558777), UINT64_C(2904607092377533576),
+	};
+	struct rb_rng g = { { 1, 2, 3, 4 } };
+
+	(void)st;
+	for (size_t i = 0; i < N_OF(want); i++)
+		assert_true(rb_rng_next(&g) == want[i]);
+	/* [sm] seeding with 0 fills the state with splitmix64's outputs */
+	rb_rng_seed(&g, 0);
+	assert_true(g.s[0] == UINT64_C(0xe220a8397b1dcdaf));
+	assert_true(g.s[1] == UINT64_C(0x6e789e6aa1b965f4));
+	assert_true(g.s[2] == UINT64_C(0x06c45d188009454f));
+	assert_true(g.s[3] == UINT64_C(0xf88bb8a8724c81ec));
+}
+
+static void test_rng_ranges(void **st)
+{
+	struct rb_rng g, h;
+	unsigned hits[7] = { 0 };
+
+	(void)st;
+	rb_rng_seed(&g, 42);
+	rb_rng_seed(&h, 42);
+	for (int i = 0; i < 100; i++)
+		assert_true(rb_rng_next(&g) == rb_rng_next(&h));
+	for (int i = 0; i < 70000; i++) {
+		uint64_t v = rb_rng_below(&g, 7);
+		double u = rb_rng_uniform(&g);
+
+		assert_true(v < 7);
+		assert_true(u >= 0 && u < 1);
+		hits[v]++;
+	}
+	/* each face ~10000, sd ~92: 6 sd either side */
+	for (int i = 0; i < 7; i++)
+		assert_in_range(hits[i], 9450, 10550);
+	assert_true(rb_rng_below(&g, 0) == 0);
+	assert_true(rb_rng_below(&g, 1) == 0);
+}
+
+/* ---- descriptives ---------------------------------------------------- */
+
+static const double X8[] = { 2.3, 1.1, 5.7, 3.3, 9.0, 4.4, 7.1, 0.5 };
+
+static void test_quantile_type7(void **st)
+{
+	/* [R] quantile(c(2.3,1.1,5.7,3.3,9.0,4.4,7.1,0.5),
+	 *              c(0,.1,.25,.5,.9,1), type = 7) */
+	static const double p[] = { 0, .1, .25, .5, .9, 1 };
+	static const double want[] = {
+		0.5, 0.92000000000000015, 2.0, 3.85, 7.66999999999999904, 9.0,
+	};
+	double s[8];
+
+	(void)st;
+	for (size_t i = 0; i < N_OF(p); i++)
+		assert_close(rb_stats_quantile(X8, 8, p[i]), want[i], 1e-14);
+	memcpy(s, X8, sizeof(s));
+	rb_stats_sort(s, 8);
+	for (size_t i = 1; i < 8; i++)
+		assert_true(s[i - 1] <= s[i]);
+	assert_close(rb_stats_quantile_sorted(s, 8, 0.25), 2.0, 1e-15);
+	assert_true(isnan(rb_stats_quantile(X8, 0, 0.5)));
+	assert_true(isnan(rb_stats_quantile(X8, 8, -0.1)));
+	assert_true(isnan(rb_stats_quantile(X8, 8, 1.1)));
+	assert_close(rb_stats_quantile(X8, 1, 0.3), 2.3, 0);
+}
+
+static void test_median_mean_sd(void **st)
+{
+	static const double c[] = { 7.25, 7.25, 7.25, 7.25 };
+
+	(void)st;
+	/* [R] median(x[1:7]) = 4.4, median(x) = 3.85, mean(x) = 4.175,
+	 *     sd(x) = 2.9629859456780614 */
+	assert_close(rb_stats_median(X8, 7), 4.4, 1e-15);
+	assert_close(rb_stats_median(X8, 8), 3.85, 1e-15);
+	assert_close(rb_stats_mean(X8, 8), 4.175, 1e-15);
+	assert_close(rb_stats_sd(X8, 8), 2.9629859456780614, 1e-14);
+	/* constant data: exact */
+	assert_true(rb_stats_median(c, 4) == 7.25);
+	assert_true(rb_stats_mean(c, 4) == 7.25);
+	assert_true(rb_stats_sd(c, 4) == 0);
+	assert_true(isnan(rb_stats_mean(c, 0)));
+	assert_true(isnan(rb_stats_sd(c, 1)));
+}
+
+static void test_round_and_pooled_medians(void **st)
+{
+	static const double r0[] = { 3, 1, 2 }, r1[] = { 10, 20, 30, 40 };
+	const double *rows[] = { r0, r1 };
+	static const unsigned n[] = { 3, 4 };
+	struct rb_arm a = { 2, rows, n };
+	double med[2];
+
+	(void)st;
+	assert_int_equal(rb_stats_arm_check(&a), 0);
+	assert_int_equal(rb_stats_arm_total(&a), 7);
+	assert_int_equal(rb_stats_round_medians(&a, med), 0);
+	assert_close(med[0], 2, 0);
+	assert_close(med[1], 25, 0);
+	/* pooled {1,2,3,10,20,30,40} */
+	assert_close(rb_stats_pooled_median(&a), 10, 0);
+}
+
+static void test_arm_check(void **st)
+{
+	static const double ok[] = { 1, 2 }, neg[] = { 1, -2 }, nan_[] = { 1, NAN },
+		inf_[] = { 1, INFINITY };
+	const double *rows[] = { ok };
+	static const unsigned n2[] = { 2 }, n0[] = { 0 };
+	struct rb_arm a = { 1, rows, n2 };
+
+	(void)st;
+	assert_int_equal(rb_stats_arm_check(&a), 0);
+	assert_int_equal(rb_stats_arm_check(NULL), -EINVAL);
+	a.n_rounds = 0;
+	assert_int_equal(rb_stats_arm_check(&a), -EINVAL);
+	a.n_rounds = 1;
+	a.n = n0;
+	assert_int_equal(rb_stats_arm_check(&a), -EINVAL);
+	a.n = n2;
+	rows[0] = neg;
+	assert_int_equal(rb_stats_arm_check(&a), -EINVAL);
+	rows[0] = nan_;
+	assert_int_equal(rb_stats_arm_check(&a), -EINVAL);
+	rows[0] = inf_;
+	assert_int_equal(rb_stats_arm_check(&a), -EINVAL);
+	assert_true(isnan(rb_stats_pooled_median(&a)));
+}
+
+/* ---- Mann-Whitney U -------------------------------------------------- */
+
+static void test_mwu_exact(void **st)
+{
+	/* [doc] ?wilcox.test: x = c(0.80, ...), y = c(1.15, ...);
+	 * [R] W = 35, p-value = 0.2544122544122544 (exact) */
+	static const double x[] = { 0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46 };
+	static const double y[] = { 1.15, 0.88, 0.90, 0.74, 1.21 };
+	/* [R] wilcox.test(b, a): W = 25, p = 0.0079365079365079361 (= 2/252) */
+	static const double a[] = { 10.1, 10.4, 10.7, 10.2, 10.9 };
+	static const double b[] = { 11.0, 11.5, 11.2, 12.0, 11.8 };
+	/* [R] wilcox.test(a2, b2): W = 13, p = 0.53626373626373625 */
+	static const double a2[] = { 3.1, 4.7, 5.2 };
+	static const double b2[] = { 1.0, 2.2, 3.3, 3.9, 4.1, 4.9, 5.5, 6.1, 6.6, 7.0, 7.4, 8.8 };
+	struct rb_mwu m;
+
+	(void)st;
+	assert_int_equal(rb_stats_mwu(x, N_OF(x), y, N_OF(y), &m), 0);
+	assert_true(m.exact);
+	assert_false(m.ties);
+	assert_close(m.u, 35, 0);
+	assert_close(m.p, 0.2544122544122544, 1e-12);
+	/* swapped: U_y = nx ny - U_x, same p ([R] W = 15) */
+	assert_int_equal(rb_stats_mwu(y, N_OF(y), x, N_OF(x), &m), 0);
+	assert_close(m.u, 15, 0);
+	assert_close(m.p, 0.2544122544122544, 1e-12);
+
+	assert_int_equal(rb_stats_mwu(b, 5, a, 5, &m), 0);
+	assert_true(m.exact);
+	assert_close(m.u, 25, 0);
+	assert_close(m.p, 0.0079365079365079361, 1e-12);
+
+	assert_int_equal(rb_stats_mwu(a2, 3, b2, 12, &m), 0);
+	assert_close(m.u, 13, 0);
+	assert_close(m.p, 0.53626373626373625, 1e-12);
+}
+
+static void test_mwu_ties_normal(void **st)
+{
+	/* [R] wilcox.test(c(1,2,2,3,3,3,4,5), c(3,4,4,5,5,6,6,7,7)):
+	 * ties, so normal approximation with correction:
+	 * W = 7.5, p = 0.0063400747424890757 */
+	static const double x[] = { 1, 2, 2, 3, 3, 3, 4, 5 };
+	static const double y[] = { 3, 4, 4, 5, 5, 6, 6, 7, 7 };
+	/* [R] wilcox.test(rep(140, 20), rep(100, 20)): W = 400,
+	 * p = 4.6826823587420694e-10 (each arm fully tied: the
+	 * deterministic-mode canary, one value per arm) */
+	double b[20], a[20], c[6] = { 5, 5, 5, 5, 5, 5 };
+	struct rb_mwu m;
+
+	(void)st;
+	assert_int_equal(rb_stats_mwu(x, N_OF(x), y, N_OF(y), &m), 0);
+	assert_false(m.exact);
+	assert_true(m.ties);
+	assert_close(m.u, 7.5, 0);
+	assert_close(m.p, 0.0063400747424890757, 1e-9);
+
+	for (int i = 0; i < 20; i++) {
+		b[i] = 140;
+		a[i] = 100;
+	}
+	assert_int_equal(rb_stats_mwu(b, 20, a, 20, &m), 0);
+	assert_close(m.u, 400, 0);
+	assert_close(m.p, 4.6826823587420694e-10, 1e-9);
+	assert_true(m.z > 0);
+
+	/* everything tied: no evidence at all, p = 1 (R gives NaN) */
+	assert_int_equal(rb_stats_mwu(c, 3, c + 3, 3, &m), 0);
+	assert_close(m.u, 4.5, 0);
+	assert_close(m.p, 1, 0);
+	assert_int_equal(rb_stats_mwu(c, 0, c, 3, &m), -EINVAL);
+}
+
+static void test_mwu_large_normal(void **st)
+{
+	/* [R] set.seed(1); big1 <- round(rnorm(60, 10, 1), 6);
+	 *     big2 <- round(rnorm(55, 10.4, 1), 6); no ties; n >= 50 so
+	 *     wilcox.test(big1, big2) uses the normal approximation:
+	 *     W = 1282, p = 0.03962806843901067 */
+	static const double big1[] = {
+		9.373546, 10.183643, 9.164371, 11.595281, 10.329508, 9.179532,
+		10.487429, 10.738325, 10.575781, 9.694612, 11.511781, 10.389843,
+		9.378759, 7.785300, 11.124931, 9.955066, 9.983810, 10.943836,
+		10.821221, 10.593901, 10.918977, 10.782136, 10.074565, 8.010648,
+		10.619826, 9.943871, 9.844204, 8.529248, 9.521850, 10.417942,
+		11.358680, 9.897212, 10.387672, 9.946195, 8.622940, 9.585005,
+		9.605710, 9.940687, 11.100025, 10.763176, 9.835476, 9.746638,
+		10.696963, 10.556663, 9.311244, 9.292505, 10.364582, 10.768533,
+		9.887654, 10.881108, 10.398106, 9.387974, 10.341120, 8.870637,
+		11.433024, 11.980400, 9.632779, 8.955865, 10.569720, 9.864945,
+	};
+	static const double big2[] = {
+		12.801618, 10.360760, 11.089739, 10.428002, 9.656727, 10.588792,
+		8.595041, 11.865555, 10.553253, 12.572612, 10.875510, 9.690054,
+		11.010726, 9.465902, 9.146367, 10.691446, 9.956708, 10.401105,
+		10.474341, 9.810479, 9.831331, 10.264821, 11.578087, 8.876433,
+		10.993946, 10.732950, 11.463100, 10.095816, 10.770019, 10.667099,
+		9.857480, 11.607868, 11.560403, 11.100214, 11.986833, 10.958486,
+		9.123408, 9.826735, 9.175387, 9.926599, 9.779633, 10.442116,
+		9.489078, 10.558029, 9.745415, 12.167287, 11.116707, 11.310174,
+		10.784185, 12.082176, 9.764264, 9.938355, 11.832282, 9.749304,
+		10.192619,
+	};
+	struct rb_mwu m;
+
+	(void)st;
+	assert_int_equal(N_OF(big1), 60);
+	assert_int_equal(N_OF(big2), 55);
+	assert_int_equal(rb_stats_mwu(big1, 60, big2, 55, &m), 0);
+	assert_false(m.exact);
+	assert_false(m.ties);
+	assert_close(m.u, 1282, 0);
+	assert_close(m.p, 0.03962806843901067, 1e-9);
+	/* 49 + 49 without ties stays exact */
+	assert_int_equal(rb_stats_mwu(big1, 49, big2, 49, &m), 0);
+	assert_true(m.exact);
+	assert_true(m.p > 0 && m.p <= 1);
+}
+
+static void test_mwu_arms(void **st)
+{
+	/* 2 rounds per arm, B entirely above A */
+	static const double a0[] = { 100, 101, 102 }, a1[] = { 100.5, 101.5, 99.5 };
+	static const double b0[] = { 140, 141, 142 }, b1[] = { 140.5, 141.5, 139.5 };
+	const double *ra[] = { a0, a1 }, *rbs[] = { b0, b1 };
+	static const unsigned n[] = { 3, 3 };
+	struct rb_arm a = { 2, ra, n }, b = { 2, rbs, n };
+	struct rb_mwu m;
+
+	(void)st;
+	/* per-round medians, 2 v 2: the smallest two-sided exact p is
+	 * 2 / choose(4, 2) = 1/3, never below 0.05 */
+	assert_int_equal(rb_stats_mwu_arms(&a, &b, RB_MWU_ROUND_MEDIANS, &m), 0);
+	assert_true(m.exact);
+	assert_close(m.u, 4, 0);
+	assert_close(m.p, 1.0 / 3, 1e-12);
+	/* pooled, 6 v 6, complete separation: 2 / choose(12, 6) */
+	assert_int_equal(rb_stats_mwu_arms(&a, &b, RB_MWU_POOLED, &m), 0);
+	assert_true(m.exact);
+	assert_close(m.u, 36, 0);
+	assert_close(m.p, 2.0 / 924, 1e-12);
+	assert_int_equal(rb_stats_mwu_arms(&a, &b, (enum rb_mwu_on)7, &m), -EINVAL);
+}
+
+/* ---- multiplicity ---------------------------------------------------- */
+
+static const double BH95[] = {
+	0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344,
+	0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.000,
+};
+
+static void test_holm(void **st)
+{
+	/* [BH95] + [R] p.adjust(p, "holm") */
+	static const double want[] = {
+		0.0015, 0.0056, 0.0247, 0.114, 0.2211, 0.278, 0.278, 0.278,
+		0.3213, 1, 1, 1, 1, 1, 1,
+	};
+	/* [R] p.adjust(c(0.04, 0.01, NA, 0.03, 0.04, 0.5), "holm") */
+	static const double q[] = { 0.04, 0.01, NAN, 0.03, 0.04, 0.5 };
+	static const double wq[] = { 0.12, 0.05, NAN, 0.12, 0.12, 0.5 };
+	double adj[15], rev[15];
+
+	(void)st;
+	assert_int_equal(rb_stats_p_holm(BH95, 15, adj), 0);
+	for (int i = 0; i < 15; i++)
+		assert_close(adj[i], want[i], 1e-12);
+	/* order of input does not matter */
+	for (int i = 0; i < 15; i++)
+		rev[i] = BH95[14 - i];
+	assert_int_equal(rb_stats_p_holm(rev, 15, rev), 0);	/* in place */
+	for (int i = 0; i < 15; i++)
+		assert_close(rev[i], want[14 - i], 1e-12);
+	assert_int_equal(rb_stats_p_holm(q, 6, adj), 0);
+	for (int i = 0; i < 6; i++) {
+		if (isnan(wq[i]))
+			assert_true(isnan(adj[i]));
+		else
+			assert_close(adj[i], wq[i], 1e-12);
+	}
+	rev[0] = 1.5;
+	assert_int_equal(rb_stats_p_holm(rev, 2, adj), -EINVAL);
+	assert_int_equal(rb_stats_p_holm(BH95, 0, adj), 0);
+}
+
+static void test_bh(void **st)
+{
+	/* [BH95] + [R] p.adjust(p, "BH"); BH95 reject the first 4 at 0.05 */
+	static const double want[] = {
+		0.0015, 0.003, 0.0095, 0.035625, 0.0603, 0.063857142857142862,
+		0.063857142857142862, 0.0645, 0.0765, 0.486, 0.58118181818181813,
+		0.714875, 0.75323076923076926, 0.81321428571428567, 1,
+	};
+	/* [R] p.adjust(c(0.04, 0.01, NA, 0.03, 0.04, 0.5), "BH") */
+	static const double q[] = { 0.04, 0.01, NAN, 0.03, 0.04, 0.5 };
+	static const double wq[] = { 0.05, 0.05, NAN, 0.05, 0.05, 0.5 };
+	double adj[15];
+	int rejected = 0;
+
+	(void)st;
+	assert_int_equal(rb_stats_p_bh(BH95, 15, adj), 0);
+	for (int i = 0; i < 15; i++) {
+		assert_close(adj[i], want[i], 1e-12);
+		rejected += adj[i] <= 0.05;
+	}
+	assert_int_equal(rejected, 4);
+	assert_int_equal(rb_stats_p_adjust(RB_CORR_BH, q, 6, adj), 0);
+	for (int i = 0; i < 6; i++) {
+		if (isnan(wq[i]))
+			assert_true(isnan(adj[i]));
+		else
+			assert_close(adj[i], wq[i], 1e-12);
+	}
+	assert_int_equal(rb_stats_p_adjust(RB_CORR_NONE, q, 6, adj), 0);
+	assert_close(adj[1], 0.01, 0);
+	assert_int_equal(rb_stats_p_adjust((enum rb_correction)9, q, 6, adj), -EINVAL);
+}
+
+/* ---- t (round level) ------------------------------------------------- */
+
+static void test_ttest(void **st)
+{
+	/* [doc] ?t.test sleep data; [R] t.test(extra ~ group, sleep,
+	 * var.equal = TRUE): t = -1.8608134674868528, df = 18,
+	 * p = 0.079186714215938175, 95% CI -3.3638740322875984 0.20387403228759859 */
+	static const double g1[] = { 0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0 };
+	static const double g2[] = { 1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4 };
+	struct rb_ttest t;
+	struct rb_ci ci;
+
+	(void)st;
+	assert_int_equal(rb_stats_ttest(g1, 10, g2, 10, &t), 0);
+	assert_close(t.t, -1.8608134674868528, 1e-12);
+	assert_close(t.df, 18, 0);
+	assert_close(t.p, 0.079186714215938175, 1e-10);
+	assert_int_equal(rb_stats_ttest_ci(&t, 0.95, &ci), 0);
+	assert_close(ci.lo, -3.3638740322875984, 1e-10);
+	assert_close(ci.hi, 0.20387403228759859, 1e-10);
+	/* [R] 2*pt(-2.5, 3), 2*pt(-31.6, 2), 2*pt(-0.3, 1), 2*pt(-4, 40) */
+	assert_close(rb_stats_t_p2(2.5, 3), 0.087706647008065505, 1e-10);
+	assert_close(rb_stats_t_p2(-31.6, 2), 0.000999940253679947, 1e-10);
+	assert_close(rb_stats_t_p2(0.3, 1), 0.81445284184451539, 1e-10);
+	assert_close(rb_stats_t_p2(4, 40), 0.00026591239566669817, 1e-10);
+	/* [R] qt(0.975, 2), qt(0.95, 8), qt(0.975, 1), qt(0.05, 18) */
+	assert_close(rb_stats_t_quantile(0.975, 2), 4.3026527297494619, 1e-10);
+	assert_close(rb_stats_t_quantile(0.95, 8), 1.8595480375308966, 1e-10);
+	assert_close(rb_stats_t_quantile(0.975, 1), 12.706204736174694, 1e-10);
+	assert_close(rb_stats_t_quantile(0.05, 18), -1.7340636066175386, 1e-10);
+	/* no spread */
+	static const double c1[] = { 2, 2 }, c2[] = { 3, 3 };
+	assert_int_equal(rb_stats_ttest(c2, 2, c1, 2, &t), 0);
+	assert_close(t.p, 0, 0);
+	assert_int_equal(rb_stats_ttest(c1, 2, c1, 2, &t), 0);
+	assert_close(t.p, 1, 0);
+	assert_int_equal(rb_stats_ttest(c1, 1, c2, 1, &t), -EINVAL);
+}
+
+static void test_rounds_ttest(void **st)
+{
+	/* round medians A {100, 200}, B {300}: logs; diff = log 300 -
+	 * (log 100 + log 200) / 2 */
+	static const double a0[] = { 100 }, a1[] = { 200 }, b0[] = { 300 }, z[] = { 0 };
+	const double *ra[] = { a0, a1 }, *rbs[] = { b0 };
+	static const unsigned n[] = { 1, 1 };
+	struct rb_arm a = { 2, ra, n }, b = { 1, rbs, n };
+	struct rb_ttest t;
+	struct rb_ci ci;
+
+	(void)st;
+	assert_int_equal(rb_stats_rounds_ttest(&a, &b, &t), 0);
+	assert_close(t.diff, log(300) - (log(100) + log(200)) / 2, 1e-14);
+	assert_close(t.df, 1, 0);
+	assert_int_equal(rb_stats_rounds_ci(&t, 0.95, &ci), 0);
+	assert_true(ci.lo < exp(t.diff) && exp(t.diff) < ci.hi);
+	a.n_rounds = 1;
+	assert_int_equal(rb_stats_rounds_ttest(&a, &b, &t), -EDOM);	/* df 0 */
+	a.n_rounds = 2;
+	rbs[0] = z;
+	assert_int_equal(rb_stats_rounds_ttest(&a, &b, &t), -EDOM);	/* log 0 */
+}
+
+/* ---- bootstrap ------------------------------------------------------- */
+
+static void test_boot_deterministic(void **st)
+{
+	struct rb_rng g;
+	struct synth a, b;
+	double *r1 = malloc(sizeof(double) * 2000), *r2 = malloc(sizeof(double) * 2000);
+	double q1, q2;
+	struct rb_ci c1, c2, c3;
+
+	(void)st;
+	assert_non_null(r1);
+	assert_non_null(r2);
+	rb_rng_seed(&g, 7);
+	synth_make(&a, &g, 5, 20, 100, 0.02, 0.01);
+	synth_make(&b, &g, 5, 20, 110, 0.02, 0.01);
+	assert_int_equal(rb_stats_boot_ratio(&a.arm, &b.arm, 2000, 99, r1, &q1), 0);
+	assert_int_equal(rb_stats_boot_ratio(&a.arm, &b.arm, 2000, 99, r2, &q2), 0);
+	assert_memory_equal(r1, r2, sizeof(double) * 2000);
+	assert_true(q1 == q2);
+	for (int i = 1; i < 2000; i++)
+		assert_true(r1[i - 1] <= r1[i]);
+	/* point estimate = ratio of pooled medians */
+	assert_close(q1, rb_stats_pooled_median(&b.arm) / rb_stats_pooled_median(&a.arm), 1e-15);
+
+	assert_int_equal(rb_stats_ratio_ci(&a.arm, &b.arm, 10000, 1, 0.95, NULL, &c1), 0);
+	assert_int_equal(rb_stats_ratio_ci(&a.arm, &b.arm, 10000, 1, 0.95, NULL, &c3), 0);
+	assert_true(c1.lo == c3.lo && c1.hi == c3.hi);
+	assert_int_equal(rb_stats_ratio_ci(&a.arm, &b.arm, 10000, 2, 0.95, NULL, &c2), 0);
+	/* another seed: not identical, but close (Monte Carlo error only) */
+	assert_false(c1.lo == c2.lo && c1.hi == c2.hi);
+	assert_close(c2.lo, c1.lo, 0.003);
+	assert_close(c2.hi, c1.hi, 0.003);
+	assert_true(c1.lo < q1 && q1 < c1.hi);
+	free(r1);
+	free(r2);
+	synth_free(&a);
+	synth_free(&b);
+}
+
+static void test_boot_coverage(void **st)
+{
+	/* True ratio 1.25 (the log-normal medians are level * 1 each).
+	 * 40 independent data sets; a 95% CI should miss ~2 of them.
+	 * The outcome is fixed by the seeds; the bound leaves room. */
+	struct rb_rng g;
+	int covered = 0;
+
+	(void)st;
+	rb_rng_seed(&g, 2024);
+	for (int k = 0; k < 40; k++) {
+		struct synth a, b;
+		struct rb_ci ci;
+		double q;
+
+		synth_make(&a, &g, 5, 15, 100, 0.03, 0.01);
+		synth_make(&b, &g, 5, 15, 125, 0.03, 0.01);
+		assert_int_equal(rb_stats_ratio_ci(&a.arm, &b.arm, 2000, (uint64_t)k,
+						   0.95, &q, &ci), 0);
+		covered += ci.lo <= 1.25 && 1.25 <= ci.hi;
+		assert_true(ci.lo <= q && q <= ci.hi);
+		synth_free(&a);
+		synth_free(&b);
+	}
+	print_message("coverage of the true ratio: %d/40\n", covered);
+	assert_in_range(covered, 35, 40);
+}
+
+static void test_boot_vs_numpy(void **st)
+{
+	/* The resampling scheme against an independent implementation:
+	 * [np] numpy 1.24.2 (Debian python3-numpy 1:1.24.2-1), 400000
+	 * resamples of med(B*)/med(A*), rounds drawn with
+	 * rng.integers(0, R, R), samples with rng.integers(0, n, n),
+	 * np.median of the concatenation, np.quantile (linear = type 7):
+	 *   one round  2.5% 0.88235294  50% 1.13793103  97.5% 1.46153846
+	 *   two level  2.5% 1.0430622   50% 1.08706468  97.5% 1.11898734
+	 * The distributions are discrete (ratios of medians of a few
+	 * values), so a quantile can sit on a jump between two atoms: the
+	 * tolerance covers one atom of Monte Carlo difference. */
+	static const double a0[] = { 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+	static const double b0[] = { 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 };
+	static const double x0[] = { 100, 101, 102, 99 }, x1[] = { 104, 103, 105, 106 },
+		x2[] = { 98, 97, 99.5, 100.5 };
+	static const double y0[] = { 108, 107, 109, 110 }, y1[] = { 111, 112, 110.5, 109.5 };
+	const double *ra[] = { a0 }, *rbs[] = { b0 }, *rx[] = { x0, x1, x2 }, *ry[] = { y0, y1 };
+	static const unsigned n1[] = { 10 }, n4[] = { 4, 4, 4 };
+	struct rb_arm a = { 1, ra, n1 }, b = { 1, rbs, n1 };
+	struct rb_arm x = { 3, rx, n4 }, y = { 2, ry, n4 };
+	const unsigned N = 400000;
+	double *r = malloc(N * sizeof(*r)), q;
+
+	(void)st;
+	assert_non_null(r);
+	assert_int_equal(rb_stats_boot_ratio(&a, &b, N, 1, r, &q), 0);
+	assert_close(rb_stats_quantile_sorted(r, N, 0.025), 0.88235294, 0.01);
+	assert_close(rb_stats_quantile_sorted(r, N, 0.5), 1.13793103, 0.005);
+	assert_close(rb_stats_quantile_sorted(r, N, 0.975), 1.46153846, 0.01);
+	assert_int_equal(rb_stats_boot_ratio(&x, &y, N, 1, r, &q), 0);
+	assert_close(rb_stats_quantile_sorted(r, N, 0.025), 1.0430622, 0.002);
+	assert_close(rb_stats_quantile_sorted(r, N, 0.5), 1.08706468, 0.002);
+	assert_close(rb_stats_quantile_sorted(r, N, 0.975), 1.11898734, 0.002);
+	free(r);
+}
+
+static void test_boot_zero_variance(void **st)
+{
+	/* deterministic mode: every sample identical within an arm */
+	static const double a0[] = { 1000, 1000, 1000 }, b0[] = { 1400, 1400, 1400 };
+	const double *ra[] = { a0, a0 }, *rbs[] = { b0, b0 };
+	static const unsigned n[] = { 3, 3 };
+	struct rb_arm a = { 2, ra, n }, b = { 2, rbs, n };
+	struct rb_ci ci;
+	double q;
+
+	(void)st;
+	assert_int_equal(rb_stats_ratio_ci(&a, &b, 1000, 5, 0.95, &q, &ci), 0);
+	assert_true(q == 1400.0 / 1000.0);
+	assert_true(ci.lo == q && ci.hi == q);
+	assert_int_equal(rb_stats_ratio_ci(&a, &a, 1000, 5, 0.9, &q, &ci), 0);
+	assert_true(q == 1 && ci.lo == 1 && ci.hi == 1);
+}
+
+static void test_boot_one_round_and_ties(void **st)
+{
+	/* one round per arm: samples only are resampled */
+	static const double a0[] = { 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+	static const double b0[] = { 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 };
+	/* heavy ties */
+	static const double t0[] = { 5, 5, 5, 6, 6, 6, 6, 7 }, t1[] = { 5, 6, 6, 6, 7, 7, 7, 7 };
+	const double *ra[] = { a0 }, *rbs[] = { b0 }, *ta[] = { t0, t0 }, *tb[] = { t1, t1 };
+	static const unsigned n[] = { 10 }, nt[] = { 8, 8 };
+	struct rb_arm a = { 1, ra, n }, b = { 1, rbs, n };
+	struct rb_arm x = { 2, ta, nt }, y = { 2, tb, nt };
+	struct rb_ci ci;
+	double q;
+
+	(void)st;
+	assert_int_equal(rb_stats_ratio_ci(&a, &b, 4000, 3, 0.95, &q, &ci), 0);
+	assert_close(q, 16.5 / 14.5, 1e-15);
+	assert_true(ci.lo < q && q < ci.hi);
+	assert_true(ci.lo > 0.8 && ci.hi < 1.6);	/* see test_boot_vs_numpy */
+	assert_int_equal(rb_stats_ratio_ci(&x, &y, 4000, 3, 0.95, &q, &ci), 0);
+	assert_close(q, 6.5 / 6.0, 1e-15);
+	assert_true(ci.lo <= q && q <= ci.hi);
+	/* every resampled median is a value or a midpoint of two */
+	assert_true(ci.lo >= 5.0 / 7 && ci.hi <= 7.0 / 5);
+}
+
+static void test_boot_bad_input(void **st)
+{
+	static const double a0[] = { 0, 0, 0, 1, 9 }, a5[] = { 0, 0, 1, 2, 3 };
+	static const double b0[] = { 1, 2, 3 }, neg[] = { 1, -1, 2 };
+	const double *ra[] = { a0 }, *rbs[] = { b0 };
+	static const unsigned na[] = { 5 }, nb[] = { 3 };
+	struct rb_arm a = { 1, ra, na }, b = { 1, rbs, nb };
+	struct rb_ci ci;
+	double reps[200], q;
+
+	(void)st;
+	/* median of A is 0: the ratio is undefined */
+	assert_int_equal(rb_stats_ratio_ci(&a, &b, 100, 1, 0.95, &q, &ci), -EDOM);
+	assert_true(isnan(q));
+	/* B/A with A's median 0 is undefined, A/B = 0 is fine */
+	assert_int_equal(rb_stats_boot_ratio(&b, &a, 10, 1, reps, &q), 0);
+	assert_close(q, 0, 0);
+	/* A = {0, 0, 1, 2, 3}: median 1, but a resample's median can be 0
+	 * (P ~ 0.32); that resample gives +inf, never NaN */
+	ra[0] = a5;
+	assert_int_equal(rb_stats_boot_ratio(&a, &b, 200, 1, reps, &q), 0);
+	assert_close(q, 2, 0);
+	for (int i = 0; i < 200; i++)
+		assert_false(isnan(reps[i]));
+	assert_true(isinf(reps[199]));
+	assert_int_equal(rb_stats_ci_from_reps(reps, 200, 0.95, &ci), 0);
+	assert_true(isinf(ci.hi) && isfinite(ci.lo));
+	rbs[0] = neg;
+	assert_int_equal(rb_stats_ratio_ci(&b, &b, 100, 1, 0.95, &q, &ci), -EINVAL);
+	rbs[0] = b0;
+	assert_int_equal(rb_stats_ratio_ci(&b, &b, 0, 1, 0.95, &q, &ci), -EINVAL);
+	assert_int_equal(rb_stats_ratio_ci(&b, &b, 100, 1, 1.0, &q, &ci), -EINVAL);
+	assert_int_equal(rb_stats_ratio_ci(&b, &b, 100, 1, 0.0, &q, &ci), -EINVAL);
+	assert_int_equal(rb_stats_ci_from_reps(reps, 0, 0.95, &ci), -EINVAL);
+}
+
+/* ---- TOST ------------------------------------------------------------ */
+
+static void test_tost_edges(void **st)
+{
+	struct rb_ci in = { 0.985, 1.015 }, edge = { 0.98, 1.02 }, out = { 0.99, 1.03 };
+	static const double a0[] = { 100, 100, 100 }, b0[] = { 101, 101, 101 };
+	const double *ra[] = { a0 }, *rbs[] = { b0 };
+	static const unsigned n[] = { 3 };
+	struct rb_arm a = { 1, ra, n }, b = { 1, rbs, n };
+	bool eq = true;
+	struct rb_ci ci;
+
+	(void)st;
+	assert_int_equal(rb_stats_tost_ci(&in, 0.02, &eq), 0);
+	assert_true(eq);
+	assert_int_equal(rb_stats_tost_ci(&edge, 0.025, &eq), 0);
+	assert_true(eq);
+	assert_int_equal(rb_stats_tost_ci(&out, 0.02, &eq), 0);
+	assert_false(eq);
+	/* margin must be in (0, 1) */
+	assert_int_equal(rb_stats_tost_ci(&in, 0, &eq), -EINVAL);
+	assert_int_equal(rb_stats_tost_ci(&in, -0.02, &eq), -EINVAL);
+	assert_int_equal(rb_stats_tost_ci(&in, 1, &eq), -EINVAL);
+	assert_int_equal(rb_stats_tost_ci(&in, 1.5, &eq), -EINVAL);
+	assert_int_equal(rb_stats_tost_ci(&in, NAN, &eq), -EINVAL);
+	assert_int_equal(rb_stats_tost(&a, &b, 500, 1, 0.05, 0, &eq, &ci), -EINVAL);
+	assert_int_equal(rb_stats_tost(&a, &b, 500, 1, 0.5, 0.02, &eq, &ci), -EINVAL);
+	/* zero-variance +1%: CI collapses to 1.01, inside 2%, outside 0.5% */
+	assert_int_equal(rb_stats_tost(&a, &b, 500, 1, 0.05, 0.02, &eq, &ci), 0);
+	assert_true(eq);
+	assert_true(ci.lo == 1.01 && ci.hi == 1.01);
+	assert_int_equal(rb_stats_tost(&a, &b, 500, 1, 0.05, 0.005, &eq, &ci), 0);
+	assert_false(eq);
+}
+
+/* ---- verdicts -------------------------------------------------------- */
+
+static void test_opts_and_names(void **st)
+{
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT, bad;
+
+	(void)st;
+	assert_int_equal(rb_stats_opts_check(&o), 0);
+	assert_int_equal(o.iters, 10000);
+	assert_close(o.margin, 0.02, 0);
+	bad = o; bad.margin = 0;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	bad = o; bad.margin = -0.01;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	bad = o; bad.margin = 1;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	bad = o; bad.alpha = 0;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	bad = o; bad.conf = 1;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	bad = o; bad.iters = 10;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	assert_int_equal(rb_stats_compare(NULL, 0, &bad, NULL), -EINVAL);
+	assert_int_equal(rb_stats_compare(NULL, 0, &o, NULL), 0);
+	assert_string_equal(rb_verdict_name(RB_VERDICT_FASTER), "faster");
+	assert_string_equal(rb_verdict_name(RB_VERDICT_SLOWER), "slower");
+	assert_string_equal(rb_verdict_name(RB_VERDICT_EQUIVALENT), "equivalent");
+	assert_string_equal(rb_verdict_name(RB_VERDICT_INCONCLUSIVE), "inconclusive");
+	assert_string_equal(rb_verdict_name((enum rb_verdict)42), "?");
+}
+
+/* K metrics, arm B = arm A's level times ratio[k] */
+static void run_report(unsigned K, unsigned R, unsigned n, const double *ratio,
+		       double sd_within, double sd_boot, uint64_t data_seed,
+		       struct rb_ab_result *res, unsigned iters)
+{
+	struct synth *sa = calloc(K, sizeof(*sa)), *sb = calloc(K, sizeof(*sb));
+	struct rb_ab_metric *m = calloc(K, sizeof(*m));
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	char (*names)[24] = calloc(K, 24);
+	struct rb_rng g;
+
+	assert_non_null(sa);
+	assert_non_null(sb);
+	assert_non_null(m);
+	assert_non_null(names);
+	rb_rng_seed(&g, data_seed);
+	for (unsigned k = 0; k < K; k++) {
+		synth_make(&sa[k], &g, R, n, 1000, sd_within, sd_boot);
+		synth_make(&sb[k], &g, R, n, 1000 * ratio[k], sd_within, sd_boot);
+		snprintf(names[k], 24, "metric%u", k);
+		m[k] = (struct rb_ab_metric){ names[k], sa[k].arm, sb[k].arm };
+	}
+	o.iters = iters;
+	assert_int_equal(rb_stats_compare(m, K, &o, res), 0);
+	for (unsigned k = 0; k < K; k++) {
+		synth_free(&sa[k]);
+		synth_free(&sb[k]);
+	}
+	free(sa);
+	free(sb);
+	free(m);
+	free(names);
+}
+
+static void test_verdict_aa(void **st)
+{
+	/* A/A: 30 metrics, timed-mode-like noise, 5 rounds, with and
+	 * without boot-to-boot variance; 4 reports each. None may say
+	 * faster or slower. */
+	enum { K = 30 };
+	double one[K];
+	struct rb_ab_result res[K];
+	unsigned counts[4] = { 0 };
+
+	(void)st;
+	for (int k = 0; k < K; k++)
+		one[k] = 1;
+	for (uint64_t s = 0; s < 4; s++) {
+		for (int boot = 0; boot < 2; boot++) {
+			run_report(K, 5, 10, one, 0.01, boot ? 0.02 : 0, 100 + s, res, 2000);
+			for (int k = 0; k < K; k++) {
+				assert_int_equal(res[k].status, 0);
+				assert_true(res[k].verdict == RB_VERDICT_EQUIVALENT ||
+					    res[k].verdict == RB_VERDICT_INCONCLUSIVE);
+				counts[res[k].verdict]++;
+			}
+		}
+	}
+	print_message("A/A verdicts: %u equivalent, %u inconclusive\n",
+		      counts[RB_VERDICT_EQUIVALENT], counts[RB_VERDICT_INCONCLUSIVE]);
+	/* without boot effects 1% noise x 50 samples is well within +-2% */
+	assert_true(counts[RB_VERDICT_EQUIVALENT] >= 4 * K);
+}
+
+static void test_verdict_aa_deterministic(void **st)
+{
+	/* A/A in deterministic mode: identical values everywhere */
+	static const double v[] = { 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000 };
+	const double *rows[] = { v, v };
+	static const unsigned n[] = { 10, 10 };
+	struct rb_ab_metric m = { "fault/anon/ns_per_page", { 2, rows, n }, { 2, rows, n } };
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result r;
+
+	(void)st;
+	assert_int_equal(rb_stats_compare(&m, 1, &o, &r), 0);
+	assert_int_equal(r.status, 0);
+	assert_true(r.ratio == 1 && r.ci.lo == 1 && r.ci.hi == 1);
+	assert_close(r.p, 1, 0);
+	assert_int_equal(r.verdict, RB_VERDICT_EQUIVALENT);
+}
+
+static void test_verdict_shifted(void **st)
+{
+	/* +40% and -40% among unchanged metrics, timed-mode-like data */
+	double ratio[6] = { 1.4, 1, 1, 0.6, 1, 1 };
+	struct rb_ab_result res[6];
+
+	(void)st;
+	run_report(6, 5, 10, ratio, 0.02, 0.01, 7, res, RB_STATS_ITERS_DEFAULT);
+	assert_int_equal(res[0].verdict, RB_VERDICT_SLOWER);
+	assert_int_equal(res[3].verdict, RB_VERDICT_FASTER);
+	assert_true(res[0].ci.lo > 1.3 && res[0].ci.hi < 1.5);
+	assert_true(res[3].ci.lo > 0.55 && res[3].ci.hi < 0.65);
+	assert_true(res[0].p_adj < 0.05 && res[3].p_adj < 0.05);
+	for (int k = 0; k < 6; k++) {
+		assert_int_equal(res[k].status, 0);
+		assert_int_equal(res[k].rounds_a, 5);
+		assert_int_equal(res[k].n_b, 50);
+		assert_true(res[k].p_adj >= res[k].p);
+		assert_true(res[k].ci.lo <= res[k].ci_tost.lo && res[k].ci_tost.hi <= res[k].ci.hi);
+		if (ratio[k] == 1)
+			assert_true(res[k].verdict == RB_VERDICT_EQUIVALENT ||
+				    res[k].verdict == RB_VERDICT_INCONCLUSIVE);
+	}
+}
+
+static void test_verdict_canary_deterministic(void **st)
+{
+	/* The canary: +40% work per page, deterministic mode (2 rounds per
+	 * arm, 10 samples per round, near-zero noise), reported among 49
+	 * unchanged metrics with Holm across all 50. */
+	enum { K = 50 };
+	double ratio[K];
+	struct rb_ab_result res[K];
+
+	(void)st;
+	for (int k = 0; k < K; k++)
+		ratio[k] = 1;
+	ratio[17] = 1.4;
+	run_report(K, 2, 10, ratio, 1e-4, 2e-4, 11, res, RB_STATS_ITERS_DEFAULT);
+	for (int k = 0; k < K; k++) {
+		assert_int_equal(res[k].status, 0);
+		assert_int_equal(res[k].verdict, k == 17 ? RB_VERDICT_SLOWER : RB_VERDICT_EQUIVALENT);
+	}
+	assert_close(res[17].ratio, 1.4, 0.002);
+	assert_true(res[17].p_adj < 1e-3);
+
+	/* the same, with every sample of an arm identical */
+	static const double a0[10] = { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
+	static const double b0[10] = { 1400, 1400, 1400, 1400, 1400, 1400, 1400, 1400, 1400, 1400 };
+	const double *ra[] = { a0, a0 }, *rbs[] = { b0, b0 };
+	static const unsigned n[] = { 10, 10 };
+	struct rb_ab_metric m[2] = {
+		{ "canary", { 2, ra, n }, { 2, rbs, n } },
+		{ "same", { 2, ra, n }, { 2, ra, n } },
+	};
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+
+	assert_int_equal(rb_stats_compare(m, 2, &o, res), 0);
+	assert_int_equal(res[0].verdict, RB_VERDICT_SLOWER);
+	assert_true(res[0].ci.lo == 1.4 && res[0].ci.hi == 1.4);
+	assert_int_equal(res[1].verdict, RB_VERDICT_EQUIVALENT);
+}
+
+static void test_verdict_small_inside_margin(void **st)
+{
+	/* +0.5%, clearly real (p tiny) but inside +-2%: equivalent, which
+	 * is what a cover letter needs */
+	double ratio[2] = { 1.005, 1.005 };
+	struct rb_ab_result res[2];
+
+	(void)st;
+	run_report(1, 5, 20, ratio, 0.002, 0.0005, 3, res, RB_STATS_ITERS_DEFAULT);
+	assert_true(res[0].p < 1e-3);
+	assert_int_equal(res[0].verdict, RB_VERDICT_EQUIVALENT);
+	assert_true(res[0].ci_tost.lo >= 0.98 && res[0].ci_tost.hi <= 1.02);
+	/* same data in deterministic mode (2 rounds) */
+	run_report(2, 2, 10, ratio, 1e-4, 2e-4, 3, res, RB_STATS_ITERS_DEFAULT);
+	assert_int_equal(res[0].verdict, RB_VERDICT_EQUIVALENT);
+	assert_int_equal(res[1].verdict, RB_VERDICT_EQUIVALENT);
+}
+
+static void test_verdict_boot_effect_not_a_regression(void **st)
+{
+	/* 2 rounds per arm; boots differ by 4% (A: 100, 104) and B's two
+	 * boots (105, 109) both happen to land above A's. Samples within a
+	 * boot are tight, so the pooled MWU is overwhelming and the plain
+	 * hierarchical bootstrap CI excludes 1, yet the shift (4.9%) is no
+	 * bigger than the boot-to-boot spread: with 2 boots it is not
+	 * evidence of a slowdown. The round-level t-test says so. */
+	static const double la[] = { 100, 104 }, lb[] = { 105, 109 };
+	struct synth a, b;
+	struct rb_rng g;
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result r;
+
+	(void)st;
+	rb_rng_seed(&g, 5);
+	synth_levels(&a, &g, 2, 10, la, 0.001);
+	synth_levels(&b, &g, 2, 10, lb, 0.001);
+	struct rb_ab_metric m = { "x", a.arm, b.arm };
+
+	assert_int_equal(rb_stats_compare(&m, 1, &o, &r), 0);
+	assert_true(r.mwu.p < 1e-6);
+	assert_true(r.ci_boot.lo > 1);
+	assert_true(r.rounds.p > 0.05);
+	assert_true(r.ci.lo < 1);		/* the hull shows the doubt */
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	synth_free(&a);
+	synth_free(&b);
+}
+
+static void test_verdict_single_round(void **st)
+{
+	/* one boot per arm: no round-level test; the verdict rests on the
+	 * samples (and the report must say the boot spread is unknown) */
+	double ratio[1] = { 1.3 };
+	struct rb_ab_result r;
+
+	(void)st;
+	run_report(1, 1, 20, ratio, 0.01, 0, 9, &r, 2000);
+	assert_int_equal(r.status, 0);
+	assert_close(r.rounds.df, 0, 0);
+	assert_true(r.ci.lo == r.ci_boot.lo && r.ci.hi == r.ci_boot.hi);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+}
+
+static void test_compare_seeds_and_bad_metric(void **st)
+{
+	struct rb_rng g;
+	struct synth a, b;
+	static const double z[] = { 0, 0, 0 }, nan_[] = { 1, NAN, 2 };
+	const double *rz[] = { z }, *rn[] = { nan_ };
+	static const unsigned n3[] = { 3 };
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result r1[3], r2[3];
+
+	(void)st;
+	rb_rng_seed(&g, 77);
+	synth_make(&a, &g, 3, 8, 100, 0.02, 0.005);
+	synth_make(&b, &g, 3, 8, 103, 0.02, 0.005);
+	struct rb_ab_metric m[3] = {
+		{ "good", a.arm, b.arm },
+		{ "zero", { 1, rz, n3 }, b.arm },	/* median A = 0: -EDOM */
+		{ "nan", a.arm, { 1, rn, n3 } },	/* bad sample: -EINVAL */
+	};
+	struct rb_ab_metric swapped[3] = { m[2], m[1], m[0] };
+
+	o.iters = 2000;
+	assert_int_equal(rb_stats_compare(m, 3, &o, r1), 0);
+	assert_int_equal(r1[0].status, 0);
+	assert_int_equal(r1[1].status, -EDOM);
+	assert_int_equal(r1[2].status, -EINVAL);
+	assert_int_equal(r1[1].verdict, RB_VERDICT_INCONCLUSIVE);
+	assert_int_equal(r1[2].verdict, RB_VERDICT_INCONCLUSIVE);
+	assert_true(isnan(r1[1].p_adj) && isnan(r1[2].p_adj));
+	/* only the good metric counts for Holm */
+	assert_close(r1[0].p_adj, r1[0].p, 0);
+	/* the seed comes from the name: order does not matter */
+	assert_int_equal(rb_stats_compare(swapped, 3, &o, r2), 0);
+	assert_true(r1[0].seed == r2[2].seed);
+	assert_true(r1[0].ci.lo == r2[2].ci.lo && r1[0].ci.hi == r2[2].ci.hi);
+	assert_true(r1[0].ci_tost.lo == r2[2].ci_tost.lo && r1[0].ci_tost.hi == r2[2].ci_tost.hi);
+	assert_true(r1[0].p == r2[2].p && r1[0].p_adj == r2[2].p_adj);
+	assert_int_equal(r1[0].verdict, r2[2].verdict);
+	assert_true(r1[0].seed != r1[1].seed);
+	/* a different report seed changes the CI a little, not the answer */
+	o.seed = 12345;
+	assert_int_equal(rb_stats_compare(m, 1, &o, r2), 0);
+	assert_false(r1[0].ci_boot.lo == r2[0].ci_boot.lo);
+	assert_close(r2[0].ci_boot.lo, r1[0].ci_boot.lo, 0.005);
+	assert_int_equal(r2[0].verdict, r1[0].verdict);
+	/* bad options are refused outright */
+	o.margin = 0;
+	assert_int_equal(rb_stats_compare(m, 3, &o, r2), -EINVAL);
+	synth_free(&a);
+	synth_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rng_reference),
+		cmocka_unit_test(test_rng_ranges),
+		cmocka_unit_test(test_quantile_type7),
+		cmocka_unit_test(test_median_mean_sd),
+		cmocka_unit_test(test_round_and_pooled_medians),
+		cmocka_unit_test(test_arm_check),
+		cmocka_unit_test(test_mwu_exact),
+		cmocka_unit_test(test_mwu_ties_normal),
+		cmocka_unit_test(test_mwu_large_normal),
+		cmocka_unit_test(test_mwu_arms),
+		cmocka_unit_test(test_holm),
+		cmocka_unit_test(test_bh),
+		cmocka_unit_test(test_ttest),
+		cmocka_unit_test(test_rounds_ttest),
+		cmocka_unit_test(test_boot_deterministic),
+		cmocka_unit_test(test_boot_coverage),
+		cmocka_unit_test(test_boot_vs_numpy),
+		cmocka_unit_test(test_boot_zero_variance),
+		cmocka_unit_test(test_boot_one_round_and_ties),
+		cmocka_unit_test(test_boot_bad_input),
+		cmocka_unit_test(test_tost_edges),
+		cmocka_unit_test(test_opts_and_names),
+		cmocka_unit_test(test_verdict_aa),
+		cmocka_unit_test(test_verdict_aa_deterministic),
+		cmocka_unit_test(test_verdict_shifted),
+		cmocka_unit_test(test_verdict_canary_deterministic),
+		cmocka_unit_test(test_verdict_small_inside_margin),
+		cmocka_unit_test(test_verdict_boot_effect_not_a_regression),
+		cmocka_unit_test(test_verdict_single_round),
+		cmocka_unit_test(test_compare_seeds_and_bad_metric),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
