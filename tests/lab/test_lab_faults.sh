@@ -9,7 +9,7 @@
 #     "unsupported: guest CPU lacks pdpe1gb", never silently absent.
 #   RB_LAB_KERNEL=DIR|bzImage   boot this kernel instead of kernels/build's
 #   RB_KEEP_TEST_RUNS=1         keep the run directories
-#   RB_LAB_HANG_TIMEOUT=N       watchdog for case 2 (default 45 s)
+#   RB_LAB_HANG_TIMEOUT=N       watchdog for case 2 (default 40 s)
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
 T0=$(date +%s)
@@ -59,7 +59,8 @@ if [ -x "$REPO/bench/refbench" ] && [ -f "$REPO/configs/suites/lab-smoke.suite" 
 	cmd='"$RB_REPO/bench/refbench" run --suite lab-smoke -o "$RB_RUN" --fsdax "$RB_FSDAX" \
 		--devdax "$RB_DEVDAX_2M" --clock "$RB_CLOCK" --lab "$RB_LAB_JSON" &
 	while ! [ -s "$RB_RUN/samples.jsonl" ]; do kill -0 $! || exit 3; sleep 0.2; done
-	cp "$RB_RUN/samples.jsonl" "$RB_OUT/before-panic.jsonl"
+	# refbench replaces samples.jsonl by rename after each point: retry the copy
+	until cp "$RB_RUN/samples.jsonl" "$RB_OUT/before-panic.jsonl" 2>/dev/null; do sleep 0.1; done
 	echo c >/proc/sysrq-trigger'
 else
 	how="stand-in"
@@ -81,8 +82,8 @@ jq -e . "$RUN/run/samples.jsonl" >/dev/null || fail "panic: samples.jsonl is dam
 ok "panic ($how): $n sample line(s) from before the panic intact, serial.log kept"
 
 # ---- 2. hang cut off by the watchdog
-HT=${RB_LAB_HANG_TIMEOUT:-45}
-lab hang --timeout "$HT" --cpu max,pdpe1gb=off --pmem-size 2G \
+HT=${RB_LAB_HANG_TIMEOUT:-40}
+lab hang --timeout "$HT" --cpu max,pdpe1gb=off \
 	--guest-cmd 'mkdir -p "$RB_RUN"; echo "{\"i\":1}" >"$RB_RUN/samples.jsonl"; sleep 100000'
 common_failed hang
 grep -q '^refbench-lab: running' "$RUN/serial.log" || fail "hang: the guest command never started within ${HT}s (raise RB_LAB_HANG_TIMEOUT)"
