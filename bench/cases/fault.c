@@ -11,6 +11,7 @@
 
 #include "mem/mem.h"
 #include "refbench.h"
+#include "tracepoint.h"
 
 static const struct rb_param_def fault_params[] = {
 	{ .key = "size", .def = "64M", .help = "bytes mapped and touched per sample" },
@@ -22,6 +23,9 @@ static const struct rb_param_def fault_params[] = {
 struct fault_state {
 	struct rb_mem mem;
 	bool write;
+	struct rb_tp pmd_done;	/* fs_dax:dax_pmd_fault_done, fsdax-pmd only */
+	bool have_tp;
+	char tp_why[160];
 };
 
 static int fault_setup(struct rb_point *pt)
@@ -44,6 +48,10 @@ static int fault_setup(struct rb_point *pt)
 	r = rb_mem_setup(&s->mem, pt->kind, pt->env, size, pt->why, sizeof(pt->why));
 	if (r != RB_OK)
 		return r;
+	/* A second witness for fsdax PMD faults, where the kernel has it. */
+	if (pt->kind == RB_KIND_FSDAX_PMD)
+		s->have_tp = !rb_tp_open(&s->pmd_done, "fs_dax", "dax_pmd_fault_done",
+					  s->tp_why, sizeof(s->tp_why));
 	if (strcmp(sync, "0")) {
 		if (pt->kind != RB_KIND_FSDAX_PTE && pt->kind != RB_KIND_FSDAX_PMD)
 			return rb_point_fail(pt, RB_SKIP, "sync=1 (MAP_SYNC) applies to fsdax only");
@@ -57,7 +65,7 @@ static int fault_iterate(struct rb_iter *it)
 	struct fault_state *s = it->pt->priv;
 	struct rb_mem *m = &s->mem;
 	struct rb_window touch, unmap;
-	uint64_t f0, f1, pages = m->size / m->gran;
+	uint64_t f0, f1, pages = m->size / m->gran, tp0 = 0, tp1 = 0;
 	volatile char sink = 0;
 	char err[256];
 	int r = rb_mem_map(m, err, sizeof(err));
@@ -67,6 +75,8 @@ static int fault_iterate(struct rb_iter *it)
 			return rb_unsupported(it, "%s", err);
 		return r == RB_SKIP ? rb_skip(it, "%s", err) : (rb_reject(it, "%s", err), RB_ERR);
 	}
+	if (s->have_tp)
+		rb_tp_read(&s->pmd_done, &tp0);
 	f0 = rb_minflt_thread();
 	rb_window_begin(it->ctr, &touch);
 	if (s->write)
@@ -77,9 +87,18 @@ static int fault_iterate(struct rb_iter *it)
 			sink += *(volatile char *)p;
 	rb_window_end(it->ctr, &touch);
 	f1 = rb_minflt_thread();
+	if (s->have_tp)
+		rb_tp_read(&s->pmd_done, &tp1);
 	(void)sink;
 
 	rb_mem_check_faults(it, m, f1 - f0);
+	if (s->have_tp)
+		/* it fires once per PMD fault, done or fallen back: with the
+		 * fault count equal too, every fault was a PMD fault */
+		rb_check_counts(it, "tracepoint", "fs_dax:dax_pmd_fault_done", pages, tp1 - tp0,
+				"%llu PMD fault completions", (unsigned long long)(tp1 - tp0));
+	else if (m->kind == RB_KIND_FSDAX_PMD)
+		rb_check(it, "tracepoint", "unavailable", true, "not checked: %s", s->tp_why);
 	if (!s->write && m->kind == RB_KIND_THP)
 		/* a read maps the huge zero page, which smaps does not count */
 		rb_check(it, "smaps", "n/a (huge zero page)", true,
@@ -101,8 +120,11 @@ static void fault_teardown(struct rb_point *pt)
 {
 	struct fault_state *s = pt->priv;
 
-	if (s)
+	if (s) {
 		rb_mem_teardown(&s->mem);
+		if (s->have_tp)
+			rb_tp_close(&s->pmd_done);
+	}
 	free(s);
 	pt->priv = NULL;
 }
