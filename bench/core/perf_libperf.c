@@ -88,6 +88,11 @@ static int lp_open(struct rb_counters *c, const struct rb_ctr_def *const *defs, 
 		err = err < 0 ? err : -err;
 		goto fail;
 	}
+	/* Hardware events: map the user page so perf_evsel__read() can use
+	 * rdpmc instead of a read() per event; where that fails it reads. */
+	for (unsigned i = 0; i < n; i++)
+		if (defs[i]->src == RB_SRC_HW)
+			(void)perf_evsel__mmap(s->evsel[i], 0);
 	c->impl = s;
 	return 0;
 fail:
@@ -139,6 +144,8 @@ static void lp_close(struct rb_counters *c)
 
 	if (!s)
 		return;
+	for (unsigned i = 0; i < s->n; i++)
+		perf_evsel__munmap(s->evsel[i]);	/* a no-op where not mapped */
 	perf_evlist__close(s->group);
 	perf_evlist__close(s->single);
 	perf_evlist__delete(s->group);
