@@ -21,7 +21,8 @@ command -v jq >/dev/null || skip "jq missing (make deps)"
 KERNEL=${RB_LAB_KERNEL:-}
 if [ -z "$KERNEL" ]; then
 	[ -x "$REPO/kernels/build" ] || skip "no kernel: kernels/build missing and RB_LAB_KERNEL unset"
-	KERNEL=$("$REPO/kernels/build" | tail -n 1) || skip "no kernel: kernels/build failed"
+	# a kernel that does not build is a failure, not a skip: CI must see it
+	KERNEL=$("$REPO/kernels/build" | tail -n 1) || fail "kernels/build failed (see above)"
 	[ -n "$KERNEL" ] || skip "no kernel: kernels/build printed nothing"
 fi
 
@@ -100,6 +101,33 @@ if [ "$REAL" = 1 ]; then
 	jq -e '.status == "complete"' "$M" >/dev/null || fail "meta.json status: $(jq -r .status "$M" 2>/dev/null)"
 	[ -s "$RUN/run/samples.jsonl" ] || fail "no samples"
 	ok "refbench lab-smoke: meta.json complete, $(wc -l <"$RUN/run/samples.jsonl") samples"
+	S=$RUN/run/samples.jsonl
+	"$REPO/bench/refbench" validate "$RUN/run" >/dev/null || fail "refbench validate rejects the run"
+	jq -se '[.[] | select(.type == "error")] | length == 0' "$S" >/dev/null || fail "error records in the run"
+	# every kernel path x kind of the smoke suite produced verified samples
+	for want in gup-fast:anon:get gup-fast:anon:put gup-fast:thp:get gup-fast:fsdax-pmd:get \
+		    gup-fast:fsdax-pmd:put gup-fast:devdax-2m:get gup-fast:devdax-1g:get \
+		    fault:anon:fault fault:thp:fault fault:fsdax-pte:fault fault:fsdax-pmd:fault \
+		    fault:devdax-2m:fault fault:devdax-1g:fault fault:fsdax-pmd:munmap \
+		    hmm-migrate:anon:to-dev hmm-migrate:anon:fault-back hmm-migrate:anon:to-sys \
+		    hmm-migrate:thp:to-dev gup-user:fsdax-pmd:get gup-user:thp:dio-read; do
+		IFS=: read -r c k m <<<"$want"
+		jq -se --arg c "$c" --arg k "$k" --arg m "$m" '[.[] | select(.type == "sample" and .case == $c and
+			.kind == $k and .metric == $m and .verify.ok and (.verify.checks | length > 0))] | length > 0' \
+			"$S" >/dev/null || fail "no verified $c/$k/$m sample: $(jq -c --arg c "$c" --arg k "$k" \
+			'select(.case == $c and .kind == $k) | {type, reason}' "$S" | head -3)"
+	done
+	ok "verified samples for gup-fast, fault (PTE, PMD, PUD), hmm-migrate and gup-user on every kind"
+	# the claimed page sizes are proven by fault counts: fsdax PMD 2M, devdax PUD 1G
+	jq -se '[.[] | select(.type == "sample" and .case == "fault" and .kind == "fsdax-pmd" and .metric == "fault")
+		| .verify.checks[] | select(.what == "faults") | .expected == .observed and .expected == 2] | all and length > 0' \
+		"$S" >/dev/null || fail "fsdax-pmd fault samples lack the 2 MiB fault-count proof"
+	jq -se '[.[] | select(.type == "sample" and .case == "fault" and .kind == "devdax-1g" and .metric == "fault")
+		| .verify.checks[] | select(.what == "faults") | .expected == 1 and .observed == 1] | all and length > 0' \
+		"$S" >/dev/null || fail "devdax-1g fault samples lack the 1 GiB fault-count proof"
+	ok "fault counts prove PMD (fsdax) and PUD (devdax) mappings"
+	jq -e '.lab.accel == "tcg" and .counters.source and .kernel.config_sha256' "$M" >/dev/null ||
+		fail "meta.json lacks lab accel, counter source or config hash"
 else
 	grep -q '^fsdax /dev/pmem' "$RUN/devices.txt" && grep -c '^devdax /dev/dax' "$RUN/devices.txt" | grep -q 2 ||
 		fail "stand-in did not see the devices: $(cat "$RUN/devices.txt" 2>/dev/null)"
