@@ -44,3 +44,11 @@ set +e; "$RB" run --case null --kind - -o "$TMP/existing" --quiet 2>"$TMP/se"; r
 [ "$(cat "$TMP/existing/meta.json")" = '{}' ] || fail "existing run was modified"
 [ ! -e "$TMP/existing/samples.jsonl" ] || fail "samples written into an existing run"
 echo "ok: existing run refused"
+
+# pmem-setup reconfigures every namespace: outside a lab guest it refuses,
+# even with --force, before touching anything
+set +e; "$ROOT/scripts/pmem-setup" --force >"$TMP/so" 2>"$TMP/se"; rc=$?; set -e
+[ $rc -ne 0 ] && grep -q "refusing: not a refbench lab guest" "$TMP/se" ||
+	fail "pmem-setup ran outside the lab: rc $rc $(cat "$TMP/se")"
+grep -q "ndctl" "$TMP/so" && fail "pmem-setup called ndctl before refusing"
+echo "ok: pmem-setup refuses outside the lab"
