@@ -322,3 +322,21 @@ void rb_records_from_iter(struct rb_run *r, const struct rb_iter *it,
 		rb_run_add(r, o);
 	}
 }
+
+void rb_prov_note(const struct rb_env *env, const char *section, const char *key,
+		  const char *field, const char *value)
+{
+	struct json_object *root = env ? env->prov : NULL, *sec, *ent;
+
+	if (!root)
+		return;
+	if (!json_object_object_get_ex(root, section, &sec)) {
+		sec = json_object_new_object();
+		json_object_object_add(root, section, sec);
+	}
+	if (!json_object_object_get_ex(sec, key, &ent)) {
+		ent = json_object_new_object();
+		json_object_object_add(sec, key, ent);
+	}
+	json_object_object_add(ent, field, value ? json_object_new_string(value) : NULL);
+}

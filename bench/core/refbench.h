@@ -71,7 +71,13 @@ struct rb_env {
 	enum rb_clock_unit clock;
 	int counters_mode;			/* enum rb_ctr_mode */
 	bool quiet;
+	void *prov;		/* json object merged into meta.json (rb_prov_note) */
 };
+
+/* Record provenance a case learns while it runs (a tool's version, the job
+ * file it ran): meta.json gets section.key.field = value when the run ends. */
+void rb_prov_note(const struct rb_env *env, const char *section, const char *key,
+		  const char *field, const char *value);
 
 /* key=value parameters of one sweep point. */
 #define RB_MAX_PARAMS 12

@@ -10,6 +10,9 @@ extern const struct rb_case rb_case_gup_user;
 extern const struct rb_case rb_case_contention;
 extern const struct rb_case rb_case_gup_fast;
 extern const struct rb_case rb_case_hmm_migrate;
+extern const struct rb_case rb_case_fio_dio_daxbuf;
+extern const struct rb_case rb_case_fio_devdax;
+extern const struct rb_case rb_case_fio_mmap_fault;
 
 static const struct rb_case *const cases[] = {
 	&rb_case_fault,
@@ -17,6 +20,9 @@ static const struct rb_case *const cases[] = {
 	&rb_case_gup_user,
 	&rb_case_hmm_migrate,
 	&rb_case_contention,
+	&rb_case_fio_dio_daxbuf,
+	&rb_case_fio_devdax,
+	&rb_case_fio_mmap_fault,
 	&rb_case_null,
 };
 

@@ -110,7 +110,8 @@ if [ "$REAL" = 1 ]; then
 		    fault:anon:fault fault:thp:fault fault:fsdax-pte:fault fault:fsdax-pmd:fault \
 		    fault:devdax-2m:fault fault:devdax-1g:fault fault:fsdax-pmd:munmap \
 		    hmm-migrate:anon:to-dev hmm-migrate:anon:fault-back hmm-migrate:anon:to-sys \
-		    hmm-migrate:thp:to-dev gup-user:fsdax-pmd:get gup-user:thp:dio-read; do
+		    hmm-migrate:thp:to-dev gup-user:fsdax-pmd:get gup-user:thp:dio-read \
+		    fio-dio-daxbuf:fsdax-pmd:iops fio-devdax:devdax-2m:bw fio-mmap-fault:fsdax-pmd:fault; do
 		IFS=: read -r c k m <<<"$want"
 		jq -se --arg c "$c" --arg k "$k" --arg m "$m" '[.[] | select(.type == "sample" and .case == $c and
 			.kind == $k and .metric == $m and .verify.ok and (.verify.checks | length > 0))] | length > 0' \
@@ -126,6 +127,13 @@ if [ "$REAL" = 1 ]; then
 		| .verify.checks[] | select(.what == "faults") | .expected == 1 and .observed == 1] | all and length > 0' \
 		"$S" >/dev/null || fail "devdax-1g fault samples lack the 1 GiB fault-count proof"
 	ok "fault counts prove PMD (fsdax) and PUD (devdax) mappings"
+	# fio: each sample names the fio run it came from; the job text is in meta.json
+	jq -se '[.[] | select(.type == "sample" and (.case | startswith("fio-")))] | length > 0 and
+		all(.[]; .verify.checks | any(.what == "fio" and .ok))' "$S" >/dev/null ||
+		fail "fio samples without their fio check"
+	jq -e '.tools.fio.version and ([.fio_jobs[] | .text | length > 0] | all and length > 0)' "$M" >/dev/null ||
+		fail "meta.json lacks the fio version or job files"
+	ok "fio cases verified; fio version and job files in meta.json"
 	jq -e '.lab.accel == "tcg" and .counters.source and .kernel.config_sha256' "$M" >/dev/null ||
 		fail "meta.json lacks lab accel, counter source or config hash"
 else
