@@ -76,7 +76,7 @@ static const char run_usage[] =
 "                    [-o DIR] [--fsdax DIR] [--devdax /dev/daxX.Y]... [--dio-target PATH]\n"
 "                    [--repeat N] [--warmup N] [--cpu N] [--clock ns|icount]\n"
 "                    [--counters auto|hw|sw|off] [--kernel-config FILE|BUILD_DIR]\n"
-"                    [--lab lab.json] [--accel NAME] [--quiet]\n"
+"                    [--lab lab.json] [--accel NAME] [--quiet] [--dry-run]\n"
 "\n"
 "Runs every point of the suite (case x kind x parameter sweep) and writes\n"
 "DIR/meta.json (provenance) and DIR/samples.jsonl (one record per sample).\n"
@@ -123,6 +123,7 @@ int rb_cmd_run(int argc, char **argv)
 		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		{ "dry-run", no_argument, NULL, 'n' },
 		ENV_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -138,8 +139,9 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_run run;
 	struct json_object *meta, *cj, *ev;
 	int opt, rc;
+	bool dry = false;
 
-	while ((opt = getopt_long(argc, argv, "s:c:k:p:o:qh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:c:k:p:o:qhn", lo, NULL)) != -1) {
 		if (env_option(&env, opt, optarg))
 			continue;
 		switch (opt) {
@@ -160,6 +162,7 @@ int rb_cmd_run(int argc, char **argv)
 			break;
 		case 'o': outdir = optarg; break;
 		case 'q': ro.progress = false; break;
+		case 'n': dry = true; break;
 		case OPT_CPU: ro.cpu = atoi(optarg); break;
 		case OPT_LAB: prov.lab_json = optarg; break;
 		case OPT_KCONFIG: prov.kconfig = optarg; break;
@@ -210,6 +213,20 @@ int rb_cmd_run(int argc, char **argv)
 	validate_env(&env);
 	if (rb_plan_build(&suite, &env, &plan, err, sizeof(err)))
 		rb_die_usage("%s", err);
+	if (dry) {
+		/* every input checked; show the points, write nothing */
+		for (unsigned i = 0; i < plan.n; i++) {
+			const struct rb_point *pt = &plan.p[i].pt;
+			printf("%s %s", pt->c->name, rb_kind_name(pt->kind));
+			for (unsigned k = 0; k < pt->params.n; k++)
+				printf(" %s=%s", pt->params.kv[k].key, pt->params.kv[k].val);
+			printf(" repeat=%u warmup=%u\n", plan.p[i].repeat, plan.p[i].warmup);
+		}
+		fprintf(stderr, "refbench: %u points; dry run, nothing written\n", plan.n);
+		rb_plan_free(&plan);
+		rb_suite_free(&suite);
+		return 0;
+	}
 	if (!outdir) {
 		default_outdir(outbuf, sizeof(outbuf));
 		outdir = outbuf;
@@ -246,7 +263,12 @@ int rb_cmd_run(int argc, char **argv)
 	if (ro.progress)
 		fprintf(stderr, "refbench: %u points -> %s (counters: %s%s%s)\n", plan.n, outdir,
 			rb_ctr_source_name(ctr.source), ctr.fallback[0] ? "; " : "", ctr.fallback);
+	env.prov = json_object_new_object();
 	rc = rb_runner_run(&plan, &run, &ctr, &ro);
+	json_object_object_foreach((struct json_object *)env.prov, sec, val)
+		json_object_object_add(meta, sec, json_object_get(val));
+	json_object_put(env.prov);
+	env.prov = NULL;
 	rb_run_finish(&run, rc ? "failed" : "complete",
 		      rc ? "one or more points failed with an error (type \"error\" in samples.jsonl)" : NULL);
 	if (ro.progress)
@@ -269,24 +291,24 @@ int rb_cmd_list(int argc, char **argv)
 	bool verbose = argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"));
 
 	for (size_t i = 0; i < n; i++) {
-		printf("%-12s %s\n", cs[i]->name, cs[i]->summary);
-		printf("%-12s kinds:", "");
+		printf("%-15s %s\n", cs[i]->name, cs[i]->summary);
+		printf("%-15s kinds:", "");
 		for (int k = 0; k < RB_KIND__COUNT; k++)
 			if (cs[i]->kinds & RB_KIND_BIT(k))
 				printf(" %s", k == RB_KIND_NONE ? "-" : rb_kind_name(k));
 		printf("\n");
 		if (!verbose)
 			continue;
-		printf("%-12s kernel: %s\n", "", cs[i]->kernel_paths);
+		printf("%-15s kernel: %s\n", "", cs[i]->kernel_paths);
 		for (const struct rb_param_def *p = cs[i]->params; p && p->key; p++)
-			printf("%-12s   %s=%s  %s\n", "", p->key, p->def, p->help);
+			printf("%-15s   %s=%s  %s\n", "", p->key, p->def, p->help);
 	}
 	return 0;
 }
 
 static void info_line(const char *what, bool ok, const char *detail)
 {
-	printf("  %-10s %-4s %s\n", what, ok ? "ok" : "no", detail);
+	printf("  %-15s %-4s %s\n", what, ok ? "ok" : "no", detail);
 }
 
 int rb_cmd_info(int argc, char **argv)

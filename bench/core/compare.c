@@ -168,14 +168,24 @@ struct series_set {
 	struct series *s;
 };
 
-static void params_text(struct json_object *params, char *buf, size_t n)
+/* " k=v ..." for the parameters that differ from the case's defaults: a
+ * cover letter needs "cmd=pin size=16M", not "calls=auto min_us=1000".
+ * report.json keeps every parameter. */
+static void params_text(const char *casename, struct json_object *params, char *buf, size_t n)
 {
+	const struct rb_case *c = rb_case_find(casename);
 	size_t len = 0;
 
 	buf[0] = '\0';
-	json_object_object_foreach(params, k, v)
-		if (len < n)
-			len += (size_t)snprintf(buf + len, n - len, " %s=%s", k, json_object_get_string(v));
+	json_object_object_foreach(params, k, v) {
+		const char *val = json_object_get_string(v);
+		bool dflt = false;
+
+		for (const struct rb_param_def *d = c ? c->params : NULL; d && d->key; d++)
+			dflt |= !strcmp(d->key, k) && !strcmp(d->def, val);
+		if (!dflt && len < n)
+			len += (size_t)snprintf(buf + len, n - len, " %s=%s", k, val);
+	}
 }
 
 static struct series *series_get(struct series_set *set, const char *label, const char *metric,
@@ -229,7 +239,8 @@ static void collect(struct series_set *set, struct rb_loaded_run *runs, unsigned
 
 			if (strcmp(json_object_get_string(json_object_object_get(rec, "type")), "sample"))
 				continue;
-			params_text(json_object_object_get(rec, "params"), params, sizeof(params));
+			params_text(json_object_get_string(json_object_object_get(rec, "case")),
+				    json_object_object_get(rec, "params"), params, sizeof(params));
 			snprintf(label, sizeof(label), "%s %s%s",
 				 json_object_get_string(json_object_object_get(rec, "case")),
 				 json_object_get_string(json_object_object_get(rec, "kind")), params);
@@ -465,6 +476,8 @@ static void write_report(FILE *f, const struct cmp_opts *o, struct rb_loaded_run
 	snprintf(buf, sizeof(buf), "report.json, plots/ and runs/ beside this file; each run's "
 		 "meta.json holds its full provenance.");
 	wrap(f, "Data: ", 6, buf);
+	wrap(f, "", 0, "Parameters at their defaults are not shown (refbench list -v); "
+	     "report.json has all of them.");
 }
 
 static struct json_object *arm_json(struct rb_loaded_run *r, unsigned n)

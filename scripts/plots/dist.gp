@@ -20,9 +20,9 @@ set grid xtics
 set key top right
 set title "refbench A/B: every sample, scaled to the A median (A grey, B orange)"
 set object 1 rect from 1 - margin, graph 0 to 1 + margin, graph 1 fc rgb "#eeeeee" fs solid 1.0 noborder behind
-set lmargin 64
+set lmargin 52
 do for [fmt in "png svg"] {
-	if (fmt eq "png") { set terminal pngcairo size 1200, h font ",9" } else { set terminal svg size 1200, h font ",9" }
+	if (fmt eq "png") { set terminal pngcairo size 1200, h font ",9" noenhanced } else { set terminal svg size 1200, h font ",9" noenhanced }
 	set output sprintf("%s/dist.%s", dir, fmt)
 	plot sprintf("%s/forest.dat", dir) using (NaN):1:ytic(6) notitle, \
 	     sprintf("%s/dist.dat", dir) using 3:($2 == 0 ? $1 - 0.15 : NaN) with points pt 7 ps 0.4 lc rgb "#707070" title "A", \

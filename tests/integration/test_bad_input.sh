@@ -52,3 +52,9 @@ set +e; "$ROOT/scripts/pmem-setup" --force >"$TMP/so" 2>"$TMP/se"; rc=$?; set -e
 	fail "pmem-setup ran outside the lab: rc $rc $(cat "$TMP/se")"
 grep -q "ndctl" "$TMP/so" && fail "pmem-setup called ndctl before refusing"
 echo "ok: pmem-setup refuses outside the lab"
+
+# every shipped suite parses and validates (a typo fails here, not in a lab)
+for s in "$ROOT"/configs/suites/*.suite; do
+	"$RB" run --suite "$s" --dry-run >/dev/null 2>"$TMP/se" || fail "suite $s: $(cat "$TMP/se")"
+done
+echo "ok: every suite in configs/suites validates (--dry-run)"
