@@ -21,15 +21,16 @@ LIBAPI_A := $(LIBPERF_OUT)/libapi.a
 
 CC ?= gcc
 GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
-CFLAGS_COMMON := -std=gnu11 -g -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
+# Lazy (=): pkg-config must run after `make deps` installed the libraries.
+CFLAGS_COMMON = -std=gnu11 -g -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
 	-Ibench -Ibench/core -I$(KSRC)/tools/lib/perf/include \
-	$(shell pkg-config --cflags json-c libpmem2 libndctl libdaxctl 2>/dev/null) \
+	$(shell pkg-config --cflags json-c libpmem2 2>/dev/null) \
 	-DRB_GIT_SHA='"$(GIT_SHA)"' -DRB_SRCDIR='"$(CURDIR)"'
 CFLAGS ?= -O2
 # libperf and libapi are linked statically: the binary then runs in a lab
 # guest that sees the host's root read-only, with no cache dir on its path.
-LDLIBS := $(LIBPERF_A) $(LIBAPI_A) \
-	$(shell pkg-config --libs json-c libpmem2 libndctl libdaxctl 2>/dev/null) \
+LDLIBS = $(LIBPERF_A) $(LIBAPI_A) \
+	$(shell pkg-config --libs json-c libpmem2 2>/dev/null || echo -ljson-c -lpmem2) \
 	-lcrypto -lz -lm -lpthread
 
 SRCS := $(sort $(wildcard bench/core/*.c bench/mem/*.c bench/cases/*.c bench/kabi/*.c bench/stats/*.c))

@@ -127,7 +127,9 @@ static int devdax_iterate(struct rb_iter *it)
 				"%s faults only at its alignment (smaller is SIGBUS, not a fallback)",
 				s->mem.path);
 	}
-	rb_emit_value(it, "bw", "GB/s", rb_fio_bw_gbs(&res), ios, NULL);
+	char rate[24];
+
+	rb_emit_value(it, "bw", rb_rate_unit(it->pt->env, "GB", rate, sizeof(rate)), rb_fio_bw_gbs(&res), ios, NULL);
 	rb_fio_result_free(&res);
 	return RB_OK;
 }

@@ -411,7 +411,9 @@ static int dio_iterate(struct rb_iter *it)
 			 (unsigned long long)s->probe_pages, (unsigned long long)s->probe_delta,
 			 (unsigned long long)ios);
 	}
-	rb_emit_value(it, "iops", "io/s", rb_fio_iops(&res), ios, NULL);
+	char rate[24];
+
+	rb_emit_value(it, "iops", rb_rate_unit(it->pt->env, "io", rate, sizeof(rate)), rb_fio_iops(&res), ios, NULL);
 	rb_emit_value(it, "lat", rb_time_unit(it->pt->env, "io", unit, sizeof(unit)),
 		      rb_fio_lat_mean(&res), ios, NULL);
 	if (rb_fio_lat_p99(&res) >= 0)

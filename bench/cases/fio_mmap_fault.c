@@ -162,7 +162,9 @@ static int mmap_iterate(struct rb_iter *it)
 		if (rb_fio_lat_p99(&res) >= 0)
 			rb_emit_value(it, "fault-p99", unit, rb_fio_lat_p99(&res), ios, NULL);
 	} else {
-		rb_emit_value(it, "bw", "GB/s", rb_fio_bw_gbs(&res), ios, NULL);
+		char rate[24];
+
+		rb_emit_value(it, "bw", rb_rate_unit(it->pt->env, "GB", rate, sizeof(rate)), rb_fio_bw_gbs(&res), ios, NULL);
 	}
 	rb_fio_result_free(&res);
 	return RB_OK;

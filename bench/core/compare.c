@@ -99,7 +99,8 @@ bool rb_unit_higher_is_better(const char *unit)
 {
 	size_t l = strlen(unit);
 
-	return (l > 2 && !strcmp(unit + l - 2, "/s")) || strstr(unit, "IOPS");
+	return (l > 2 && !strcmp(unit + l - 2, "/s")) || (l > 6 && !strcmp(unit + l - 6, "/Ginsn")) ||
+	       strstr(unit, "IOPS");
 }
 
 int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)

@@ -155,6 +155,9 @@ static inline uint64_t rb_window_ns(const struct rb_window *w) { return w->t1 - 
 
 /* "ns" or "insn" with "/per" appended: the time unit of this run. */
 const char *rb_time_unit(const struct rb_env *env, const char *per, char *buf, size_t n);
+/* A rate: "what/s", or "what/Ginsn" in deterministic mode (guest time is
+ * an instruction count there, so a second is 10^9 instructions). */
+const char *rb_rate_unit(const struct rb_env *env, const char *what, char *buf, size_t n);
 
 /* Emit a time-per-op metric from a window (value = elapsed / ops). */
 int rb_emit_window(struct rb_iter *it, const char *metric, const char *per,

@@ -182,3 +182,9 @@ const char *rb_time_unit(const struct rb_env *env, const char *per, char *buf, s
 	snprintf(buf, n, "%s/%s", env && env->clock == RB_CLOCK_ICOUNT ? "insn" : "ns", per);
 	return buf;
 }
+
+const char *rb_rate_unit(const struct rb_env *env, const char *what, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", what, env && env->clock == RB_CLOCK_ICOUNT ? "Ginsn" : "s");
+	return buf;
+}
