@@ -318,6 +318,12 @@ int rb_fio_probe(char *why, size_t n)
 	return fio_cache.status;
 }
 
+int rb_fio_case_probe(const struct rb_env *env, char *why, size_t n)
+{
+	(void)env;
+	return rb_fio_probe(why, n);
+}
+
 const char *rb_fio_version(void)
 {
 	return fio_cache.version[0] ? fio_cache.version : "unknown";

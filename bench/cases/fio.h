@@ -69,6 +69,8 @@ int rb_fio_path_check(struct rb_point *pt, const char *what, const char *path);
  * RB_SKIP when fio is not there; RB_UNSUPPORTED when it cannot set up a job
  * on this kernel (fio needs SysV shared memory: CONFIG_SYSVIPC). */
 int rb_fio_probe(char *why, size_t n);
+/* rb_fio_probe in the shape of rb_case.probe, shared by the fio cases. */
+int rb_fio_case_probe(const struct rb_env *env, char *why, size_t n);
 const char *rb_fio_version(void);
 /* RB_OK, or RB_SKIP with "fio lacks the X engine ...". */
 int rb_fio_need_engine(const char *engine, char *why, size_t n);

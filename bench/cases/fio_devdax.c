@@ -146,12 +146,6 @@ static void devdax_teardown(struct rb_point *pt)
 	pt->priv = NULL;
 }
 
-static int devdax_probe(const struct rb_env *env, char *why, size_t n)
-{
-	(void)env;
-	return rb_fio_probe(why, n);
-}
-
 const struct rb_case rb_case_fio_devdax = {
 	.name = "fio-devdax",
 	.summary = "fio dev-dax / libpmem memcpy bandwidth: the pmem baseline",
@@ -161,7 +155,7 @@ const struct rb_case rb_case_fio_devdax = {
 		 RB_KIND_BIT(RB_KIND_FSDAX_PMD),
 	.params = devdax_params,
 	.multi_thread = true,
-	.probe = devdax_probe,
+	.probe = rb_fio_case_probe,
 	.setup = devdax_setup,
 	.iterate = devdax_iterate,
 	.teardown = devdax_teardown,

@@ -436,12 +436,6 @@ static void dio_teardown(struct rb_point *pt)
 	pt->priv = NULL;
 }
 
-static int dio_probe(const struct rb_env *env, char *why, size_t n)
-{
-	(void)env;
-	return rb_fio_probe(why, n);
-}
-
 const struct rb_case rb_case_fio_dio_daxbuf = {
 	.name = "fio-dio-daxbuf",
 	.summary = "fio O_DIRECT (libaio) into DAX-file or anonymous buffers: IOPS, latency",
@@ -452,7 +446,7 @@ const struct rb_case rb_case_fio_dio_daxbuf = {
 		 RB_KIND_BIT(RB_KIND_FSDAX_PMD),
 	.params = dio_params,
 	.multi_thread = true,
-	.probe = dio_probe,
+	.probe = rb_fio_case_probe,
 	.setup = dio_setup,
 	.iterate = dio_iterate,
 	.teardown = dio_teardown,

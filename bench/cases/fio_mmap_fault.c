@@ -182,12 +182,6 @@ static void mmap_teardown(struct rb_point *pt)
 	pt->priv = NULL;
 }
 
-static int mmap_probe(const struct rb_env *env, char *why, size_t n)
-{
-	(void)env;
-	return rb_fio_probe(why, n);
-}
-
 const struct rb_case rb_case_fio_mmap_fault = {
 	.name = "fio-mmap-fault",
 	.summary = "fio mmap engine on one fsdax file, many jobs: fault storm or bandwidth",
@@ -196,7 +190,7 @@ const struct rb_case rb_case_fio_mmap_fault = {
 	.kinds = RB_KIND_BIT(RB_KIND_FSDAX_PMD),
 	.params = mmap_params,
 	.multi_thread = true,
-	.probe = mmap_probe,
+	.probe = rb_fio_case_probe,
 	.setup = mmap_setup,
 	.iterate = mmap_iterate,
 	.teardown = mmap_teardown,
