@@ -160,6 +160,8 @@ struct arm_series {
 struct series {
 	char label[256];	/* "case kind k=v ..." */
 	char metric[32], unit[24];
+	char casename[32], kind[16];
+	char params[512];		/* every parameter, as JSON, for report.json */
 	char seedname[300];
 	struct arm_series arm[2];
 };
@@ -190,7 +192,8 @@ static void params_text(const char *casename, struct json_object *params, char *
 }
 
 static struct series *series_get(struct series_set *set, const char *label, const char *metric,
-				 const char *unit, unsigned nruns_a, unsigned nruns_b)
+				 const char *unit, struct json_object *rec, unsigned nruns_a,
+				 unsigned nruns_b)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric) &&
@@ -207,6 +210,11 @@ static struct series *series_get(struct series_set *set, const char *label, cons
 	rb_strlcpy(s->label, label, sizeof(s->label));
 	rb_strlcpy(s->metric, metric, sizeof(s->metric));
 	rb_strlcpy(s->unit, unit, sizeof(s->unit));
+	rb_strlcpy(s->casename, json_object_get_string(json_object_object_get(rec, "case")),
+		   sizeof(s->casename));
+	rb_strlcpy(s->kind, json_object_get_string(json_object_object_get(rec, "kind")), sizeof(s->kind));
+	rb_strlcpy(s->params, json_object_to_json_string_ext(json_object_object_get(rec, "params"),
+							     JSON_C_TO_STRING_PLAIN), sizeof(s->params));
 	for (int a = 0; a < 2; a++) {
 		unsigned nr = a ? nruns_b : nruns_a;
 		s->arm[a].nruns = nr;
@@ -247,7 +255,8 @@ static void collect(struct series_set *set, struct rb_loaded_run *runs, unsigned
 				 json_object_get_string(json_object_object_get(rec, "kind")), params);
 			series_add(series_get(set, label,
 					      json_object_get_string(json_object_object_get(rec, "metric")),
-					      json_object_get_string(json_object_object_get(rec, "unit")), na, nb),
+					      json_object_get_string(json_object_object_get(rec, "unit")), rec,
+					      na, nb),
 				   arm, r, json_object_get_double(json_object_object_get(rec, "value")));
 		}
 }
@@ -529,6 +538,9 @@ static struct json_object *report_json(const struct cmp_opts *o, struct rb_loade
 		if (hib && (v == RB_VERDICT_FASTER || v == RB_VERDICT_SLOWER))
 			v = v == RB_VERDICT_FASTER ? RB_VERDICT_SLOWER : RB_VERDICT_FASTER;
 		json_object_object_add(m, "point", json_object_new_string(ss[i]->label));
+		json_object_object_add(m, "case", json_object_new_string(ss[i]->casename));
+		json_object_object_add(m, "kind", json_object_new_string(ss[i]->kind));
+		json_object_object_add(m, "params", json_tokener_parse(ss[i]->params));
 		json_object_object_add(m, "metric", json_object_new_string(ss[i]->metric));
 		json_object_object_add(m, "unit", json_object_new_string(ss[i]->unit));
 		json_object_object_add(m, "higher_is_better", json_object_new_boolean(hib));

@@ -18,17 +18,20 @@ command -v qemu-system-x86_64 >/dev/null || { echo "skip: no qemu (make deps)"; 
 	{ tail -30 "$TMP/ab.err"; fail "scripts/ab (canary) failed"; }
 j=$TMP/canary/report.json
 echo "--- canary report"; cat "$TMP/canary/report.txt"
-v() { jq -r --arg c "$1" --arg m "$2" --arg p "$3" \
-	'[.metrics[] | select((.point | startswith($c)) and .metric == $m and (.point | test($p))) | .verdict] | unique | join(",")' "$j"; }
+# v CASE METRIC [JQ-FILTER on .params]: the distinct verdicts of that metric
+v() { jq -r --arg c "$1" --arg m "$2" "[.metrics[] | select(.case == \$c and .metric == \$m) |
+	select(.params | ${3:-true}) | .verdict] | unique | join(\",\")" "$j"; }
 # crosses the canary: GUP-fast grab (gup and pin), unpin, vmsplice get
-[ "$(v gup-fast get 'cmd=gup')" = slower ] || fail "gup-fast gup get: $(v gup-fast get 'cmd=gup')"
-[ "$(v gup-fast get 'cmd=pin')" = slower ] || fail "gup-fast pin get: $(v gup-fast get 'cmd=pin')"
-[ "$(v gup-fast put 'cmd=pin')" = slower ] || fail "gup-fast pin put (unpin): $(v gup-fast put 'cmd=pin')"
-[ "$(v gup-user get .)" = slower ] || fail "vmsplice get: $(v gup-user get .)"
+[ "$(v gup-fast get '.cmd == "gup"')" = slower ] || fail "gup-fast gup get: $(v gup-fast get '.cmd == "gup"')"
+[ "$(v gup-fast get '.cmd == "pin"')" = slower ] || fail "gup-fast pin get: $(v gup-fast get '.cmd == "pin"')"
+[ "$(v gup-fast put '.cmd == "pin"')" = slower ] || fail "gup-fast pin put (unpin): $(v gup-fast put '.cmd == "pin"')"
+[ "$(v gup-user get)" = slower ] || fail "vmsplice get: $(v gup-user get)"
 # does not cross it: faults, munmap, put_page
-[ "$(v fault fault .)" = equivalent ] || fail "fault: $(v fault fault .)"
-[ "$(v fault munmap .)" = equivalent ] || fail "munmap: $(v fault munmap .)"
-[ "$(v gup-fast put 'cmd=gup')" = equivalent ] || fail "gup-fast gup put (put_page): $(v gup-fast put 'cmd=gup')"
+[ "$(v fault fault)" = equivalent ] || fail "fault: $(v fault fault)"
+[ "$(v fault munmap)" = equivalent ] || fail "munmap: $(v fault munmap)"
+[ "$(v gup-fast put '.cmd == "gup"')" = equivalent ] || fail "gup-fast gup put (put_page): $(v gup-fast put '.cmd == "gup"')"
+# nothing judged faster, and every metric has a verdict
+[ -z "$(jq -r '.metrics[] | select(.verdict == "faster") | .point' "$j")" ] || fail "a metric judged faster"
 echo "ok: canary slower where it adds work, equivalent elsewhere"
 
 # 2. A/A: two more boots of the stock kernel against the canary run's A boots
