@@ -1021,3 +1021,20 @@ int rb_vmstat_read(const char *key, uint64_t *val, bool *exact)
 	fclose(f);
 	return r;
 }
+
+void rb_fio_head_release(struct rb_fio_head *h)
+{
+	rb_fio_job_free(&h->job);
+	rb_mem_teardown(&h->mem);
+}
+
+void rb_fio_case_teardown(struct rb_point *pt)
+{
+	struct rb_fio_head *h = pt->priv;
+
+	if (!h)
+		return;
+	rb_fio_head_release(h);
+	free(h);
+	pt->priv = NULL;
+}

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mem/mem.h"
 #include "refbench.h"
 
 struct json_object;
@@ -169,6 +170,17 @@ struct rb_fio_job {
 
 /* Load, fill and check a template (fio --parse-only): RB_OK, or RB_ERR
  * with pt->why naming the fix. */
+/* Every fio case's point state starts with this head, so one teardown
+ * serves them all. */
+struct rb_fio_head {
+	struct rb_mem mem;		/* the buffer file, device or target */
+	struct rb_fio_job job;
+};
+/* Frees the job, tears the memory down; rb_fio_case_teardown also frees
+ * pt->priv (a state whose first member is a struct rb_fio_head). */
+void rb_fio_head_release(struct rb_fio_head *h);
+void rb_fio_case_teardown(struct rb_point *pt);
+
 int rb_fio_job_prepare(struct rb_point *pt, struct rb_fio_job *job, const char *tmpl,
 		       const struct rb_fio_var *vars, unsigned nvars, const char *const *required);
 void rb_fio_job_free(struct rb_fio_job *job);

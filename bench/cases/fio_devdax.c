@@ -37,8 +37,7 @@ static const char *const devdax_required[] = { "DEV", "SIZE", "RW", "BS", NULL }
 static const char *const libpmem_required[] = { "FILE", "SIZE", "RW", "BS", NULL };
 
 struct devdax_state {
-	struct rb_mem mem;	/* the device, or refbench's file */
-	struct rb_fio_job job;
+	struct rb_fio_head h;	/* first: see rb_fio_case_teardown */
 	const char *engine;
 	unsigned jobs;
 };
@@ -55,7 +54,7 @@ static int devdax_setup(struct rb_point *pt)
 
 	if (!s)
 		return RB_ERR;
-	s->mem.fd = -1;
+	s->h.mem.fd = -1;
 	pt->priv = s;
 	if (strcmp(rw, "read") && strcmp(rw, "write"))
 		return rb_point_fail(pt, RB_ERR, "rw=%s: use read or write", rw);
@@ -71,14 +70,14 @@ static int devdax_setup(struct rb_point *pt)
 	r = rb_mem_validate(pt->kind, pt->env, size, pt->why, sizeof(pt->why));
 	if (r != RB_OK)
 		return r;
-	if (file && (r = rb_fio_job_count_dax(pt, &s->job, "libpmem's mapping is PMD")) != RB_OK)
+	if (file && (r = rb_fio_job_count_dax(pt, &s->h.job, "libpmem's mapping is PMD")) != RB_OK)
 		return r;
 	/* devdax: picks the device with the kind's alignment and checks the
 	 * size; fsdax: creates, writes and checks refbench's own file */
-	r = rb_mem_setup(&s->mem, pt->kind, pt->env, size, pt->why, sizeof(pt->why));
+	r = rb_mem_setup(&s->h.mem, pt->kind, pt->env, size, pt->why, sizeof(pt->why));
 	if (r != RB_OK)
 		return r;
-	if (rb_fio_path_check(pt, file ? "fsdax file" : "device", s->mem.path) != RB_OK)
+	if (rb_fio_path_check(pt, file ? "fsdax file" : "device", s->h.mem.path) != RB_OK)
 		return RB_ERR;
 	snprintf(v_size, sizeof(v_size), "%llu", (unsigned long long)size);
 	snprintf(v_bs, sizeof(v_bs), "%llu", (unsigned long long)bs);
@@ -86,11 +85,11 @@ static int devdax_setup(struct rb_point *pt)
 	snprintf(v_rt, sizeof(v_rt), "%llu", (unsigned long long)runtime);
 	snprintf(v_ramp, sizeof(v_ramp), "%llu", (unsigned long long)ramp);
 	const struct rb_fio_var vars[] = {
-		{ file ? "FILE" : "DEV", s->mem.path }, { "SIZE", v_size }, { "BS", v_bs },
+		{ file ? "FILE" : "DEV", s->h.mem.path }, { "SIZE", v_size }, { "BS", v_bs },
 		{ "RW", rw }, { "JOBS", v_jobs }, { "RUNTIME", v_rt }, { "RAMP", v_ramp },
 	};
-	s->job.timeout_s = (unsigned)(runtime + ramp + 120);
-	return rb_fio_job_prepare(pt, &s->job, strcmp(tmpl, "auto") ? tmpl : file ? "libpmem" : "devdax",
+	s->h.job.timeout_s = (unsigned)(runtime + ramp + 120);
+	return rb_fio_job_prepare(pt, &s->h.job, strcmp(tmpl, "auto") ? tmpl : file ? "libpmem" : "devdax",
 				  vars, sizeof(vars) / sizeof(vars[0]),
 				  file ? libpmem_required : devdax_required);
 }
@@ -101,7 +100,7 @@ static int devdax_iterate(struct rb_iter *it)
 	const char *engine;
 	struct rb_fio_result res;
 	uint64_t ios;
-	int r = rb_fio_job_run(it, &s->job, &res);
+	int r = rb_fio_job_run(it, &s->h.job, &res);
 
 	if (r != RB_OK)
 		return r;
@@ -111,39 +110,27 @@ static int devdax_iterate(struct rb_iter *it)
 		 "ioengine=%s (want %s)", engine ? engine : "unset", s->engine);
 	if (it->pt->kind == RB_KIND_FSDAX_PMD) {
 		bool dax = false;
-		int e = rb_statx_dax(s->mem.fd, &dax);
+		int e = rb_statx_dax(s->h.mem.fd, &dax);
 
-		rb_check(it, "statx-dax", "statx STATX_ATTR_DAX", !e && dax, "%s: %s", s->mem.path,
+		rb_check(it, "statx-dax", "statx STATX_ATTR_DAX", !e && dax, "%s: %s", s->h.mem.path,
 			 e ? strerror(-e) : dax ? "DAX" : "not DAX");
 		/* each job maps the file once and faults it in on its first pass */
-		rb_fio_check_dax_faults(it, &s->job, true, res.rd.bytes + res.wr.bytes >=
-					s->jobs * s->mem.size ? s->jobs * s->mem.size / (2u << 20) :
+		rb_fio_check_dax_faults(it, &s->h.job, true, res.rd.bytes + res.wr.bytes >=
+					s->jobs * s->h.mem.size ? s->jobs * s->h.mem.size / (2u << 20) :
 					s->jobs, NULL);
 	} else {
 		char err[256];
-		uint64_t align = rb_devdax_align(s->mem.path, err, sizeof(err));
+		uint64_t align = rb_devdax_align(s->h.mem.path, err, sizeof(err));
 
-		rb_check_counts(it, "align", "sysfs dax align", s->mem.gran, align,
+		rb_check_counts(it, "align", "sysfs dax align", s->h.mem.gran, align,
 				"%s faults only at its alignment (smaller is SIGBUS, not a fallback)",
-				s->mem.path);
+				s->h.mem.path);
 	}
 	char rate[24];
 
 	rb_emit_value(it, "bw", rb_rate_unit(it->pt->env, "GB", rate, sizeof(rate)), rb_fio_bw_gbs(&res), ios, NULL);
 	rb_fio_result_free(&res);
 	return RB_OK;
-}
-
-static void devdax_teardown(struct rb_point *pt)
-{
-	struct devdax_state *s = pt->priv;
-
-	if (!s)
-		return;
-	rb_fio_job_free(&s->job);
-	rb_mem_teardown(&s->mem);
-	free(s);
-	pt->priv = NULL;
 }
 
 const struct rb_case rb_case_fio_devdax = {
@@ -158,5 +145,5 @@ const struct rb_case rb_case_fio_devdax = {
 	.probe = rb_fio_case_probe,
 	.setup = devdax_setup,
 	.iterate = devdax_iterate,
-	.teardown = devdax_teardown,
+	.teardown = rb_fio_case_teardown,
 };

@@ -56,8 +56,7 @@ static const char *const dio_required[] = {
 };
 
 struct dio_state {
-	struct rb_mem mem;		/* fsdax kinds: the buffer file */
-	struct rb_fio_job job;
+	struct rb_fio_head h;	/* first: see rb_fio_case_teardown */
 	uint64_t bs, iodepth, span, runtime, ramp;
 	unsigned jobs;
 	bool write;
@@ -269,7 +268,7 @@ static int dio_setup(struct rb_point *pt)
 
 	if (!s)
 		return RB_ERR;
-	s->mem.fd = -1;
+	s->h.mem.fd = -1;
 	pt->priv = s;
 	if (strcmp(rw, "read") && strcmp(rw, "write") && strcmp(rw, "randread") &&
 	    strcmp(rw, "randwrite"))
@@ -314,15 +313,15 @@ static int dio_setup(struct rb_point *pt)
 		if (r != RB_OK)
 			return r;
 		/* the page size is proven from fio's own faults */
-		r = rb_fio_job_count_dax(pt, &s->job, "the page size of fio's DAX buffers");
+		r = rb_fio_job_count_dax(pt, &s->h.job, "the page size of fio's DAX buffers");
 		if (r != RB_OK)
 			return r;
-		r = rb_mem_setup(&s->mem, pt->kind, pt->env, fsize, pt->why, sizeof(pt->why));
+		r = rb_mem_setup(&s->h.mem, pt->kind, pt->env, fsize, pt->why, sizeof(pt->why));
 		if (r != RB_OK)
 			return r;
-		if (rb_fio_path_check(pt, "buffer file", s->mem.path) != RB_OK)
+		if (rb_fio_path_check(pt, "buffer file", s->h.mem.path) != RB_OK)
 			return RB_ERR;
-		snprintf(s->iomem, sizeof(s->iomem), "mmapshared:%s", s->mem.path);
+		snprintf(s->iomem, sizeof(s->iomem), "mmapshared:%s", s->h.mem.path);
 	}
 	if ((r = pick_target(pt, s)) != RB_OK)
 		return r;
@@ -341,8 +340,8 @@ static int dio_setup(struct rb_point *pt)
 		{ "IODEPTH", v_iod }, { "JOBS", v_jobs }, { "RUNTIME", v_rt }, { "RAMP", v_ramp },
 		{ "IOMEM", s->iomem }, { "MEM_ALIGN", v_align },
 	};
-	s->job.timeout_s = (unsigned)(s->runtime + s->ramp + 120);
-	return rb_fio_job_prepare(pt, &s->job, rb_param_str(p, "job"), vars,
+	s->h.job.timeout_s = (unsigned)(s->runtime + s->ramp + 120);
+	return rb_fio_job_prepare(pt, &s->h.job, rb_param_str(p, "job"), vars,
 				  sizeof(vars) / sizeof(vars[0]), dio_required);
 }
 
@@ -361,16 +360,16 @@ static void check_buffer(struct rb_iter *it, struct dio_state *s, const struct r
 			 "%zu-byte mapping (< 2 MiB: 4K pages only)", s->map_len);
 		return;
 	}
-	e = rb_statx_dax(s->mem.fd, &dax);
+	e = rb_statx_dax(s->h.mem.fd, &dax);
 	rb_check(it, "statx-dax", "statx STATX_ATTR_DAX", !e && dax, "buffer file %s: %s",
-		 s->mem.path, e ? strerror(-e) : dax ? "DAX" : "not DAX");
+		 s->h.mem.path, e ? strerror(-e) : dax ? "DAX" : "not DAX");
 	if (it->pt->kind == RB_KIND_FSDAX_PMD) {
-		rb_fio_check_dax_faults(it, &s->job, true, s->jobs, NULL);
+		rb_fio_check_dax_faults(it, &s->h.job, true, s->jobs, NULL);
 	} else {
 		char note[64];
 
 		snprintf(note, sizeof(note), "PMD impossible: a %zu-byte mapping", s->map_len);
-		rb_fio_check_dax_faults(it, &s->job, false, s->jobs, note);
+		rb_fio_check_dax_faults(it, &s->h.job, false, s->jobs, note);
 	}
 }
 
@@ -384,7 +383,7 @@ static int dio_iterate(struct rb_iter *it)
 	int r;
 
 	rb_vmstat_read(PIN_KEY, &p0, &x0);
-	r = rb_fio_job_run(it, &s->job, &res);
+	r = rb_fio_job_run(it, &s->h.job, &res);
 	if (r != RB_OK)
 		return r;
 	rb_vmstat_read(PIN_KEY, &p1, &x1);
@@ -428,8 +427,7 @@ static void dio_teardown(struct rb_point *pt)
 
 	if (!s)
 		return;
-	rb_fio_job_free(&s->job);
-	rb_mem_teardown(&s->mem);
+	rb_fio_head_release(&s->h);
 	if (s->scratch[0])
 		unlink(s->scratch);
 	free(s);

@@ -48,8 +48,7 @@ static const char *const storm_required[] = { "FILE", "SIZE", "RW", "SKIP", "BS"
 static const char *const stream_required[] = { "FILE", "SIZE", "RW", "BS", "JOBS", NULL };
 
 struct mmap_state {
-	struct rb_mem mem;
-	struct rb_fio_job job;
+	struct rb_fio_head h;	/* first: see rb_fio_case_teardown */
 	bool storm, tracepoints;
 	unsigned jobs;
 	uint64_t size, bs;
@@ -67,7 +66,7 @@ static int mmap_setup(struct rb_point *pt)
 
 	if (!s)
 		return RB_ERR;
-	s->mem.fd = -1;
+	s->h.mem.fd = -1;
 	pt->priv = s;
 	if (strcmp(pattern, "storm") && strcmp(pattern, "stream"))
 		return rb_point_fail(pt, RB_ERR, "pattern=%s: use storm or stream", pattern);
@@ -89,13 +88,13 @@ static int mmap_setup(struct rb_point *pt)
 				     "bs must be <= 1M (8K tells PMD from PTE faults)", bs_s);
 	if ((r = rb_fio_need_engine("mmap", pt->why, sizeof(pt->why))) != RB_OK)
 		return r;
-	r = rb_mem_setup(&s->mem, pt->kind, pt->env, s->size, pt->why, sizeof(pt->why));
+	r = rb_mem_setup(&s->h.mem, pt->kind, pt->env, s->size, pt->why, sizeof(pt->why));
 	if (r != RB_OK)
 		return r;
-	if (rb_fio_path_check(pt, "fsdax file", s->mem.path) != RB_OK)
+	if (rb_fio_path_check(pt, "fsdax file", s->h.mem.path) != RB_OK)
 		return RB_ERR;
 	/* optional here: fio's minf already tells PMD from PTE faults */
-	s->tracepoints = rb_fio_job_count_dax(pt, &s->job, "") == RB_OK;
+	s->tracepoints = rb_fio_job_count_dax(pt, &s->h.job, "") == RB_OK;
 	pt->why[0] = '\0';
 	snprintf(v_size, sizeof(v_size), "%llu", (unsigned long long)s->size);
 	snprintf(v_bs, sizeof(v_bs), "%llu", (unsigned long long)s->bs);
@@ -104,12 +103,12 @@ static int mmap_setup(struct rb_point *pt)
 	snprintf(v_jobs, sizeof(v_jobs), "%u", s->jobs);
 	snprintf(v_rt, sizeof(v_rt), "%llu", (unsigned long long)runtime);
 	const struct rb_fio_var vars[] = {
-		{ "FILE", s->mem.path }, { "SIZE", v_size }, { "RW", access }, { "BS", v_bs },
+		{ "FILE", s->h.mem.path }, { "SIZE", v_size }, { "RW", access }, { "BS", v_bs },
 		{ "SKIP", v_skip }, { "IO_SIZE", v_io }, { "JOBS", v_jobs }, { "RUNTIME", v_rt },
 	};
 	/* a storm is short but TCG is slow; a stream runs for its runtime */
-	s->job.timeout_s = s->storm ? 600 : (unsigned)(runtime + 120);
-	return rb_fio_job_prepare(pt, &s->job, strcmp(tmpl, "auto") ? tmpl :
+	s->h.job.timeout_s = s->storm ? 600 : (unsigned)(runtime + 120);
+	return rb_fio_job_prepare(pt, &s->h.job, strcmp(tmpl, "auto") ? tmpl :
 				  s->storm ? "mmap-fault" : "mmap-stream", vars,
 				  sizeof(vars) / sizeof(vars[0]),
 				  s->storm ? storm_required : stream_required);
@@ -123,7 +122,7 @@ static int mmap_iterate(struct rb_iter *it)
 	struct rb_fio_result res;
 	bool dax = false;
 	char unit[24];
-	int e, r = rb_fio_job_run(it, &s->job, &res);
+	int e, r = rb_fio_job_run(it, &s->h.job, &res);
 
 	if (r != RB_OK)
 		return r;
@@ -132,8 +131,8 @@ static int mmap_iterate(struct rb_iter *it)
 	rb_check(it, "options", "fio JSON job options", engine && !strcmp(engine, "mmap") &&
 		 res.entries == 1, "ioengine=%s, %u report entr%s (want mmap, 1: group_reporting)",
 		 engine ? engine : "unset", res.entries, res.entries == 1 ? "y" : "ies");
-	e = rb_statx_dax(s->mem.fd, &dax);
-	rb_check(it, "statx-dax", "statx STATX_ATTR_DAX", !e && dax, "%s: %s", s->mem.path,
+	e = rb_statx_dax(s->h.mem.fd, &dax);
+	rb_check(it, "statx-dax", "statx STATX_ATTR_DAX", !e && dax, "%s: %s", s->h.mem.path,
 		 e ? strerror(-e) : dax ? "DAX" : "not DAX");
 	if (s->storm) {
 		rb_check_counts(it, "pass", "fio total_ios", want, ios, "%u jobs x %llu regions of "
@@ -155,7 +154,7 @@ static int mmap_iterate(struct rb_iter *it)
 			     (unsigned long long)slack,
 			     (unsigned long long)(want * ((s->storm ? s->bs : SZ_2M) / 4096 - 1)));
 	if (s->tracepoints)
-		rb_fio_check_dax_faults(it, &s->job, true, want, NULL);
+		rb_fio_check_dax_faults(it, &s->h.job, true, want, NULL);
 	if (s->storm) {
 		rb_emit_value(it, "fault", rb_time_unit(it->pt->env, "fault", unit, sizeof(unit)),
 			      rb_fio_lat_mean(&res), ios, NULL);
@@ -170,18 +169,6 @@ static int mmap_iterate(struct rb_iter *it)
 	return RB_OK;
 }
 
-static void mmap_teardown(struct rb_point *pt)
-{
-	struct mmap_state *s = pt->priv;
-
-	if (!s)
-		return;
-	rb_fio_job_free(&s->job);
-	rb_mem_teardown(&s->mem);
-	free(s);
-	pt->priv = NULL;
-}
-
 const struct rb_case rb_case_fio_mmap_fault = {
 	.name = "fio-mmap-fault",
 	.summary = "fio mmap engine on one fsdax file, many jobs: fault storm or bandwidth",
@@ -193,5 +180,5 @@ const struct rb_case rb_case_fio_mmap_fault = {
 	.probe = rb_fio_case_probe,
 	.setup = mmap_setup,
 	.iterate = mmap_iterate,
-	.teardown = mmap_teardown,
+	.teardown = rb_fio_case_teardown,
 };
