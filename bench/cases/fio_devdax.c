@@ -143,6 +143,7 @@ const struct rb_case rb_case_fio_devdax = {
 	.params = devdax_params,
 	.multi_thread = true,
 	.probe = rb_fio_case_probe,
+	.preflight = true,	/* fio --parse-only of the job, before any output */
 	.setup = devdax_setup,
 	.iterate = devdax_iterate,
 	.teardown = rb_fio_case_teardown,

@@ -445,6 +445,7 @@ const struct rb_case rb_case_fio_dio_daxbuf = {
 	.params = dio_params,
 	.multi_thread = true,
 	.probe = rb_fio_case_probe,
+	.preflight = true,	/* fio --parse-only of the job, before any output */
 	.setup = dio_setup,
 	.iterate = dio_iterate,
 	.teardown = dio_teardown,

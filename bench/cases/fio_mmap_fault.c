@@ -178,6 +178,7 @@ const struct rb_case rb_case_fio_mmap_fault = {
 	.params = mmap_params,
 	.multi_thread = true,
 	.probe = rb_fio_case_probe,
+	.preflight = true,	/* fio --parse-only of the job, before any output */
 	.setup = mmap_setup,
 	.iterate = mmap_iterate,
 	.teardown = rb_fio_case_teardown,

@@ -213,6 +213,8 @@ int rb_cmd_run(int argc, char **argv)
 	validate_env(&env);
 	if (rb_plan_build(&suite, &env, &plan, err, sizeof(err)))
 		rb_die_usage("%s", err);
+	if (rb_plan_preflight(&plan, err, sizeof(err)))
+		rb_die_usage("%s", err);
 	if (dry) {
 		/* every input checked; show the points, write nothing */
 		for (unsigned i = 0; i < plan.n; i++) {

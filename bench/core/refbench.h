@@ -187,6 +187,10 @@ struct rb_case {
 	uint32_t kinds;			/* RB_KIND_BIT() mask it supports */
 	const struct rb_param_def *params;	/* {NULL} terminated */
 	bool multi_thread;		/* manages its own threads and counters */
+	/* setup() is cheap and is where bad input shows (a malformed job file,
+	 * a wrong path): run it, and teardown(), for every point before the
+	 * run writes anything, so such input is an error with nothing written */
+	bool preflight;
 	/* Optional: can it run here at all? (e.g. gup_test present). */
 	int (*probe)(const struct rb_env *env, char *why, size_t n);
 	int (*setup)(struct rb_point *pt);

@@ -9,6 +9,8 @@
 #include "mem/mem.h"
 #include "runner.h"
 
+static void describe(const struct rb_point *pt, char *buf, size_t n);
+
 static int split(const char *vals, char out[][96], unsigned max)
 {
 	char buf[RB_SUITE_MAX_SWEEP], *save = NULL;
@@ -108,6 +110,32 @@ int rb_plan_build(const struct rb_suite *s, const struct rb_env *env, struct rb_
 				return r;
 			}
 		}
+	return 0;
+}
+
+int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n)
+{
+	for (unsigned i = 0; i < plan->n; i++) {
+		struct rb_point *pt = &plan->p[i].pt;
+		char what[512];
+		int r = RB_OK;
+
+		if (!pt->c->preflight)
+			continue;
+		pt->why[0] = '\0';
+		if (pt->c->probe)
+			r = pt->c->probe(pt->env, pt->why, sizeof(pt->why));
+		if (r == RB_OK && pt->c->setup)
+			r = pt->c->setup(pt);
+		if (pt->c->teardown)
+			pt->c->teardown(pt);
+		pt->priv = NULL;
+		if (r == RB_ERR) {
+			describe(pt, what, sizeof(what));
+			snprintf(err, n, "%s: %s", what, pt->why[0] ? pt->why : "setup failed");
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 

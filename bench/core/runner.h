@@ -20,6 +20,9 @@ struct rb_plan {
 int rb_plan_build(const struct rb_suite *s, const struct rb_env *env, struct rb_plan *plan,
 		  char *err, size_t n);
 void rb_plan_free(struct rb_plan *plan);
+/* Setup and teardown of every point whose case asks for a preflight; the
+ * first RB_ERR is returned with its reason in err (nothing is written). */
+int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n);
 
 struct rb_runner_opts {
 	const struct rb_env *env;

@@ -58,3 +58,15 @@ for s in "$ROOT"/configs/suites/*.suite; do
 	"$RB" run --suite "$s" --dry-run >/dev/null 2>"$TMP/se" || fail "suite $s: $(cat "$TMP/se")"
 done
 echo "ok: every suite in configs/suites validates (--dry-run)"
+
+# fio: a malformed job file and a wrong path are errors before anything is
+# written (the cases' setups run as a preflight)
+if command -v fio >/dev/null; then
+	dd if=/dev/zero of="$TMP/dio-target" bs=1M count=4 status=none
+	sed 's/^direct=1$/direct=1\nbogus_option_xyz=1/' "$ROOT/configs/fio/dio-daxbuf.fio" >"$TMP/bad.fio"
+	check "is malformed, fio says: Bad option" --case fio-dio-daxbuf --kind anon -p job="$TMP/bad.fio" \
+		--dio-target "$TMP/dio-target"
+	check "--dio-target $TMP/nowhere" --case fio-dio-daxbuf --kind anon --dio-target "$TMP/nowhere"
+else
+	echo "note: fio missing, its bad-input rows not run"
+fi
