@@ -116,27 +116,6 @@ int rb_fio_render(const char *tmpl, const struct rb_fio_var *vars, unsigned nvar
 	return 0;
 }
 
-static const char *configs_fio_dir(char *buf, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';	/* .../bench or .../build/tests */
-			snprintf(buf, n, "%s/../configs/fio", exe);
-			if (!access(buf, R_OK))
-				return buf;
-		}
-	}
-	snprintf(buf, n, "%s/configs/fio", RB_SRCDIR);
-	return buf;
-}
-
 int rb_fio_template_load(const char *name_or_path, char **text, char *path, size_t pathlen,
 			 char *err, size_t n)
 {
@@ -152,7 +131,7 @@ int rb_fio_template_load(const char *name_or_path, char **text, char *path, size
 	if (strchr(name_or_path, '/'))
 		snprintf(path, pathlen, "%s", name_or_path);
 	else
-		snprintf(path, pathlen, "%s/%s.fio", configs_fio_dir(dir, sizeof(dir)), name_or_path);
+		snprintf(path, pathlen, "%s/%s.fio", rb_repo_path("configs/fio", dir, sizeof(dir)), name_or_path);
 	f = fopen(path, "re");
 	if (!f) {
 		int e = errno;

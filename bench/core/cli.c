@@ -100,11 +100,8 @@ static void default_outdir(char *buf, size_t n)
 	host[strcspn(host, ".")] = '\0';
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	rb_suites_dir(dir, sizeof(dir));	/* <repo>/configs/suites */
-	strcat(dir, "/../..");
-	char *root = realpath(dir, NULL);
-	snprintf(buf, n, "%s/results/%s-%s-%04x", root ? root : ".", stamp, host, rnd & 0xffff);
-	free(root);
+	snprintf(buf, n, "%s/%s-%s-%04x", rb_repo_path("results", dir, sizeof(dir)), stamp, host,
+		 rnd & 0xffff);
 }
 
 int rb_cmd_run(int argc, char **argv)

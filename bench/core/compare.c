@@ -609,8 +609,7 @@ static int run_gnuplot(const char *tmpl, const char *dir, double margin, size_t 
 	pid_t pid;
 	int st;
 
-	rb_suites_dir(exe, sizeof(exe));	/* <repo>/configs/suites */
-	snprintf(tpath, sizeof(tpath), "%s/../../scripts/plots/%s", exe, tmpl);
+	snprintf(tpath, sizeof(tpath), "%s/%s", rb_repo_path("scripts/plots", exe, sizeof(exe)), tmpl);
 	snprintf(args, sizeof(args), "dir='%s'; margin=%g; nmetrics=%zu", dir, margin, n);
 	pid = fork();
 	if (pid == 0) {
@@ -718,11 +717,8 @@ int rb_cmd_compare(int argc, char **argv)
 		char stamp[32], dir[PATH_MAX];
 		gmtime_r(&t, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		rb_suites_dir(dir, sizeof(dir));
-		strcat(dir, "/../..");
-		char *root = realpath(dir, NULL);
-		snprintf(outbuf, sizeof(outbuf), "%s/results/ab-%s", root ? root : ".", stamp);
-		free(root);
+		snprintf(outbuf, sizeof(outbuf), "%s/ab-%s", rb_repo_path("results", dir, sizeof(dir)),
+			 stamp);
 		o.out = outbuf;
 	}
 	if (!access(o.out, F_OK))

@@ -192,25 +192,6 @@ int rb_suite_add_entry(struct rb_suite *s, const char *line, const char *origin,
 	return r;
 }
 
-const char *rb_suites_dir(char *buf, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len > 0) {
-		exe[len] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';	/* .../bench */
-			snprintf(buf, n, "%s/../configs/suites", exe);
-			if (!access(buf, R_OK))
-				return buf;
-		}
-	}
-	snprintf(buf, n, "%s/configs/suites", RB_SRCDIR);
-	return buf;
-}
-
 int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_t n)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 80];
@@ -222,7 +203,7 @@ int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_
 	if (strchr(name_or_path, '/'))
 		rb_strlcpy(path, name_or_path, sizeof(path));
 	else
-		snprintf(path, sizeof(path), "%s/%s.suite", rb_suites_dir(dir, sizeof(dir)), name_or_path);
+		snprintf(path, sizeof(path), "%s/%s.suite", rb_repo_path("configs/suites", dir, sizeof(dir)), name_or_path);
 	f = fopen(path, "re");
 	if (!f) {
 		snprintf(err, n, "suite '%s': %s (%s); suites live in configs/suites/NAME.suite",

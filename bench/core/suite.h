@@ -42,7 +42,5 @@ int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_
 /* An entry from the command line: --case C --kind K... -p key=value... */
 int rb_suite_add_entry(struct rb_suite *s, const char *line, const char *origin, char *err, size_t n);
 void rb_suite_free(struct rb_suite *s);
-/* The directory holding configs/suites (next to the binary, else the source tree). */
-const char *rb_suites_dir(char *buf, size_t n);
 
 #endif

@@ -3,12 +3,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "refbench.h"
 
@@ -186,5 +188,27 @@ const char *rb_time_unit(const struct rb_env *env, const char *per, char *buf, s
 const char *rb_rate_unit(const struct rb_env *env, const char *what, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/%s", what, env && env->clock == RB_CLOCK_ICOUNT ? "Ginsn" : "s");
+	return buf;
+}
+
+const char *rb_repo_path(const char *sub, char *buf, size_t n)
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 16], *root = NULL;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len > 0) {
+		exe[len] = '\0';
+		/* <repo>/bench/refbench: two levels up, if it holds configs/ */
+		for (int up = 0; up < 2; up++) {
+			char *slash = strrchr(exe, '/');
+			if (slash)
+				*slash = '\0';
+		}
+		snprintf(probe, sizeof(probe), "%s/configs", exe);
+		if (!access(probe, R_OK))
+			root = realpath(exe, NULL);
+	}
+	snprintf(buf, n, "%s/%s", root ? root : RB_SRCDIR, sub);
+	free(root);
 	return buf;
 }
