@@ -106,9 +106,7 @@ bool rb_unit_higher_is_better(const char *unit)
 int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 {
 	char path[4096 + 64], e2[512];
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
+	size_t samples = 0;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(path, sizeof(path), "%s/run/meta.json", dir);
@@ -116,21 +114,10 @@ int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 		snprintf(r->dir, sizeof(r->dir), "%s/run", dir);
 	else
 		rb_strlcpy(r->dir, dir, sizeof(r->dir));
-	if (rb_validate_dir(r->dir, true, e2, sizeof(e2))) {
+	if (rb_validate_dir(r->dir, true, &r->meta, &r->records, e2, sizeof(e2))) {
 		snprintf(err, n, "run %s refused: %s", dir, e2);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/meta.json", r->dir);
-	r->meta = json_object_from_file(path);
-	r->records = json_object_new_array();
-	snprintf(path, sizeof(path), "%s/samples.jsonl", r->dir);
-	f = fopen(path, "re");
-	while (f && getline(&line, &cap, f) > 0)
-		json_object_array_add(r->records, json_tokener_parse(line));
-	free(line);
-	if (f)
-		fclose(f);
-	size_t samples = 0;
 	for (size_t i = 0; i < json_object_array_length(r->records); i++)
 		samples += !strcmp(json_object_get_string(json_object_object_get(
 			json_object_array_get_idx(r->records, i), "type")), "sample");

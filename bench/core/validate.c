@@ -89,10 +89,11 @@ int rb_validate_meta(struct json_object *m, char *err, size_t n)
 	return 0;
 }
 
-int rb_validate_dir(const char *dir, bool need_complete, char *err, size_t n)
+int rb_validate_dir(const char *dir, bool need_complete, struct json_object **meta_out,
+		    struct json_object **records_out, char *err, size_t n)
 {
 	char path[4096 + 32], line_err[256];
-	struct json_object *meta;
+	struct json_object *meta, *records = NULL, *st;
 	FILE *f;
 	char *line = NULL;
 	size_t cap = 0;
@@ -106,35 +107,47 @@ int rb_validate_dir(const char *dir, bool need_complete, char *err, size_t n)
 		json_object_put(meta);
 		return -1;
 	}
-	if (need_complete && strcmp(json_object_get_string(get(meta, "status", json_type_string)), "complete")) {
+	st = get(meta, "status", json_type_string);
+	if (need_complete && strcmp(json_object_get_string(st), "complete")) {
 		snprintf(err, n, "%s: run status is '%s', not complete%s%s", dir,
-			 json_object_get_string(get(meta, "status", json_type_string)),
-			 get(meta, "reason", json_type_string) ? ": " : "",
+			 json_object_get_string(st), get(meta, "reason", json_type_string) ? ": " : "",
 			 get(meta, "reason", json_type_string) ?
 			 json_object_get_string(get(meta, "reason", json_type_string)) : "");
 		json_object_put(meta);
 		return -1;
 	}
-	json_object_put(meta);
 	snprintf(path, sizeof(path), "%s/samples.jsonl", dir);
 	if (!(f = fopen(path, "re"))) {
 		snprintf(err, n, "%s: missing", path);
+		json_object_put(meta);
 		return -1;
 	}
-	while (getline(&line, &cap, f) > 0) {
+	records = json_object_new_array();
+	while (!r && getline(&line, &cap, f) > 0) {
 		struct json_object *rec = json_tokener_parse(line);
 
 		lineno++;
 		if (!rec || rb_validate_record(rec, line_err, sizeof(line_err))) {
 			snprintf(err, n, "%s line %u: %s", path, lineno, rec ? line_err : "not JSON");
+			json_object_put(rec);
 			r = -1;
-		}
-		json_object_put(rec);
-		if (r)
 			break;
+		}
+		json_object_array_add(records, rec);
 	}
 	free(line);
 	fclose(f);
+	/* hand over what was parsed, so a caller never reads the run twice */
+	if (!r && meta_out) {
+		*meta_out = meta;
+		meta = NULL;
+	}
+	if (!r && records_out) {
+		*records_out = records;
+		records = NULL;
+	}
+	json_object_put(meta);
+	json_object_put(records);
 	return r;
 }
 
@@ -148,7 +161,7 @@ int rb_cmd_validate(int argc, char **argv)
 		return RB_EXIT_USAGE;
 	}
 	for (int i = 1; i < argc; i++) {
-		if (rb_validate_dir(argv[i], false, err, sizeof(err))) {
+		if (rb_validate_dir(argv[i], false, NULL, NULL, err, sizeof(err))) {
 			fprintf(stderr, "refbench: invalid: %s\n", err);
 			bad = 1;
 		} else {
