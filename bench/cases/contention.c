@@ -80,10 +80,7 @@ static int contention_setup(struct rb_point *pt)
 	r = rb_mem_map(&s->mem, err, sizeof(err));
 	if (r != RB_OK)
 		return rb_point_fail(pt, r, "%s", err);
-	uint64_t f0 = rb_minflt_thread();
-	for (char *p = s->mem.addr; p < (char *)s->mem.addr + size; p += s->mem.gran)
-		*(volatile char *)p = 1;
-	s->prefault_faults = rb_minflt_thread() - f0;
+	s->prefault_faults = rb_mem_touch(&s->mem, 0);
 	return RB_OK;
 }
 

@@ -111,16 +111,6 @@ static void gup_fast_free(struct gup_fast *g)
 	free(g);
 }
 
-/* Write one byte per base page: every page present, the faults counted. */
-static uint64_t touch_pages(void *addr, size_t size, size_t ps)
-{
-	volatile char *p = addr;
-	uint64_t f0 = rb_minflt_thread();
-
-	for (size_t off = 0; off < size; off += ps)
-		p[off] = (char)(off / ps);
-	return rb_minflt_thread() - f0;
-}
 
 struct gup_sums {
 	uint64_t get_us, put_us;
@@ -270,7 +260,8 @@ static int gup_fast_setup(struct rb_point *pt)
 		goto fail;
 	}
 	g->pages = g->mem.size / g->page_size;
-	g->touch_faults = touch_pages(g->mem.addr, g->mem.size, g->page_size);
+	/* one byte per base page: every page present, the faults counted */
+	g->touch_faults = rb_mem_touch(&g->mem, g->page_size);
 
 	rb_gup_encode(g->abi, &(struct rb_gup_args){
 			.addr = (uintptr_t)g->mem.addr, .size = g->mem.size,

@@ -107,10 +107,7 @@ static int gup_user_setup(struct rb_point *pt)
 		return rb_point_fail(pt, r, "%s", err);
 	/* Fault everything in once, counting the faults: that count proves
 	 * the page size every sample of this point claims. */
-	uint64_t f0 = rb_minflt_thread();
-	for (char *p = s->mem.addr; p < (char *)s->mem.addr + s->mem.size; p += s->mem.gran)
-		*(volatile char *)p = 1;
-	s->prefault_faults = rb_minflt_thread() - f0;
+	s->prefault_faults = rb_mem_touch(&s->mem, 0);
 	return RB_OK;
 }
 

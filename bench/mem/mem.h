@@ -48,6 +48,11 @@ int rb_mem_map(struct rb_mem *m, char *err, size_t errlen);
 int rb_mem_unmap(struct rb_mem *m);
 void rb_mem_teardown(struct rb_mem *m);
 
+/* Write one byte every `stride` bytes (0: the kind's page size) of the
+ * current mapping, so every page is present; returns the faults it took,
+ * which is what rb_mem_check_faults() judges. */
+uint64_t rb_mem_touch(const struct rb_mem *m, size_t stride);
+
 /* Checks recorded on the iteration; each returns true when it holds. */
 /* faults == size / gran (first touch of every page). */
 bool rb_mem_check_faults(struct rb_iter *it, const struct rb_mem *m, uint64_t faults);

@@ -58,6 +58,18 @@ const char *rb_mem_fault_diagnosis(enum rb_kind kind, size_t size, size_t gran,
 	return buf;
 }
 
+uint64_t rb_mem_touch(const struct rb_mem *m, size_t stride)
+{
+	volatile char *p = m->addr;
+	uint64_t f0 = rb_minflt_thread();
+
+	if (!stride)
+		stride = m->gran;
+	for (size_t off = 0; off < m->size; off += stride)
+		p[off] = 1;
+	return rb_minflt_thread() - f0;
+}
+
 bool rb_mem_check_faults(struct rb_iter *it, const struct rb_mem *m, uint64_t faults)
 {
 	char why[256];
