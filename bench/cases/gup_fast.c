@@ -30,6 +30,7 @@
 #include "kabi/gup_test.h"
 #include "mem/mem.h"
 #include "refbench.h"
+#include "sysprobe.h"
 
 #define GUP_MAX_CALLS 10000u		/* per sample; beyond it, raise size */
 #define GUP_MAX_TICK_ERR_PCT 10.0	/* µs truncation beyond this: not a number */
@@ -61,22 +62,6 @@ static const struct rb_param_def gup_fast_params[] = {
 	{ NULL, NULL, NULL },
 };
 
-/* 1: debugfs is mounted on /sys/kernel/debug, 0: not, -1: cannot tell. */
-static int debugfs_mounted(void)
-{
-	FILE *f = fopen("/proc/mounts", "re");
-	char dev[256], dir[256], type[64];
-	int found = 0;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3)
-		if (!strcmp(dir, "/sys/kernel/debug") && !strcmp(type, "debugfs"))
-			found = 1;
-	fclose(f);
-	return found;
-}
-
 static int gup_fast_probe(const struct rb_env *env, char *why, size_t n)
 {
 	char rel[128], detail[256], val[16];
@@ -90,7 +75,7 @@ static int gup_fast_probe(const struct rb_env *env, char *why, size_t n)
 		return RB_OK;
 	}
 	if (fd == -ENOENT) {
-		struct rb_gup_absence a = { .debugfs_mounted = debugfs_mounted() };
+		struct rb_gup_absence a = { .debugfs_mounted = rb_debugfs_mounted() };
 
 		a.config_gup_test = rb_kconfig("GUP_TEST", val, sizeof(val), &a.config_source);
 		rb_gup_absent_reason(&a, why, n);

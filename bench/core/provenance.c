@@ -157,13 +157,11 @@ static struct json_object *host_json(void)
 		json_object_object_add(h, "mem_bytes",
 				       json_object_new_uint64((uint64_t)si.totalram * si.mem_unit));
 	for (const char *const *f = (const char *const[]){ "hypervisor", "pdpe1gb", "pse", NULL }; *f; f++) {
-		char pat[32];
-		snprintf(pat, sizeof(pat), " %s", *f);
-		json_object_object_add(flags, *f, json_object_new_boolean(fl && strstr(fl, pat)));
+		json_object_object_add(flags, *f, json_object_new_boolean(rb_word_in(fl, *f)));
 	}
 	json_object_object_add(h, "cpu_flags", flags);
 	json_object_object_add(h, "virtualization", json_object_new_string(
-		fl && strstr(fl, " hypervisor") ? "guest" : "bare-metal"));
+		rb_word_in(fl, "hypervisor") ? "guest" : "bare-metal"));
 	json_object_object_add(h, "dmi_product", jstr_or_null(slurp("/sys/class/dmi/id/product_name", 256)));
 	json_object_object_add(h, "dmi_vendor", jstr_or_null(slurp("/sys/class/dmi/id/sys_vendor", 256)));
 	json_object_object_add(h, "thp_enabled",

@@ -209,6 +209,8 @@ int rb_pin_cpu(int cpu);
 void rb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rb_die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 size_t rb_strlcpy(char *dst, const char *src, size_t n);
+/* word is one of the blank-separated words of list ("pse" is not "pse36"). */
+bool rb_word_in(const char *list, const char *word);
 /* <repo>/sub: the tree the binary was built in (found next to it, so a
  * copied or moved checkout works; else the source dir it was built from).
  * Suites, fio templates, plot templates and results all live there. */

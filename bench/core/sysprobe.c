@@ -19,16 +19,17 @@ int rb_kconfig_opt(const char *sym)
 	return r ? val[0] : 'n';
 }
 
-bool rb_debugfs_mounted(void)
+int rb_debugfs_mounted(void)
 {
 	FILE *f = fopen("/proc/mounts", "re");
-	char line[1024];
-	bool found = false;
+	char dev[256], dir[256], type[64];
+	int found = 0;
 
 	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, " /sys/kernel/debug debugfs ") != NULL;
+		return -1;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(dir, "/sys/kernel/debug") && !strcmp(type, "debugfs"))
+			found = 1;
 	fclose(f);
 	return found;
 }
@@ -39,7 +40,7 @@ bool rb_debugfs_feature(const char *path, const char *sym, char *why, size_t n)
 
 	if (!access(path, F_OK))
 		return true;
-	if (!rb_debugfs_mounted()) {
+	if (rb_debugfs_mounted() != 1) {
 		snprintf(why, n, "no %s: debugfs is not mounted (mount -t debugfs none "
 			 "/sys/kernel/debug)%s", path,
 			 rb_kconfig_opt(sym) == 'n' ? "; and CONFIG_" : "");

@@ -8,7 +8,8 @@
 
 /* 'y', 'm', 'n' (CONFIG_ prefix optional), or 0 when no config is readable. */
 int rb_kconfig_opt(const char *sym);
-bool rb_debugfs_mounted(void);
+/* 1: debugfs is mounted on /sys/kernel/debug, 0: it is not, -1: cannot tell. */
+int rb_debugfs_mounted(void);
 /* For a debugfs file the kernel creates when CONFIG_<sym> is on: fills why
  * with the fix (mount debugfs, or enable the option) and returns false. */
 bool rb_debugfs_feature(const char *path, const char *sym, char *why, size_t n);

@@ -212,3 +212,14 @@ const char *rb_repo_path(const char *sub, char *buf, size_t n)
 	free(root);
 	return buf;
 }
+
+bool rb_word_in(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (const char *p = list; p && (p = strstr(p, word)); p += wl)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[wl] == '\0' || p[wl] == ' ' || p[wl] == '\t' || p[wl] == '\n'))
+			return true;
+	return false;
+}

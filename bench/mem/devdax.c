@@ -30,7 +30,7 @@ bool rb_cpu_has_pdpe1gb(void)
 		return false;
 	while (!found && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "flags", 5))
-			found = strstr(line, " pdpe1gb") != NULL;
+			found = rb_word_in(line, "pdpe1gb");
 	fclose(f);
 	return found;
 }

@@ -278,6 +278,19 @@ static void test_checks_reject(void **st)
 	assert_false(it.checks[1].ok);
 }
 
+static void test_word_in(void **st)
+{
+	const char *flags = "flags\t\t: fpu pse36 pdpe1gb hypervisor\n";
+
+	(void)st;
+	assert_false(rb_word_in(flags, "pse"));		/* only pse36 */
+	assert_true(rb_word_in(flags, "pse36"));
+	assert_true(rb_word_in(flags, "fpu"));
+	assert_true(rb_word_in(flags, "hypervisor"));	/* before the newline */
+	assert_false(rb_word_in(flags, "pdpe1"));
+	assert_false(rb_word_in(NULL, "fpu"));
+}
+
 static void test_time_unit(void **st)
 {
 	struct rb_env env = { .clock = RB_CLOCK_ICOUNT };
@@ -350,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_fault_diagnosis),
 		cmocka_unit_test(test_extents),
 		cmocka_unit_test(test_checks_reject),
+		cmocka_unit_test(test_word_in),
 		cmocka_unit_test(test_time_unit),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_validate_record),
