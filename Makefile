@@ -23,7 +23,7 @@ CC ?= gcc
 GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 # Lazy (=): pkg-config must run after `make deps` installed the libraries.
 CFLAGS_COMMON = -std=gnu11 -g -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
-	-Ibench -Ibench/core -I$(KSRC)/tools/lib/perf/include \
+	-Ibench -Ibench/core -Iplugin -I$(KSRC)/tools/lib/perf/include \
 	$(shell pkg-config --cflags json-c libpmem2 2>/dev/null) \
 	-DRB_GIT_SHA='"$(GIT_SHA)"' -DRB_SRCDIR='"$(CURDIR)"'
 CFLAGS ?= -O2
@@ -41,10 +41,20 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+PLUGIN_SO := build/plugin/insn_attr.so
 
-.PHONY: all deps check unit integration labtest lab demo ab clean distclean libperf ksrc
+.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc
 
-all: bench/refbench
+all: bench/refbench $(PLUGIN_SO)
+
+# The QEMU TCG plugin for per-symbol instruction counts (scripts/lab --attribute).
+$(PLUGIN_SO): plugin/insn_attr.c plugin/qemu_plugin_abi.h plugin/window_marker.h
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN  $@"
+	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o $@ $<
+
+plugin: $(PLUGIN_SO)
+
 
 build/.deps-ok: scripts/deps
 	@scripts/deps --ensure
@@ -88,7 +98,7 @@ build/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS)
 build/asan/refbench: $(ASAN_OBJS) bench/main.c
 	@$(CC) $(CFLAGS_COMMON) -O1 $(SAN) -o $@ bench/main.c $(ASAN_OBJS) $(LDLIBS)
 
-check: build/.deps-ok bench/refbench build/asan/refbench $(UNIT_BINS)
+check: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BINS)
 	@tests/run $(if $(TESTS),--only '$(TESTS)')
 
 unit: $(UNIT_BINS)
