@@ -1,23 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Measurement windows, metrics and the checks that make a sample valid. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "refbench.h"
+#include "window_marker.h"
+
+/* Windows in the order this process opened them: the QEMU plugin numbers
+ * the markers it sees the same way, which joins its counts to a sample. */
+static uint64_t window_seq;
+
+/*
+ * munmap() drains this CPU's LRU batches (lru_add_drain()). Folios that
+ * earlier work left there (refbench's own allocations, a fio run) would
+ * otherwise be moved to the LRU inside the next window, at a point that
+ * depends on that history: seen as +-300 instructions in an 8-page
+ * munmap. Draining before every window makes each one start from empty
+ * batches.
+ */
+static void drain_cpu_batches(void)
+{
+	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+}
+
+uint64_t rb_interrupts_total(void)
+{
+	static int fd = -2;
+	char buf[512], *p;
+	ssize_t n;
+
+	if (fd == -2)
+		fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	/* "intr N ..." comes after the cpu lines: read until it is in view */
+	for (size_t want = sizeof(buf);; want *= 2) {
+		char *b = want == sizeof(buf) ? buf : malloc(want);
+		if (!b)
+			return 0;
+		n = pread(fd, b, want - 1, 0);
+		if (n > 0) {
+			b[n] = '\0';
+			p = strstr(b, "\nintr ");
+			if (p || (size_t)n < want - 1) {
+				uint64_t v = p ? strtoull(p + 6, NULL, 10) : 0;
+				if (b != buf)
+					free(b);
+				return v;
+			}
+		}
+		if (b != buf)
+			free(b);
+		if (n <= 0 || want > (1 << 20))
+			return 0;
+	}
+}
 
 /* Counters open first and the clock starts last, so the clock window sits
- * inside the counter window and neither includes the other's cost twice. */
+ * inside the counter window and neither includes the other's cost twice.
+ * The interrupt count brackets both: an interrupt taken anywhere between
+ * the two reads marks the window. */
 void rb_window_begin(struct rb_counters *ctr, struct rb_window *w)
 {
+	drain_cpu_batches();
+	w->irq0 = rb_interrupts_total();
 	rb_counters_start(ctr, &w->counts);
+	w->seq = __atomic_fetch_add(&window_seq, 1, __ATOMIC_RELAXED);
 	w->t0 = rb_now_ns();
+	rb_marker_begin();
 }
 
 void rb_window_end(struct rb_counters *ctr, struct rb_window *w)
 {
+	rb_marker_end();
 	w->t1 = rb_now_ns();
 	rb_counters_stop(ctr, &w->counts);
+	w->irqs = rb_interrupts_total() - w->irq0;
 }
 
 static struct rb_metric *new_metric(struct rb_iter *it, const char *name)
@@ -44,6 +110,9 @@ int rb_emit_value(struct rb_iter *it, const char *metric, const char *unit,
 	m->ops = ops;
 	if (w) {
 		m->has_window = true;
+		m->window = w->seq;
+		m->window_ns = rb_window_ns(w);
+		m->irqs = w->irqs;
 		m->counters = w->counts;
 	}
 	return 0;

@@ -311,6 +311,12 @@ void rb_records_from_iter(struct rb_run *r, const struct rb_iter *it,
 		json_object_object_add(o, "unit", json_object_new_string(m->unit));
 		json_object_object_add(o, "value", json_object_new_double(m->value));
 		json_object_object_add(o, "ops", json_object_new_uint64(m->ops));
+		if (m->has_window) {
+			json_object_object_add(o, "window", json_object_new_uint64(m->window));
+			json_object_object_add(o, "interrupts", json_object_new_uint64(m->irqs));
+		}
+		if (it->retries)
+			json_object_object_add(o, "retries", json_object_new_int((int)it->retries));
 		json_object_object_add(o, "clock", json_object_new_string(
 			pt->env->clock == RB_CLOCK_ICOUNT ? "icount" : "CLOCK_MONOTONIC"));
 		json_object_object_add(cs, "source", json_object_new_string(

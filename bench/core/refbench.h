@@ -114,6 +114,9 @@ struct rb_metric {
 	double value;
 	uint64_t ops;		/* the ops the value and counters are per */
 	bool has_window;
+	uint64_t window;		/* the window's ordinal (rb_window.seq) */
+	uint64_t window_ns;		/* its length */
+	uint64_t irqs;			/* interrupts taken while it was open */
 	struct rb_ctr_set counters;	/* raw counts over the metric's window */
 };
 
@@ -134,6 +137,7 @@ struct rb_point {
 struct rb_iter {
 	struct rb_point *pt;
 	unsigned index;		/* repetition number */
+	unsigned retries;	/* times it was measured again (an interrupt) */
 	bool warmup;
 	struct rb_counters *ctr;	/* this thread's counter group */
 	unsigned n_metrics;
@@ -147,9 +151,13 @@ struct rb_iter {
 /* A measurement window: clock plus counter group, around the hot loop only. */
 struct rb_window {
 	uint64_t t0, t1;	/* CLOCK_MONOTONIC ns (guest icount in deterministic mode) */
+	uint64_t seq;		/* ordinal of this window in the process, from 0 */
+	uint64_t irq0, irqs;	/* interrupts (all CPUs, /proc/stat) around it */
 	struct rb_ctr_set counts;
 };
 void rb_window_begin(struct rb_counters *ctr, struct rb_window *w);
+/* The machine's interrupt count so far (/proc/stat "intr"; 0 if unreadable). */
+uint64_t rb_interrupts_total(void);
 void rb_window_end(struct rb_counters *ctr, struct rb_window *w);
 static inline uint64_t rb_window_ns(const struct rb_window *w) { return w->t1 - w->t0; }
 
