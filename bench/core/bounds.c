@@ -271,9 +271,11 @@ static int do_check(const char *path, struct kernels *ks)
 		char name[300];
 		double seen, med;
 
-		if (!rb_series_complete(s) || spread(s, &seen, &med))
-			continue;
 		snprintf(name, sizeof(name), "%s %s [%s]", s->label, s->metric, s->unit);
+		if (!rb_series_complete(s) || spread(s, &seen, &med)) {
+			printf("%-44s %9s %9s  not in every boot: not checked\n", name, "-", "-");
+			continue;
+		}
 		if (!e) {
 			printf("%-44s %9s %9.4g  NOT IN FILE\n", name, "-", seen);
 			absent++;

@@ -348,8 +348,8 @@ static void header(FILE *f, const struct rb_report *r)
 							      RB_BOUND_IDENTICAL, RB_BOUND_NONE };
 		for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 			if (src[order[k]])
-				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s for %u metrics; ",
-							what[order[k]], src[order[k]]);
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s for %u metric%s; ",
+							what[order[k]], src[order[k]], src[order[k]] > 1 ? "s" : "");
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "bound 0 on %u, <= 0.1%% of A on "
 					"%u, larger on %u", zero, small, large);
 		wrap(f, "A/A bound: ", 6, buf);
