@@ -401,6 +401,8 @@ static void row(FILE *f, const struct rb_report *r, size_t i)
 	char name[96], a[24], b[24], d[24], pm[24], pc[24], v[48], unit[40] = "";
 	double half = fmax(x->delta_ci.hi - x->delta, x->delta - x->delta_ci.lo);
 
+	if (half < 1e-9 * fabs(x->med_a))	/* exp(log) rounding, not a spread */
+		half = 0;
 	if (!point_unit_shared(r, i))
 		snprintf(unit, sizeof(unit), " [%s]", s->unit);
 	snprintf(name, sizeof(name), "  %s%s%s", s->metric, unit,
