@@ -98,21 +98,6 @@ void rb_bounds_free(struct rb_bounds *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Same keys, same values (as text). */
-static bool params_equal(struct json_object *x, struct json_object *y)
-{
-	if (json_object_object_length(x) != json_object_object_length(y))
-		return false;
-	json_object_object_foreach(x, k, v) {
-		struct json_object *w;
-
-		if (!json_object_object_get_ex(y, k, &w) ||
-		    strcmp(json_object_get_string(v), json_object_get_string(w)))
-			return false;
-	}
-	return true;
-}
-
 const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_series *s)
 {
 	struct json_object *sp = json_tokener_parse(s->params);
@@ -123,7 +108,7 @@ const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const str
 
 		if (!strcmp(jget_str(m, "case"), s->casename) && !strcmp(jget_str(m, "kind"), s->kind) &&
 		    !strcmp(jget_str(m, "metric"), s->metric) && !strcmp(jget_str(m, "unit"), s->unit) &&
-		    params_equal(json_object_object_get(m, "params"), sp))
+		    rb_params_json_equal(json_object_object_get(m, "params"), sp))
 			hit = &b->e[i];
 	}
 	json_object_put(sp);

@@ -139,10 +139,8 @@ static void normalize(struct rb_report *r, const struct rb_ab_metric *ms)
 			const struct rb_series *b = r->ss[j];
 
 			if (strcmp(b->kind, base) || strcmp(b->casename, s->casename) ||
-			    strcmp(b->metric, s->metric) || strcmp(b->unit, s->unit))
-				continue;
-			/* same parameters: compare the JSON of all of them */
-			if (strcmp(b->params, s->params))
+			    strcmp(b->metric, s->metric) || strcmp(b->unit, s->unit) ||
+			    !rb_series_same_params(b, s))
 				continue;
 			r->norm[i].base = j;
 			r->norm[i].has = !rb_stats_normalized(&ms[i], &ms[j], &r->res[i], &r->res[j], r->exact,

@@ -190,6 +190,30 @@ bool rb_unit_is_time(const char *unit)
 	return !strncmp(unit, "ns/", 3) || !strncmp(unit, "insn/", 5);
 }
 
+bool rb_params_json_equal(struct json_object *x, struct json_object *y)
+{
+	if (!x || !y || json_object_object_length(x) != json_object_object_length(y))
+		return false;
+	json_object_object_foreach(x, k, v) {
+		struct json_object *w;
+
+		if (!json_object_object_get_ex(y, k, &w) ||
+		    strcmp(json_object_get_string(v), json_object_get_string(w)))
+			return false;
+	}
+	return true;
+}
+
+bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b)
+{
+	struct json_object *x = json_tokener_parse(a->params), *y = json_tokener_parse(b->params);
+	bool same = rb_params_json_equal(x, y);
+
+	json_object_put(x);
+	json_object_put(y);
+	return same;
+}
+
 /* ---- grouping samples into series ------------------------------------ */
 
 /* " k=v ..." for the parameters that differ from the case's defaults: a

@@ -100,6 +100,9 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 void rb_series_sort(struct rb_series_set *set);
 /* The series of the same point with that metric and unit; NULL if none. */
 struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric);
+/* Same parameter keys with the same values (as text), in any order. */
+bool rb_params_json_equal(struct json_object *x, struct json_object *y);
+bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b);
 /* As struct rb_arm for the statistics. */
 struct rb_arm rb_series_arm(const struct rb_series *s, unsigned g);
 void rb_series_free(struct rb_series_set *set);
