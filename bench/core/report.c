@@ -542,9 +542,14 @@ static void normalized(FILE *f, const struct rb_report *r)
 
 	if (!r->norm)
 		return;
+	char level[64];
+
+	if (r->exact)
+		snprintf(level, sizeof(level), "the interval of the two A/A bounds");
+	else
+		snprintf(level, sizeof(level), "its %.4g%% interval", 100 * (1 - r->o->look_alpha));
 	snprintf(buf, sizeof(buf), "B/A of each DAX kind divided by B/A of %s at the same case, "
-		 "metric and parameters, with its %.4g%% interval:", rb_kind_name(r->o->normalize),
-		 100 * (1 - r->o->look_alpha));
+		 "metric and parameters, with %s:", rb_kind_name(r->o->normalize), level);
 	wrap(f, "\nNormalised: ", 2, buf);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rb_norm *q = &r->norm[i];
@@ -557,7 +562,7 @@ static void normalized(FILE *f, const struct rb_report *r)
 		}
 		snprintf(name, sizeof(name), "  %s %s", r->ss[i]->label, r->ss[i]->metric);
 		if (strlen(name) > 46) {
-			wrap(f, "", 4, name);
+			wrap(f, "  ", 4, name + 2);
 			name[0] = '\0';
 		}
 		fprintf(f, "%-46s %7.4g [%.4g,%.4g]\n", name, q->ratio, q->ci.lo, q->ci.hi);
