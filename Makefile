@@ -6,6 +6,7 @@
 #   make lab        build the default lab kernel, boot it, run the quick suite
 #   make demo       A/B of Debian's 6.1 stock vs. 6.1 + an example patch
 #   make ab BASE=... PATCHED=... [KSRC=tree] [MODE=timed|deterministic] ...
+#           [ROUNDS=n|auto] [BUDGET=30m] [BOUNDS=file] [ALLOW_MISSING=1]
 #
 # KSRC picks the kernel tree that supplies libperf (tools/lib/perf); by
 # default Debian's linux-source-6.1, extracted once into $(RB_CACHE).
@@ -108,13 +109,15 @@ lab: bench/refbench
 	scripts/lab $(LABARGS)
 
 demo: bench/refbench
-	scripts/ab --demo
+	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing)
 
 ab: bench/refbench
 	scripts/ab $(if $(BASE),--base '$(BASE)') $(if $(PATCHED),--patched '$(PATCHED)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') \
 		$(if $(MODE),--mode '$(MODE)') $(if $(SUITE),--suite '$(SUITE)') \
-		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') $(ABARGS)
+		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \
+		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
+		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(ABARGS)
 
 clean:
 	rm -rf build bench/refbench

@@ -15,6 +15,7 @@ static const struct {
 	{ "list", rb_cmd_list, "list cases, their kinds and parameters" },
 	{ "info", rb_cmd_info, "what this machine can run, and what is missing" },
 	{ "compare", rb_cmd_compare, "A/B statistics and report of two sets of runs" },
+	{ "bounds", rb_cmd_bounds, "A/A bounds for deterministic mode: measure or --check" },
 	{ "validate", rb_cmd_validate, "check a run directory against the schema" },
 };
 

@@ -1,33 +1,69 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * refbench compare: the A/B decision (compare.c) and the report it
+ * writes (report.c: report.txt, report.json, the plots' data).
+ */
 #ifndef REFBENCH_COMPARE_H
 #define REFBENCH_COMPARE_H
 
 #include <json-c/json.h>
 #include <stdbool.h>
-#include <stddef.h>
+#include <stdio.h>
 
-/* One loaded run: its meta.json and records. */
-struct rb_loaded_run {
-	char dir[4096];
-	struct json_object *meta;
-	struct json_object *records;	/* array */
+#include "bounds.h"
+#include "series.h"
+#include "stats/stats.h"
+
+struct rb_cmp_opts {
+	double margin, alpha;		/* alpha: the family error rate */
+	double look_alpha;		/* what this report decides at (alpha, or a look's share) */
+	unsigned look, max_looks, first_look;	/* --sequential R/RMAX; 0: not sequential */
+	enum rb_correction correction;
+	uint64_t seed;
+	unsigned iters;
+	bool force, plots, allow_missing;
+	int normalize;			/* enum rb_kind of the baseline, or -1 */
+	const char *out, *label_a, *label_b, *command, *bounds_path;
 };
 
-/* Resolves DIR or DIR/run (a lab run keeps refbench's run in run/). */
-int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n);
-void rb_run_unload(struct rb_loaded_run *r);
+/* --normalize: a metric's B/A over its baseline's B/A */
+struct rb_norm {
+	bool has;
+	size_t base;			/* index of the baseline metric */
+	double ratio;
+	struct rb_ci ci;
+};
 
-/* The provenance fields that must agree between A and B (and within an
- * arm); exported for the tests. Each is a dotted path into meta.json. */
-extern const char *const rb_prov_match_paths[];
-extern const char *const rb_prov_arm_paths[];
-/* Value of a dotted path as text ("(absent)" when missing). */
-const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n);
-/* Appends one line per mismatching path to out; returns the count. */
-unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
-			    size_t nb, char *out, size_t n);
+/* Everything a report says; report.c only formats it. */
+struct rb_report {
+	const struct rb_cmp_opts *o;
+	struct rb_loaded_run *run[2];
+	unsigned nr[2];
+	bool exact;			/* the exact rule (every clock icount) */
+	struct rb_series **ss;		/* compared metrics, report order */
+	size_t n;
+	struct rb_ab_result *res;
+	struct rb_norm *norm;		/* n entries; NULL without --normalize */
+	struct rb_series **lost;	/* in one arm (or some boots) only */
+	size_t nlost;
+	const struct rb_bounds *bounds;	/* --bounds FILE, or NULL */
+	const char *mismatch;		/* provenance differences (--force) or "" */
+	int primaries_marked;		/* suite lines with primary= (-1: suite unreadable) */
+	unsigned spp;			/* samples per point per boot (about) */
+	unsigned undecided;		/* primary metrics left inconclusive */
+	bool stop;			/* --sequential: nothing left to decide */
+};
 
-/* Throughput-like units (higher is better): "GB/s", "IOPS", "ops/s". */
-bool rb_unit_higher_is_better(const char *unit);
+/* The verdict as a reader means it: for rates (higher is better) a
+ * larger B is faster; a derived metric shows its time metric's verdict. */
+enum rb_verdict rb_report_verdict(const struct rb_report *r, size_t i);
+/* The index of metric i's parent in r->ss (derived metrics), else i. */
+size_t rb_report_parent(const struct rb_report *r, size_t i);
+
+void rb_report_txt(FILE *f, const struct rb_report *r);
+struct json_object *rb_report_json(const struct rb_report *r);
+/* plots/: forest and dist data for the whole report and per case, then
+ * gnuplot on them unless --no-plots; 0, or -errno for the data files. */
+int rb_report_plots(const char *dir, const struct rb_report *r);
 
 #endif

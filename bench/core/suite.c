@@ -23,7 +23,7 @@ static bool case_has_param(const struct rb_case *c, const char *k)
 
 static void list_params(const struct rb_case *c, char *buf, size_t n)
 {
-	size_t len = (size_t)snprintf(buf, n, "repeat, warmup");
+	size_t len = (size_t)snprintf(buf, n, "repeat, warmup, primary");
 
 	for (const struct rb_param_def *p = c->params; p && p->key && len < n; p++)
 		len += (size_t)snprintf(buf + len, n - len, ", %s", p->key);
@@ -121,6 +121,14 @@ static int parse_line(struct rb_suite *s, char *line, const char *where, unsigne
 			return -EINVAL;
 		}
 		*eq = '\0';
+		if (!strcmp(tok, "primary")) {
+			if (e.primary[0] || strlen(eq + 1) >= sizeof(e.primary)) {
+				snprintf(err, n, "%s: primary= given twice or too long", where);
+				return -EINVAL;
+			}
+			rb_strlcpy(e.primary, eq + 1, sizeof(e.primary));
+			continue;
+		}
 		if (!runner_key(tok) && !case_has_param(e.c, tok)) {
 			list_params(e.c, names, sizeof(names));
 			snprintf(err, n, "%s: unknown parameter '%s' for case %s (valid: %s)", where, tok,
@@ -238,4 +246,45 @@ void rb_suite_free(struct rb_suite *s)
 	free(s->e);
 	free(s->text);
 	memset(s, 0, sizeof(*s));
+}
+
+/* Is word one of the comma-separated values of list? */
+static bool in_list(const char *list, const char *word)
+{
+	size_t w = strlen(word);
+
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',') {
+		size_t l = strcspn(p, ",");
+
+		if (l == w && !strncmp(p, word, w))
+			return true;
+	}
+	return false;
+}
+
+const struct rb_suite_entry *rb_suite_entry_of(const struct rb_suite *s, const char *casename,
+					       int kind, const struct rb_params *p)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct rb_suite_entry *e = &s->e[i];
+		bool ok = !strcmp(e->c->name, casename), kind_ok = false;
+
+		for (unsigned k = 0; ok && k < e->n_kinds; k++)
+			kind_ok |= (int)e->kinds[k] == kind;
+		ok &= kind_ok;
+		for (unsigned k = 0; ok && k < e->n_keys; k++) {
+			const char *v = runner_key(e->sweep[k].key) ? NULL :
+					rb_param_str(p, e->sweep[k].key);
+
+			ok = runner_key(e->sweep[k].key) || (v && in_list(e->sweep[k].vals, v));
+		}
+		if (ok)
+			return e;
+	}
+	return NULL;
+}
+
+bool rb_suite_entry_primary(const struct rb_suite_entry *e, const char *metric)
+{
+	return !e->primary[0] || in_list(e->primary, metric);
 }

@@ -2,8 +2,10 @@
 /*
  * refbench statistics: descriptives, a seeded PRNG, a hierarchical
  * bootstrap CI of the ratio B/A of medians, the Mann-Whitney U test, a
- * round-level t-test, TOST equivalence, Holm/BH correction and the
- * per-metric A/B verdict.
+ * round-level t-test, TOST equivalence, Holm/BH correction, the
+ * per-metric A/B verdict (the timed rule and the exact rule), power and
+ * the boot plan, alpha spending for sequential looks, and the
+ * baseline-normalised ratio.
  *
  * Data model. Per metric, each arm (A = base kernel, B = patched kernel)
  * has R rounds; a round is one boot and is the unit of replication. Round
@@ -70,28 +72,35 @@ double rb_rng_uniform(struct rb_rng *g);			/* [0, 1), 53 bits */
 /* ---- options --------------------------------------------------------- */
 
 enum rb_correction { RB_CORR_HOLM = 0, RB_CORR_BH = 1, RB_CORR_NONE = 2 };
+/* "holm", "bh", "none"; "?" if out of range */
+const char *rb_correction_name(enum rb_correction c);
+/* -1 when s names none of them */
+int rb_correction_parse(const char *s);
 
 #define RB_STATS_ITERS_DEFAULT 10000u
 #define RB_STATS_MARGIN_DEFAULT 0.02
 #define RB_STATS_ALPHA_DEFAULT 0.05
-#define RB_STATS_CONF_DEFAULT 0.95
 #define RB_STATS_SEED_DEFAULT UINT64_C(0x5eed0f4efbe4c4)
+#define RB_STATS_POWER_DEFAULT 0.8
 
 /* There is no "0 means default": a margin of 0 is an error, never a
- * silent 2%. Start from RB_STATS_OPTS_INIT and override fields. */
+ * silent 2%. Start from RB_STATS_OPTS_INIT and override fields.
+ * alpha sets every level: intervals are (1 - alpha), the equivalence
+ * test uses the (1 - 2 alpha) interval. */
 struct rb_stats_opts {
 	unsigned iters;			/* bootstrap resamples, >= 100 */
 	uint64_t seed;
-	double conf;			/* reported CI level, (0, 1) */
 	double alpha;			/* family error rate, (0, 0.5) */
 	double margin;			/* equivalence margin m, (0, 1) */
-	enum rb_correction correction;	/* across the metrics of a report */
+	enum rb_correction correction;	/* within each family of a report */
+	double power;			/* the boot plan's target, (0, 1) */
+	bool plan;			/* compute boot plans (simulations skip them) */
 };
 
 #define RB_STATS_OPTS_INIT {						\
 	.iters = RB_STATS_ITERS_DEFAULT, .seed = RB_STATS_SEED_DEFAULT,	\
-	.conf = RB_STATS_CONF_DEFAULT, .alpha = RB_STATS_ALPHA_DEFAULT,	\
-	.margin = RB_STATS_MARGIN_DEFAULT, .correction = RB_CORR_HOLM }
+	.alpha = RB_STATS_ALPHA_DEFAULT, .margin = RB_STATS_MARGIN_DEFAULT, \
+	.correction = RB_CORR_HOLM, .power = RB_STATS_POWER_DEFAULT, .plan = true }
 
 /* 0 or -EINVAL, checking every range above. */
 int rb_stats_opts_check(const struct rb_stats_opts *o);
@@ -199,7 +208,7 @@ int rb_stats_p_holm(const double *p, size_t n, double *adj);
 int rb_stats_p_bh(const double *p, size_t n, double *adj);
 int rb_stats_p_adjust(enum rb_correction c, const double *p, size_t n, double *adj);
 
-/* ---- verdict --------------------------------------------------------- */
+/* ---- verdicts -------------------------------------------------------- */
 
 enum rb_verdict {
 	RB_VERDICT_INCONCLUSIVE = 0,
@@ -210,55 +219,175 @@ enum rb_verdict {
 /* "inconclusive", "equivalent", "faster", "slower"; "?" if out of range. */
 const char *rb_verdict_name(enum rb_verdict v);
 
+/* Which family a metric's test belongs to (README.md, "The family"). */
+enum rb_family {
+	RB_FAMILY_PRIMARY = 0,	/* the headline: corrected together */
+	RB_FAMILY_SECONDARY,	/* shown; corrected as a family of its own */
+	RB_FAMILY_DERIVED,	/* a rate from another metric's window: not tested twice */
+};
+const char *rb_family_name(enum rb_family f);	/* "primary", ... */
+
+/* Where the exact rule's A/A bound came from. */
+enum rb_bound_source {
+	RB_BOUND_NONE = 0,	/* unknown: no declared bound, one boot per arm */
+	RB_BOUND_DECLARED,	/* declared (refbench bounds file) */
+	RB_BOUND_BOOTS,		/* between-boot spread seen in this comparison */
+	RB_BOUND_RESOLUTION,	/* the samples' own resolution */
+	RB_BOUND_IDENTICAL,	/* unknown, but every sample of both arms identical */
+};
+const char *rb_bound_source_name(enum rb_bound_source s);	/* "declared", ... */
+
 struct rb_ab_metric {
 	const char *name;	/* optional; seeds the metric's own stream */
 	struct rb_arm a, b;
+	enum rb_family family;
+	size_t parent;		/* DERIVED: index of the metric it is derived from */
+	/* exact rule only */
+	bool has_bound;		/* bound holds a declared A/A bound */
+	double bound;		/* >= 0, in the metric's unit */
+	double resolution;	/* largest per-sample resolution (unit); 0: none */
 };
 
 struct rb_ab_result {
 	int status;		/* 0, or -EINVAL/-EDOM: verdict inconclusive */
+	const char *reason;	/* why inconclusive for want of data; NULL else */
 	unsigned rounds_a, rounds_b;
 	size_t n_a, n_b;	/* pooled sample counts */
 	double med_a, med_b;	/* pooled medians */
 	double ratio;		/* med_b / med_a */
-	/* Intervals of the ratio. ci and ci_tost are the ones the verdict
-	 * uses and the report shows: the hull of the bootstrap interval and,
-	 * when there are rounds to compare, the round-level t interval. */
-	struct rb_ci ci;		/* opts.conf (95%) */
-	struct rb_ci ci_tost;		/* 1 - 2 alpha (90%) */
-	struct rb_ci ci_boot;		/* opts.conf, hierarchical bootstrap */
-	struct rb_ci ci_rounds;		/* opts.conf, t on log round medians */
-	bool equivalent;		/* ci_tost inside [1-m, 1+m] */
+	double delta;		/* med_b - med_a, in the unit */
+	double pct_change;	/* 100 (ratio - 1), as lkp prints it */
+	/* The intervals the verdict uses (the timed rule: the round-level t
+	 * interval; the exact rule: delta -/+ bound). */
+	struct rb_ci ci;		/* ratio, 1 - alpha */
+	struct rb_ci ci_tost;		/* ratio, 1 - 2 alpha (exact: = ci) */
+	struct rb_ci delta_ci;		/* B - A in the unit: med_a (ci - 1) */
+	/* descriptive (timed rule) */
+	struct rb_ci ci_boot;		/* 1 - alpha, hierarchical bootstrap */
+	struct rb_ci ci_rounds;		/* 1 - alpha, t on log round medians */
 	struct rb_mwu mwu;		/* pooled samples, x = B, y = A */
 	struct rb_ttest rounds;		/* log round medians, x = B; df 0: none */
-	double p;		/* max(mwu.p, rounds.p): both must agree */
-	double p_adj;		/* p corrected across the metrics with status 0 */
+	double sd_rounds;	/* pooled sd of log round medians (NaN: < 2 per arm) */
+	double sd_within;	/* pooled sd of log samples within rounds */
+	double p;		/* rounds.p: the test that decides */
+	double p_adj;		/* p corrected within the metric's family */
+	size_t family_size;	/* metrics tested in that family */
+	bool equivalent;	/* ci_tost inside [1-m, 1+m] */
+	bool significant;	/* p_adj < alpha (exact: |delta| > bound) */
+	bool within_margin;	/* ci_tost inside [1-m, 1+m] */
+	/* the exact rule */
+	double bound;		/* b, in the unit */
+	enum rb_bound_source bound_source;
+	/* the boot plan (timed, inconclusive): boots per kernel that would
+	 * decide the metric at +-m with opts.power; 0: none found <= 1000,
+	 * or no estimate of the boot spread (reason says which) */
+	unsigned plan_rounds;
 	uint64_t seed;		/* the metric's bootstrap seed */
 	enum rb_verdict verdict;
 };
 
 /*
- * For each metric: pooled medians and their ratio; the hierarchical
- * bootstrap CIs; the MWU on pooled samples; the t-test and t interval on
- * log round medians (when rounds_a + rounds_b >= 3); then the p-values
- * corrected across metrics (opts.correction); then the verdict:
- *   equivalent   if ci_tost lies inside [1-m, 1+m];
- *   slower       else if ci.lo > 1, p_adj < alpha and U_B > nA*nB/2;
- *   faster       else if ci.hi < 1, p_adj < alpha and U_B < nA*nB/2;
- *   inconclusive otherwise, and for a metric whose status is not 0.
- * With one round per arm nothing measures the boot-to-boot spread:
- * rounds.df is 0 (rounds.p and ci_rounds NaN), ci = ci_boot, p = mwu.p,
- * and the verdict assumes there is none (the report should say so).
- * When the rounds of each arm all have the same median (rounds.se == 0)
- * the round interval is a point and is left out of the hulls, so
- * zero-variance data give ci == ci_tost == [ratio, ratio] exactly.
+ * The timed rule (clock in ns; bench/stats/README.md has why):
+ *   the per-boot test decides: Student's t on log round medians, B
+ *   against A, p = rounds.p, corrected within the metric's family;
+ *   ci = its (1 - alpha) interval, ci_tost its (1 - 2 alpha) one;
+ *     significant   p_adj < alpha
+ *     slower/faster significant, by the sign of the shift, with
+ *                   within_margin = ci_tost inside [1-m, 1+m];
+ *     equivalent    not significant and ci_tost inside [1-m, 1+m];
+ *     inconclusive  otherwise, and whenever an arm has < 2 rounds
+ *                   (reason "needs >= 2 boots per kernel").
+ * The pooled Mann-Whitney test and the hierarchical bootstrap are
+ * computed and reported, but decide nothing (pseudo-replication).
+ * A DERIVED metric gets its own ratio and intervals, takes no share of
+ * alpha, and copies the verdict of m[parent] (which must not be DERIVED).
+ * Inconclusive metrics get a boot plan.
  * The seed of metric i is derived from opts.seed and its name, or from i
  * when name is NULL: give names, and adding or reordering metrics leaves
  * the others' results unchanged.
  * Returns 0 (per-metric problems are in res[i].status), -EINVAL for bad
- * options, -ENOMEM.
+ * options or a bad parent, -ENOMEM.
  */
 int rb_stats_compare(const struct rb_ab_metric *m, size_t n,
 		     const struct rb_stats_opts *opts, struct rb_ab_result *res);
+
+/*
+ * The exact rule (deterministic mode: every value an instruction count).
+ * Not statistical: no p-values, no correction. Per metric
+ *   delta = med_b - med_a; the bound b >= 0 is the largest of the
+ *   declared bound, the between-boot spread (max - min of the round
+ *   medians, in each arm with >= 2 rounds) and the resolution;
+ *   bound_source names the one that set it (ties: declared first).
+ *   Known bound (declared, or an arm with >= 2 rounds):
+ *     |delta| > b   slower/faster by the sign of delta, within_margin
+ *                   = |delta| + b <= m |med_a|;
+ *     |delta| <= b  equivalent if |delta| + b <= m |med_a|, else
+ *                   inconclusive.
+ *     delta_ci = [delta - b, delta + b]; ci = ci_tost = 1 + delta_ci/med_a.
+ *   Unknown bound: equivalent (bound 0, source IDENTICAL) when every
+ *   sample of both arms is the same number, else inconclusive with the
+ *   reason "no A/A bound: give --bounds or >= 2 boots of one arm".
+ * DERIVED metrics copy their parent's verdict, as in the timed rule.
+ * opts: margin is used; alpha, iters and correction are not.
+ */
+int rb_stats_exact(const struct rb_ab_metric *m, size_t n,
+		   const struct rb_stats_opts *opts, struct rb_ab_result *res);
+
+/* ---- the normal distribution ----------------------------------------- */
+
+double rb_stats_norm_cdf(double z);
+double rb_stats_norm_quantile(double p);	/* NaN outside (0, 1) */
+
+/* ---- power, the boot plan and sequential looks ----------------------- */
+
+/*
+ * Power of the two-sided pooled two-sample t-test at level alpha
+ * (df = ra + rb - 2) when the true shift of the means is delta and one
+ * round's value has sd sigma: P(|T'| > t_{1-alpha/2, df}), T' noncentral
+ * t with lambda = delta / (sigma sqrt(1/ra + 1/rb)). Computed by
+ * quadrature over the chi distribution of the estimated sd, so exact to
+ * about 1e-7. NaN for bad input.
+ */
+double rb_stats_t_power(double delta, double sigma, unsigned ra, unsigned rb, double alpha);
+/* Power of TOST (two one-sided t-tests at alpha, bounds -/+ eq) when the
+ * true shift is delta: P(the (1 - 2 alpha) t interval lies in (-eq, eq)). */
+double rb_stats_tost_power(double delta, double eq, double sigma, unsigned ra,
+			   unsigned rb, double alpha);
+/*
+ * The boot plan: the smallest R >= 2 (boots per kernel, both arms) such
+ * that, with round sd sigma on the log scale, a true change of +-m is
+ * detected with probability >= power by the t-test at alpha_test (the
+ * metric's share of its family's alpha), and no change is shown
+ * equivalent within +-m with probability >= power by TOST at alpha.
+ * 0 when no R <= max does it.
+ */
+unsigned rb_stats_plan_rounds(double sigma, double margin, double alpha_test,
+			      double alpha, double power, unsigned max);
+/* Lan-DeMets O'Brien-Fleming-type spending: 2 - 2 Phi(z_{1-alpha/2} / sqrt(t)),
+ * t in (0, 1] the information fraction. */
+double rb_stats_spend_obf(double t, double alpha);
+/*
+ * The alpha a sequential look may use: looks at every round from
+ * `first` to rmax (rounds per arm), information fraction r / rmax;
+ * look r gets spend(r/rmax) - spend((r-1)/rmax), the first look all of
+ * spend(first/rmax). Their sum over all looks is alpha, so by the union
+ * bound the error rate over every look stays <= alpha (conservative:
+ * the looks' correlation is not used). NaN when r < first or r > rmax.
+ */
+double rb_stats_look_alpha(unsigned r, unsigned rmax, unsigned first, double alpha);
+
+/* ---- baseline-normalised ratio --------------------------------------- */
+
+/*
+ * x's B/A divided by its baseline's B/A (the same boots: arms must have
+ * the same round counts), point = rx->ratio / rbase->ratio. Interval at
+ * conf: with >= 2 rounds per arm and exact == false, from the per-round
+ * log ratios log(median_x,r / median_base,r) compared between arms by
+ * the round t-test (the boot's luck cancels within a boot); otherwise
+ * interval arithmetic on the two ci: [x.lo / base.hi, x.hi / base.lo].
+ */
+int rb_stats_normalized(const struct rb_ab_metric *x, const struct rb_ab_metric *base,
+			const struct rb_ab_result *rx, const struct rb_ab_result *rbase,
+			bool exact, double conf, double *ratio, struct rb_ci *ci);
 
 #endif /* RB_STATS_H */

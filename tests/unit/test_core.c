@@ -88,6 +88,7 @@ static void test_suite_errors(void **st)
 		{ "null anon\n", "does not support kind anon" },
 		{ "fault -\n", "needs memory kinds" },
 		{ "fault anon size=1M size=2M\n", "given twice" },
+		{ "fault anon primary=fault primary=munmap\n", "primary= given twice" },
 		{ "# nothing\n", "no entries" },
 	};
 	struct rb_suite s;
@@ -101,6 +102,39 @@ static void test_suite_errors(void **st)
 			fail_msg("'%s': got '%s', want '%s'", bad[i].text, err, bad[i].want);
 		rb_suite_free(&s);
 	}
+}
+
+static void test_suite_primary(void **st)
+{
+	/* primary= names a line's headline metrics for compare; the runner
+	 * never sees it as a parameter */
+	struct rb_suite s;
+	struct rb_plan plan;
+	struct rb_env env = { 0 };
+	struct rb_params p = { .n = 0 };
+	const struct rb_suite_entry *e;
+	char err[512] = "";
+
+	(void)st;
+	assert_int_equal(parse("fault anon,thp size=8M access=read,write primary=fault\n"
+			       "gup-fast anon cmd=gup,pin\n", &s, err), 0);
+	assert_int_equal(rb_plan_build(&s, &env, &plan, err, sizeof(err)), 0);
+	assert_null(rb_param_str(&plan.p[0].pt.params, "primary"));
+	rb_plan_free(&plan);
+	rb_params_set(&p, "size", "8M");
+	rb_params_set(&p, "access", "write");
+	e = rb_suite_entry_of(&s, "fault", RB_KIND_THP, &p);
+	assert_ptr_equal(e, &s.e[0]);
+	assert_true(rb_suite_entry_primary(e, "fault"));
+	assert_false(rb_suite_entry_primary(e, "munmap"));
+	rb_params_set(&p, "size", "16M");	/* not a value of the line */
+	assert_null(rb_suite_entry_of(&s, "fault", RB_KIND_THP, &p));
+	assert_null(rb_suite_entry_of(&s, "fault", RB_KIND_SHMEM, &p));
+	rb_params_set(&p, "cmd", "pin");
+	e = rb_suite_entry_of(&s, "gup-fast", RB_KIND_ANON, &p);
+	assert_ptr_equal(e, &s.e[1]);
+	assert_true(rb_suite_entry_primary(e, "put"));	/* no primary=: all are */
+	rb_suite_free(&s);
 }
 
 static void test_plan_size_errors(void **st)
@@ -357,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_suite_ok),
 		cmocka_unit_test(test_suite_errors),
+		cmocka_unit_test(test_suite_primary),
 		cmocka_unit_test(test_plan_size_errors),
 		cmocka_unit_test(test_counters_fallback),
 		cmocka_unit_test(test_counters_hw),

@@ -736,7 +736,7 @@ static void test_tost_edges(void **st)
 	assert_false(eq);
 }
 
-/* ---- verdicts -------------------------------------------------------- */
+/* ---- verdicts: options and names -------------------------------------- */
 
 static void test_opts_and_names(void **st)
 {
@@ -746,6 +746,7 @@ static void test_opts_and_names(void **st)
 	assert_int_equal(rb_stats_opts_check(&o), 0);
 	assert_int_equal(o.iters, 10000);
 	assert_close(o.margin, 0.02, 0);
+	assert_close(o.power, 0.8, 0);
 	bad = o; bad.margin = 0;
 	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
 	bad = o; bad.margin = -0.01;
@@ -754,27 +755,40 @@ static void test_opts_and_names(void **st)
 	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
 	bad = o; bad.alpha = 0;
 	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
-	bad = o; bad.conf = 1;
+	bad = o; bad.alpha = 0.5;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	bad = o; bad.power = 1;
 	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
 	bad = o; bad.iters = 10;
 	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
+	bad = o; bad.correction = (enum rb_correction)7;
+	assert_int_equal(rb_stats_opts_check(&bad), -EINVAL);
 	assert_int_equal(rb_stats_compare(NULL, 0, &bad, NULL), -EINVAL);
 	assert_int_equal(rb_stats_compare(NULL, 0, &o, NULL), 0);
+	assert_int_equal(rb_stats_exact(NULL, 0, &o, NULL), 0);
 	assert_string_equal(rb_verdict_name(RB_VERDICT_FASTER), "faster");
 	assert_string_equal(rb_verdict_name(RB_VERDICT_SLOWER), "slower");
 	assert_string_equal(rb_verdict_name(RB_VERDICT_EQUIVALENT), "equivalent");
 	assert_string_equal(rb_verdict_name(RB_VERDICT_INCONCLUSIVE), "inconclusive");
 	assert_string_equal(rb_verdict_name((enum rb_verdict)42), "?");
+	assert_string_equal(rb_correction_name(RB_CORR_BH), "bh");
+	assert_int_equal(rb_correction_parse("holm"), RB_CORR_HOLM);
+	assert_int_equal(rb_correction_parse("bh"), RB_CORR_BH);
+	assert_int_equal(rb_correction_parse("bonferroni"), -1);
+	assert_string_equal(rb_family_name(RB_FAMILY_DERIVED), "derived");
+	assert_string_equal(rb_bound_source_name(RB_BOUND_BOOTS), "boots");
+	assert_string_equal(rb_bound_source_name(RB_BOUND_IDENTICAL), "identical");
 }
 
-/* K metrics, arm B = arm A's level times ratio[k] */
-static void run_report(unsigned K, unsigned R, unsigned n, const double *ratio,
-		       double sd_within, double sd_boot, uint64_t data_seed,
-		       struct rb_ab_result *res, unsigned iters)
+/* ---- the timed rule ----------------------------------------------------- */
+
+/* K metrics, arm B = arm A's level times ratio[k]; o may be NULL */
+static void run_report_opts(unsigned K, unsigned R, unsigned n, const double *ratio,
+			    double sd_within, double sd_boot, uint64_t data_seed,
+			    struct rb_ab_result *res, const struct rb_stats_opts *o)
 {
 	struct synth *sa = calloc(K, sizeof(*sa)), *sb = calloc(K, sizeof(*sb));
 	struct rb_ab_metric *m = calloc(K, sizeof(*m));
-	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
 	char (*names)[24] = calloc(K, 24);
 	struct rb_rng g;
 
@@ -787,10 +801,9 @@ static void run_report(unsigned K, unsigned R, unsigned n, const double *ratio,
 		synth_make(&sa[k], &g, R, n, 1000, sd_within, sd_boot);
 		synth_make(&sb[k], &g, R, n, 1000 * ratio[k], sd_within, sd_boot);
 		snprintf(names[k], 24, "metric%u", k);
-		m[k] = (struct rb_ab_metric){ names[k], sa[k].arm, sb[k].arm };
+		m[k] = (struct rb_ab_metric){ .name = names[k], .a = sa[k].arm, .b = sb[k].arm };
 	}
-	o.iters = iters;
-	assert_int_equal(rb_stats_compare(m, K, &o, res), 0);
+	assert_int_equal(rb_stats_compare(m, K, o, res), 0);
 	for (unsigned k = 0; k < K; k++) {
 		synth_free(&sa[k]);
 		synth_free(&sb[k]);
@@ -799,6 +812,16 @@ static void run_report(unsigned K, unsigned R, unsigned n, const double *ratio,
 	free(sb);
 	free(m);
 	free(names);
+}
+
+static void run_report(unsigned K, unsigned R, unsigned n, const double *ratio,
+		       double sd_within, double sd_boot, uint64_t data_seed,
+		       struct rb_ab_result *res, unsigned iters)
+{
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+
+	o.iters = iters;
+	run_report_opts(K, R, n, ratio, sd_within, sd_boot, data_seed, res, &o);
 }
 
 static void test_verdict_aa(void **st)
@@ -816,9 +839,10 @@ static void test_verdict_aa(void **st)
 		one[k] = 1;
 	for (uint64_t s = 0; s < 4; s++) {
 		for (int boot = 0; boot < 2; boot++) {
-			run_report(K, 5, 10, one, 0.01, boot ? 0.02 : 0, 100 + s, res, 2000);
+			run_report(K, 5, 10, one, 0.01, boot ? 0.02 : 0, 100 + s, res, 500);
 			for (int k = 0; k < K; k++) {
 				assert_int_equal(res[k].status, 0);
+				assert_int_equal(res[k].family_size, K);
 				assert_true(res[k].verdict == RB_VERDICT_EQUIVALENT ||
 					    res[k].verdict == RB_VERDICT_INCONCLUSIVE);
 				counts[res[k].verdict]++;
@@ -831,24 +855,6 @@ static void test_verdict_aa(void **st)
 	assert_true(counts[RB_VERDICT_EQUIVALENT] >= 4 * K);
 }
 
-static void test_verdict_aa_deterministic(void **st)
-{
-	/* A/A in deterministic mode: identical values everywhere */
-	static const double v[] = { 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000 };
-	const double *rows[] = { v, v };
-	static const unsigned n[] = { 10, 10 };
-	struct rb_ab_metric m = { "fault/anon/ns_per_page", { 2, rows, n }, { 2, rows, n } };
-	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
-	struct rb_ab_result r;
-
-	(void)st;
-	assert_int_equal(rb_stats_compare(&m, 1, &o, &r), 0);
-	assert_int_equal(r.status, 0);
-	assert_true(r.ratio == 1 && r.ci.lo == 1 && r.ci.hi == 1);
-	assert_close(r.p, 1, 0);
-	assert_int_equal(r.verdict, RB_VERDICT_EQUIVALENT);
-}
-
 static void test_verdict_shifted(void **st)
 {
 	/* +40% and -40% among unchanged metrics, timed-mode-like data */
@@ -859,75 +865,54 @@ static void test_verdict_shifted(void **st)
 	run_report(6, 5, 10, ratio, 0.02, 0.01, 7, res, RB_STATS_ITERS_DEFAULT);
 	assert_int_equal(res[0].verdict, RB_VERDICT_SLOWER);
 	assert_int_equal(res[3].verdict, RB_VERDICT_FASTER);
+	assert_false(res[0].within_margin);
+	assert_false(res[3].within_margin);
+	assert_true(res[0].significant && res[3].significant);
 	assert_true(res[0].ci.lo > 1.3 && res[0].ci.hi < 1.5);
 	assert_true(res[3].ci.lo > 0.55 && res[3].ci.hi < 0.65);
 	assert_true(res[0].p_adj < 0.05 && res[3].p_adj < 0.05);
+	/* the per-boot test decides: p is its p, the interval is its interval */
+	assert_true(res[0].p == res[0].rounds.p);
+	assert_true(res[0].ci.lo == res[0].ci_rounds.lo && res[0].ci.hi == res[0].ci_rounds.hi);
+	/* delta in the unit, from the pooled medians; its interval from ci */
+	assert_close(res[0].delta, res[0].med_b - res[0].med_a, 1e-15);
+	assert_close(res[0].pct_change, 100 * (res[0].ratio - 1), 1e-12);
+	assert_close(res[0].delta_ci.lo, res[0].med_a * (res[0].ci.lo - 1), 1e-12);
+	assert_close(res[0].delta_ci.hi, res[0].med_a * (res[0].ci.hi - 1), 1e-12);
 	for (int k = 0; k < 6; k++) {
 		assert_int_equal(res[k].status, 0);
 		assert_int_equal(res[k].rounds_a, 5);
 		assert_int_equal(res[k].n_b, 50);
 		assert_true(res[k].p_adj >= res[k].p);
 		assert_true(res[k].ci.lo <= res[k].ci_tost.lo && res[k].ci_tost.hi <= res[k].ci.hi);
+		assert_true(res[k].sd_rounds > 0 && res[k].sd_within > 0.015 && res[k].sd_within < 0.025);
 		if (ratio[k] == 1)
 			assert_true(res[k].verdict == RB_VERDICT_EQUIVALENT ||
 				    res[k].verdict == RB_VERDICT_INCONCLUSIVE);
 	}
 }
 
-static void test_verdict_canary_deterministic(void **st)
+static void test_verdict_slower_in_margin(void **st)
 {
-	/* The canary: +40% work per page, deterministic mode (2 rounds per
-	 * arm, 10 samples per round, near-zero noise), reported among 49
-	 * unchanged metrics with Holm across all 50. */
-	enum { K = 50 };
-	double ratio[K];
-	struct rb_ab_result res[K];
+	/* +0.5%, clearly real (p tiny) and inside +-2%: slower, flagged
+	 * within the margin, never hidden as "equivalent" */
+	double ratio[1] = { 1.005 };
+	struct rb_ab_result r;
 
 	(void)st;
-	for (int k = 0; k < K; k++)
-		ratio[k] = 1;
-	ratio[17] = 1.4;
-	run_report(K, 2, 10, ratio, 1e-4, 2e-4, 11, res, RB_STATS_ITERS_DEFAULT);
-	for (int k = 0; k < K; k++) {
-		assert_int_equal(res[k].status, 0);
-		assert_int_equal(res[k].verdict, k == 17 ? RB_VERDICT_SLOWER : RB_VERDICT_EQUIVALENT);
-	}
-	assert_close(res[17].ratio, 1.4, 0.002);
-	assert_true(res[17].p_adj < 1e-3);
-
-	/* the same, with every sample of an arm identical */
-	static const double a0[10] = { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
-	static const double b0[10] = { 1400, 1400, 1400, 1400, 1400, 1400, 1400, 1400, 1400, 1400 };
-	const double *ra[] = { a0, a0 }, *rbs[] = { b0, b0 };
-	static const unsigned n[] = { 10, 10 };
-	struct rb_ab_metric m[2] = {
-		{ "canary", { 2, ra, n }, { 2, rbs, n } },
-		{ "same", { 2, ra, n }, { 2, ra, n } },
-	};
-	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
-
-	assert_int_equal(rb_stats_compare(m, 2, &o, res), 0);
-	assert_int_equal(res[0].verdict, RB_VERDICT_SLOWER);
-	assert_true(res[0].ci.lo == 1.4 && res[0].ci.hi == 1.4);
-	assert_int_equal(res[1].verdict, RB_VERDICT_EQUIVALENT);
-}
-
-static void test_verdict_small_inside_margin(void **st)
-{
-	/* +0.5%, clearly real (p tiny) but inside +-2%: equivalent, which
-	 * is what a cover letter needs */
-	double ratio[2] = { 1.005, 1.005 };
-	struct rb_ab_result res[2];
-
-	(void)st;
-	run_report(1, 5, 20, ratio, 0.002, 0.0005, 3, res, RB_STATS_ITERS_DEFAULT);
-	assert_true(res[0].p < 1e-3);
-	assert_int_equal(res[0].verdict, RB_VERDICT_EQUIVALENT);
-	assert_true(res[0].ci_tost.lo >= 0.98 && res[0].ci_tost.hi <= 1.02);
-	/* same data in deterministic mode (2 rounds) */
-	run_report(2, 2, 10, ratio, 1e-4, 2e-4, 3, res, RB_STATS_ITERS_DEFAULT);
-	assert_int_equal(res[0].verdict, RB_VERDICT_EQUIVALENT);
-	assert_int_equal(res[1].verdict, RB_VERDICT_EQUIVALENT);
+	run_report(1, 5, 20, ratio, 0.002, 0.0005, 3, &r, RB_STATS_ITERS_DEFAULT);
+	assert_true(r.p < 1e-3);
+	assert_true(r.significant);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	assert_true(r.within_margin);
+	assert_true(r.ci_tost.lo >= 0.98 && r.ci_tost.hi <= 1.02);
+	assert_true(r.ci.lo > 1);
+	assert_close(r.pct_change, 0.5, 0.25);
+	/* the same change, faster */
+	ratio[0] = 1 / 1.005;
+	run_report(1, 5, 20, ratio, 0.002, 0.0005, 3, &r, RB_STATS_ITERS_DEFAULT);
+	assert_int_equal(r.verdict, RB_VERDICT_FASTER);
+	assert_true(r.within_margin);
 }
 
 static void test_verdict_boot_effect_not_a_regression(void **st)
@@ -948,31 +933,131 @@ static void test_verdict_boot_effect_not_a_regression(void **st)
 	rb_rng_seed(&g, 5);
 	synth_levels(&a, &g, 2, 10, la, 0.001);
 	synth_levels(&b, &g, 2, 10, lb, 0.001);
-	struct rb_ab_metric m = { "x", a.arm, b.arm };
+	struct rb_ab_metric m = { .name = "x", .a = a.arm, .b = b.arm };
 
 	assert_int_equal(rb_stats_compare(&m, 1, &o, &r), 0);
-	assert_true(r.mwu.p < 1e-6);
-	assert_true(r.ci_boot.lo > 1);
+	assert_true(r.mwu.p < 1e-6);		/* descriptive only */
+	assert_true(r.ci_boot.lo > 1);		/* descriptive only */
 	assert_true(r.rounds.p > 0.05);
-	assert_true(r.ci.lo < 1);		/* the hull shows the doubt */
+	assert_true(r.ci.lo < 1);
+	assert_false(r.significant);
 	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	/* the plan: more boots than 2, and the plan's own closed form */
+	assert_true(r.plan_rounds > 2);
+	assert_int_equal(r.plan_rounds, rb_stats_plan_rounds(r.sd_rounds, o.margin, o.alpha, o.alpha,
+							     o.power, 1000));
 	synth_free(&a);
 	synth_free(&b);
 }
 
-static void test_verdict_single_round(void **st)
+static void test_verdict_one_boot_timed(void **st)
 {
-	/* one boot per arm: no round-level test; the verdict rests on the
-	 * samples (and the report must say the boot spread is unknown) */
+	/* one boot per arm (or per one arm): nothing measures the boot
+	 * spread, so a +30% change is shown but not decided */
 	double ratio[1] = { 1.3 };
 	struct rb_ab_result r;
+	struct synth a, b;
+	struct rb_rng g;
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
 
 	(void)st;
 	run_report(1, 1, 20, ratio, 0.01, 0, 9, &r, 2000);
 	assert_int_equal(r.status, 0);
 	assert_close(r.rounds.df, 0, 0);
 	assert_true(r.ci.lo == r.ci_boot.lo && r.ci.hi == r.ci_boot.hi);
-	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	assert_true(r.ci_boot.lo > 1.2);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "needs >= 2 boots per kernel");
+	assert_true(isnan(r.p) && isnan(r.p_adj));
+	assert_int_equal(r.family_size, 0);
+	assert_int_equal(r.plan_rounds, 0);
+	/* 1 + 3 boots: a t-test exists (df 2) but A has no spread of its own */
+	rb_rng_seed(&g, 19);
+	synth_make(&a, &g, 1, 10, 100, 0.01, 0.01);
+	synth_make(&b, &g, 3, 10, 130, 0.01, 0.01);
+	struct rb_ab_metric m = { .name = "y", .a = a.arm, .b = b.arm };
+	assert_int_equal(rb_stats_compare(&m, 1, &o, &r), 0);
+	assert_close(r.rounds.df, 2, 0);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "needs >= 2 boots per kernel");
+	synth_free(&a);
+	synth_free(&b);
+}
+
+static void test_verdict_alpha_sets_levels(void **st)
+{
+	/* --alpha sets the interval level: 0.2 gives the 80% interval */
+	double ratio[1] = { 1.01 };
+	struct rb_ab_result r5, r20;
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+
+	(void)st;
+	o.iters = 2000;
+	run_report_opts(1, 4, 10, ratio, 0.01, 0.005, 21, &r5, &o);
+	o.alpha = 0.2;
+	run_report_opts(1, 4, 10, ratio, 0.01, 0.005, 21, &r20, &o);
+	assert_true(r5.rounds.p == r20.rounds.p);
+	assert_true(r20.ci.hi - r20.ci.lo < r5.ci.hi - r5.ci.lo);
+	assert_true(r20.ci_boot.hi - r20.ci_boot.lo < r5.ci_boot.hi - r5.ci_boot.lo);
+	/* the t interval at 1 - alpha is exp(diff -/+ t_{1-alpha/2} se) */
+	assert_close(log(r20.ci.hi) - r20.rounds.diff,
+		     rb_stats_t_quantile(0.9, r20.rounds.df) * r20.rounds.se, 1e-9);
+	assert_close(log(r20.ci_tost.hi) - r20.rounds.diff,
+		     rb_stats_t_quantile(0.8, r20.rounds.df) * r20.rounds.se, 1e-9);
+}
+
+static void test_verdict_families(void **st)
+{
+	/* Primary metrics form the headline family; a secondary metric is
+	 * corrected on its own; a derived rate copies its time metric's
+	 * verdict and takes no share of alpha. BH differs from Holm. */
+	struct synth a[4], b[4];
+	struct rb_rng g;
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result r[4], rbh[4];
+	static const double lev[4] = { 100, 100, 100, 100 }, shift[4] = { 1.03, 1.0, 1.03, 0.97 };
+
+	(void)st;
+	rb_rng_seed(&g, 23);
+	for (int k = 0; k < 4; k++) {
+		synth_make(&a[k], &g, 5, 10, lev[k], 0.005, 0.004);
+		synth_make(&b[k], &g, 5, 10, lev[k] * shift[k], 0.005, 0.004);
+	}
+	struct rb_ab_metric m[4] = {
+		{ .name = "lat", .a = a[0].arm, .b = b[0].arm },
+		{ .name = "other", .a = a[1].arm, .b = b[1].arm },
+		{ .name = "side", .a = a[2].arm, .b = b[2].arm, .family = RB_FAMILY_SECONDARY },
+		/* a rate: falls when lat rises; its data is not consulted */
+		{ .name = "iops", .a = a[3].arm, .b = b[3].arm, .family = RB_FAMILY_DERIVED,
+		  .parent = 0 },
+	};
+	o.iters = 1000;
+	assert_int_equal(rb_stats_compare(m, 4, &o, r), 0);
+	assert_int_equal(r[0].family_size, 2);
+	assert_int_equal(r[1].family_size, 2);
+	assert_int_equal(r[2].family_size, 1);
+	assert_close(r[2].p_adj, r[2].p, 0);		/* alone in its family */
+	assert_true(r[0].p_adj == fmin(1, 2 * fmin(r[0].p, r[1].p)) || r[0].p_adj >= r[0].p);
+	assert_int_equal(r[0].verdict, RB_VERDICT_SLOWER);
+	assert_int_equal(r[3].verdict, r[0].verdict);
+	assert_true(isnan(r[3].p) && isnan(r[3].p_adj));
+	assert_true(r[3].ratio < 1);			/* its own numbers are shown */
+	o.correction = RB_CORR_BH;
+	assert_int_equal(rb_stats_compare(m, 4, &o, rbh), 0);
+	/* BH with 2 p-values: max p stays, the min one is min(2 p1, p2) */
+	double lo = fmin(r[0].p, r[1].p), hi = fmax(r[0].p, r[1].p);
+	assert_close(fmin(rbh[0].p_adj, rbh[1].p_adj), fmin(2 * lo, hi), 1e-12);
+	assert_close(fmax(rbh[0].p_adj, rbh[1].p_adj), hi, 1e-12);
+	/* a derived metric must point at a tested one */
+	m[3].parent = 3;
+	assert_int_equal(rb_stats_compare(m, 4, &o, r), -EINVAL);
+	m[3].parent = 9;
+	assert_int_equal(rb_stats_compare(m, 4, &o, r), -EINVAL);
+	assert_int_equal(rb_stats_exact(m, 4, &o, r), -EINVAL);
+	for (int k = 0; k < 4; k++) {
+		synth_free(&a[k]);
+		synth_free(&b[k]);
+	}
 }
 
 static void test_compare_seeds_and_bad_metric(void **st)
@@ -990,9 +1075,9 @@ static void test_compare_seeds_and_bad_metric(void **st)
 	synth_make(&a, &g, 3, 8, 100, 0.02, 0.005);
 	synth_make(&b, &g, 3, 8, 103, 0.02, 0.005);
 	struct rb_ab_metric m[3] = {
-		{ "good", a.arm, b.arm },
-		{ "zero", { 1, rz, n3 }, b.arm },	/* median A = 0: -EDOM */
-		{ "nan", a.arm, { 1, rn, n3 } },	/* bad sample: -EINVAL */
+		{ .name = "good", .a = a.arm, .b = b.arm },
+		{ .name = "zero", .a = { 1, rz, n3 }, .b = b.arm },	/* median A = 0: -EDOM */
+		{ .name = "nan", .a = a.arm, .b = { 1, rn, n3 } },	/* bad sample: -EINVAL */
 	};
 	struct rb_ab_metric swapped[3] = { m[2], m[1], m[0] };
 
@@ -1006,15 +1091,16 @@ static void test_compare_seeds_and_bad_metric(void **st)
 	assert_true(isnan(r1[1].p_adj) && isnan(r1[2].p_adj));
 	/* only the good metric counts for Holm */
 	assert_close(r1[0].p_adj, r1[0].p, 0);
+	assert_int_equal(r1[0].family_size, 1);
 	/* the seed comes from the name: order does not matter */
 	assert_int_equal(rb_stats_compare(swapped, 3, &o, r2), 0);
 	assert_true(r1[0].seed == r2[2].seed);
 	assert_true(r1[0].ci.lo == r2[2].ci.lo && r1[0].ci.hi == r2[2].ci.hi);
-	assert_true(r1[0].ci_tost.lo == r2[2].ci_tost.lo && r1[0].ci_tost.hi == r2[2].ci_tost.hi);
+	assert_true(r1[0].ci_boot.lo == r2[2].ci_boot.lo && r1[0].ci_boot.hi == r2[2].ci_boot.hi);
 	assert_true(r1[0].p == r2[2].p && r1[0].p_adj == r2[2].p_adj);
 	assert_int_equal(r1[0].verdict, r2[2].verdict);
 	assert_true(r1[0].seed != r1[1].seed);
-	/* a different report seed changes the CI a little, not the answer */
+	/* a different report seed changes the bootstrap a little, not the answer */
 	o.seed = 12345;
 	assert_int_equal(rb_stats_compare(m, 1, &o, r2), 0);
 	assert_false(r1[0].ci_boot.lo == r2[0].ci_boot.lo);
@@ -1025,6 +1111,446 @@ static void test_compare_seeds_and_bad_metric(void **st)
 	assert_int_equal(rb_stats_compare(m, 3, &o, r2), -EINVAL);
 	synth_free(&a);
 	synth_free(&b);
+}
+
+/* ---- the exact rule ----------------------------------------------------- */
+
+/* An arm of R rounds whose round r holds n copies of v[r] (+ jitter[i]). */
+struct fixed_arm {
+	double buf[4][8];
+	const double *rows[4];
+	unsigned n[4];
+};
+
+static struct rb_arm fixed(struct fixed_arm *f, unsigned R, unsigned n, const double *v,
+			   const double *jitter)
+{
+	for (unsigned r = 0; r < R; r++) {
+		for (unsigned i = 0; i < n; i++)
+			f->buf[r][i] = v[r] + (jitter ? jitter[i] : 0);
+		f->rows[r] = f->buf[r];
+		f->n[r] = n;
+	}
+	return (struct rb_arm){ R, f->rows, f->n };
+}
+
+static void exact1(struct rb_ab_metric *m, struct rb_ab_result *r)
+{
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+
+	assert_int_equal(rb_stats_exact(m, 1, &o, r), 0);
+	assert_int_equal(r->status, 0);
+}
+
+static void test_exact_declared_bound(void **st)
+{
+	/* One boot per kernel, A/A bound 0.25 insn/page declared: the
+	 * one-instruction-per-page patch (81.6 -> 82.58) is slower, and
+	 * inside +-2% of 81.6 (1.632) even with the bound added. */
+	struct fixed_arm fa, fb;
+	static const double va[] = { 81.6 }, vb[] = { 82.58 };
+	struct rb_ab_metric m = { .name = "get", .a = fixed(&fa, 1, 5, va, NULL),
+				  .b = fixed(&fb, 1, 5, vb, NULL), .has_bound = true, .bound = 0.25 };
+	struct rb_ab_result r;
+
+	(void)st;
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	assert_true(r.significant && r.within_margin);
+	assert_int_equal(r.bound_source, RB_BOUND_DECLARED);
+	assert_close(r.bound, 0.25, 0);
+	assert_close(r.delta, 0.98, 1e-12);
+	assert_close(r.delta_ci.lo, 0.73, 1e-12);
+	assert_close(r.delta_ci.hi, 1.23, 1e-12);
+	assert_close(r.ci.lo, (81.6 + 0.73) / 81.6, 1e-14);
+	assert_close(r.ci.hi, (81.6 + 1.23) / 81.6, 1e-14);
+	assert_true(r.ci_tost.lo == r.ci.lo && r.ci_tost.hi == r.ci.hi);
+	assert_close(r.pct_change, 100 * 0.98 / 81.6, 1e-12);
+	assert_true(isnan(r.p) && isnan(r.p_adj));
+	/* +2 instructions with a bound of 0.5: 2.5 > 1.632, out of the margin */
+	static const double vb2[] = { 83.6 };
+	m.b = fixed(&fb, 1, 5, vb2, NULL);
+	m.bound = 0.5;
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	assert_false(r.within_margin);
+	/* -2 instructions: faster */
+	static const double vb3[] = { 79.6 };
+	m.b = fixed(&fb, 1, 5, vb3, NULL);
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_FASTER);
+	/* within the bound: 81.6 -> 81.7 with bound 0.25: equivalent */
+	static const double vb4[] = { 81.7 };
+	m.b = fixed(&fb, 1, 5, vb4, NULL);
+	m.bound = 0.25;
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_EQUIVALENT);
+	assert_false(r.significant);
+	assert_true(r.within_margin);
+	/* |delta| <= b but the bound is wider than the margin: inconclusive */
+	m.bound = 2;
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	assert_null(r.reason);
+	/* a bound of exactly |delta| is no difference */
+	m.bound = 0.1 + 1e-12;
+	exact1(&m, &r);
+	assert_false(r.significant);
+	/* a declared bound of 0 makes every change a difference */
+	static const double vb5[] = { 81.60001 };
+	m.b = fixed(&fb, 1, 5, vb5, NULL);
+	m.bound = 0;
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	assert_true(r.within_margin);
+	/* a bad bound is a per-metric error */
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	m.bound = -1;
+	assert_int_equal(rb_stats_exact(&m, 1, &o, &r), 0);
+	assert_int_equal(r.status, -EINVAL);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+}
+
+static void test_exact_in_run_aa(void **st)
+{
+	/* Two boots of each kernel and no declared bound: the between-boot
+	 * spread seen here is the bound (the larger arm's). */
+	struct fixed_arm fa, fb;
+	static const double va[] = { 1000, 1004 }, vb[] = { 1001, 1002 };
+	struct rb_ab_metric m = { .name = "munmap", .a = fixed(&fa, 2, 5, va, NULL),
+				  .b = fixed(&fb, 2, 5, vb, NULL) };
+	struct rb_ab_result r;
+
+	(void)st;
+	exact1(&m, &r);
+	assert_int_equal(r.bound_source, RB_BOUND_BOOTS);
+	assert_close(r.bound, 4, 0);
+	assert_close(r.delta, 1501.5 - 1502 + 0.0, 1);	/* pooled medians 1002 and 1001.5 */
+	assert_close(r.med_a, 1002, 0);
+	assert_close(r.med_b, 1001.5, 0);
+	assert_int_equal(r.verdict, RB_VERDICT_EQUIVALENT);	/* 0.5 + 4 <= 20 */
+	/* spread 60 (6%) on A: no difference shown, none excluded */
+	static const double va2[] = { 1000, 1060 }, vb2[] = { 1040, 1040 };
+	m.a = fixed(&fa, 2, 5, va2, NULL);
+	m.b = fixed(&fb, 2, 5, vb2, NULL);
+	exact1(&m, &r);
+	assert_close(r.bound, 60, 0);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	/* identical boots, +40%: the canary */
+	static const double va3[] = { 1000, 1000 }, vb3[] = { 1400, 1400 };
+	m.a = fixed(&fa, 2, 5, va3, NULL);
+	m.b = fixed(&fb, 2, 5, vb3, NULL);
+	exact1(&m, &r);
+	assert_close(r.bound, 0, 0);
+	assert_int_equal(r.bound_source, RB_BOUND_BOOTS);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	assert_false(r.within_margin);
+	assert_true(r.ci.lo == 1.4 && r.ci.hi == 1.4);
+	/* one arm with 2 boots is enough to know a bound */
+	m.b = fixed(&fb, 1, 5, vb3, NULL);
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	/* a declared bound below the spread seen here: the spread wins */
+	m.a = fixed(&fa, 2, 5, va, NULL);
+	m.b = fixed(&fb, 2, 5, vb, NULL);
+	m.has_bound = true;
+	m.bound = 1;
+	exact1(&m, &r);
+	assert_int_equal(r.bound_source, RB_BOUND_BOOTS);
+	assert_close(r.bound, 4, 0);
+	/* ... and the resolution when it is larger still */
+	m.resolution = 5;
+	exact1(&m, &r);
+	assert_int_equal(r.bound_source, RB_BOUND_RESOLUTION);
+	assert_close(r.bound, 5, 0);
+	/* a tie keeps the declared source */
+	m.resolution = 0;
+	m.bound = 4;
+	exact1(&m, &r);
+	assert_int_equal(r.bound_source, RB_BOUND_DECLARED);
+}
+
+static void test_exact_unknown_bound(void **st)
+{
+	/* One boot each, no declared bound: identical numbers are
+	 * equivalent ("identical"); anything else cannot be judged. */
+	struct fixed_arm fa, fb;
+	static const double v[] = { 50 }, w[] = { 51 }, jit[] = { 0, 0.5, 0, 0, 0 };
+	struct rb_ab_metric m = { .name = "fault", .a = fixed(&fa, 1, 5, v, NULL),
+				  .b = fixed(&fb, 1, 5, v, NULL) };
+	struct rb_ab_result r;
+
+	(void)st;
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_EQUIVALENT);
+	assert_int_equal(r.bound_source, RB_BOUND_IDENTICAL);
+	assert_close(r.bound, 0, 0);
+	assert_true(r.ci.lo == 1 && r.ci.hi == 1);
+	/* same median, one sample differs: not identical */
+	m.b = fixed(&fb, 1, 5, v, jit);
+	exact1(&m, &r);
+	assert_close(r.delta, 0, 0);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	assert_string_equal(r.reason, "no A/A bound: give --bounds or >= 2 boots of one arm");
+	assert_int_equal(r.bound_source, RB_BOUND_NONE);
+	assert_true(isnan(r.ci.lo));
+	/* +1 per page, no bound: inconclusive, even with a resolution */
+	m.b = fixed(&fb, 1, 5, w, NULL);
+	m.resolution = 0.01;
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+	assert_close(r.delta, 1, 0);
+	assert_non_null(r.reason);
+}
+
+static void test_exact_derived(void **st)
+{
+	struct fixed_arm fa[2], fb[2];
+	static const double la[] = { 100 }, lb[] = { 110 }, ia[] = { 10 }, ib[] = { 9.09 };
+	struct rb_ab_metric m[2] = {
+		{ .name = "lat", .a = fixed(&fa[0], 1, 3, la, NULL), .b = fixed(&fb[0], 1, 3, lb, NULL),
+		  .has_bound = true, .bound = 0 },
+		{ .name = "iops", .a = fixed(&fa[1], 1, 3, ia, NULL), .b = fixed(&fb[1], 1, 3, ib, NULL),
+		  .family = RB_FAMILY_DERIVED, .parent = 0 },
+	};
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result r[2];
+
+	(void)st;
+	assert_int_equal(rb_stats_exact(m, 2, &o, r), 0);
+	assert_int_equal(r[0].verdict, RB_VERDICT_SLOWER);
+	assert_int_equal(r[1].verdict, RB_VERDICT_SLOWER);	/* as lat */
+	assert_close(r[1].ratio, 0.909, 1e-12);
+	/* without a bound of its own it would have been inconclusive */
+	assert_int_equal(r[1].bound_source, RB_BOUND_NONE);
+}
+
+/* ---- power, plans, sequential looks ------------------------------------- */
+
+static void test_normal_and_power(void **st)
+{
+	(void)st;
+	assert_close(rb_stats_norm_quantile(0.975), 1.959963984540054, 1e-14);
+	assert_close(rb_stats_norm_quantile(0.8), 0.8416212335729143, 1e-14);
+	assert_close(rb_stats_norm_quantile(1e-10), -6.361340902404056, 1e-12);
+	assert_close(rb_stats_norm_cdf(-1.959963984540054), 0.025, 1e-13);
+	assert_true(isnan(rb_stats_norm_quantile(0)) && isnan(rb_stats_norm_quantile(1)));
+	/* [R] power.t.test(n = 20, delta = 1) -> power 0.86895280169249778:
+	 * the upper tail only (strict = FALSE); the lower tail adds
+	 * 2.2603e-7 ([py] the same integral in Python, which gives the
+	 * upper tail as 0.8689528016921289) */
+	assert_close(rb_stats_t_power(1, 1, 20, 20, 0.05), 0.86895280169249778 + 2.2603e-7, 1e-10);
+	/* [R] power.t.test(power = .90, delta = 1) -> n = 22.02110 */
+	assert_true(rb_stats_t_power(1, 1, 22, 22, 0.05) < 0.9);
+	assert_true(rb_stats_t_power(1, 1, 23, 23, 0.05) > 0.9);
+	/* no shift: the power is the level (both tails) */
+	assert_close(rb_stats_t_power(0, 1, 5, 5, 0.05), 0.05, 1e-6);
+	assert_close(rb_stats_t_power(0, 0.3, 2, 3, 0.1), 0.1, 1e-6);
+	/* TOST at the margin itself rejects with probability <= alpha */
+	assert_true(rb_stats_tost_power(0.02, 0.02, 0.01, 10, 10, 0.05) <= 0.05 + 1e-6);
+	assert_true(rb_stats_tost_power(0, 0.02, 0.001, 5, 5, 0.05) > 0.999);
+	assert_close(rb_stats_tost_power(0, 0.02, 0, 2, 2, 0.05), 1, 0);
+	assert_true(isnan(rb_stats_t_power(1, 1, 1, 1, 0.05)));	/* df 0 */
+	assert_true(isnan(rb_stats_t_power(1, -1, 5, 5, 0.05)));
+}
+
+static void test_plan_rounds(void **st)
+{
+	/* the plan is the smallest R at which both powers reach the target */
+	static const double sig[] = { 0.002, 0.01, 0.02 };
+	const double eq = log1p(0.02);
+
+	(void)st;
+	for (unsigned i = 0; i < N_OF(sig); i++) {
+		unsigned R = rb_stats_plan_rounds(sig[i], 0.02, 0.05 / 20, 0.05, 0.8, 1000);
+
+		assert_true(R >= 2);
+		assert_true(rb_stats_t_power(eq, sig[i], R, R, 0.05 / 20) >= 0.8);
+		assert_true(rb_stats_tost_power(0, eq, sig[i], R, R, 0.05) >= 0.8);
+		if (R > 2)
+			assert_true(rb_stats_t_power(eq, sig[i], R - 1, R - 1, 0.05 / 20) < 0.8 ||
+				    rb_stats_tost_power(0, eq, sig[i], R - 1, R - 1, 0.05) < 0.8);
+		print_message("plan: boot sd %.1f%% -> %u boots per kernel\n", 100 * sig[i], R);
+	}
+	/* normal approximation as a sanity check: 2 (z_a/2 + z_b)^2 s^2/d^2 */
+	unsigned R = rb_stats_plan_rounds(0.01, 0.02, 0.05, 0.05, 0.8, 1000);
+	double approx = 2 * pow(1.959964 + 0.841621, 2) * 1e-4 / (eq * eq);
+	assert_true(R >= approx && R <= approx + 3);
+	assert_int_equal(rb_stats_plan_rounds(0.5, 0.02, 0.05, 0.05, 0.8, 100), 0);
+	assert_int_equal(rb_stats_plan_rounds(0, 0.02, 0.05, 0.05, 0.8, 100), 2);
+	assert_int_equal(rb_stats_plan_rounds(0.01, 0, 0.05, 0.05, 0.8, 100), 0);
+}
+
+static void test_alpha_spending(void **st)
+{
+	double sum = 0, prev = 0;
+
+	(void)st;
+	/* [py] 2 * Phi(-z_{0.975} / sqrt(t)) with Python's math.erfc */
+	assert_close(rb_stats_spend_obf(0.2, 0.05), 1.172644684252118e-05, 1e-9);
+	assert_close(rb_stats_spend_obf(0.5, 0.05), 0.005574596680784421, 1e-11);
+	assert_close(rb_stats_spend_obf(0.8, 0.05), 0.02842963075307273, 1e-11);
+	assert_close(rb_stats_spend_obf(1, 0.05), 0.05, 0);
+	assert_close(rb_stats_spend_obf(0, 0.05), 0, 0);
+	for (unsigned r = 2; r <= 10; r++) {
+		double a = rb_stats_look_alpha(r, 10, 2, 0.05);
+
+		assert_true(a > 0);
+		assert_true(r == 2 || a > prev);	/* O'Brien-Fleming spends late */
+		prev = a;
+		sum += a;
+	}
+	assert_close(sum, 0.05, 1e-14);
+	assert_true(isnan(rb_stats_look_alpha(1, 10, 2, 0.05)));
+	assert_true(isnan(rb_stats_look_alpha(11, 10, 2, 0.05)));
+}
+
+static void test_normalized(void **st)
+{
+	/* base and x share each boot's luck (A: 1.00, 1.04; B: 0.98, 1.03):
+	 * per boot, x/base is 0.5 in A and 0.5 * 1.1 in B */
+	struct fixed_arm xa, xb, ba, bb;
+	static const double base_a[] = { 100, 104 }, base_b[] = { 98 * 1.2, 103 * 1.2 };
+	static const double x_a[] = { 50, 52 }, x_b[] = { 49 * 1.2 * 1.1, 51.5 * 1.2 * 1.1 };
+	static const double jit[] = { 0, 0.01, -0.01 };
+	struct rb_ab_metric m[2] = {
+		{ .name = "x", .a = fixed(&xa, 2, 3, x_a, jit), .b = fixed(&xb, 2, 3, x_b, jit) },
+		{ .name = "base", .a = fixed(&ba, 2, 3, base_a, jit), .b = fixed(&bb, 2, 3, base_b, jit) },
+	};
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result r[2];
+	struct rb_ci ci;
+	double q;
+
+	(void)st;
+	o.iters = 500;
+	assert_int_equal(rb_stats_compare(m, 2, &o, r), 0);
+	assert_int_equal(rb_stats_normalized(&m[0], &m[1], &r[0], &r[1], false, 0.95, &q, &ci), 0);
+	assert_close(q, r[0].ratio / r[1].ratio, 1e-15);
+	assert_close(q, 1.1, 1e-3);
+	assert_true(ci.lo <= q && q <= ci.hi);
+	/* the boot luck cancels: far narrower than either arm's own interval */
+	assert_true(ci.hi / ci.lo < 1.001);
+	assert_true(r[0].ci.hi / r[0].ci.lo > 1.05);
+	/* exact: interval arithmetic on the two intervals */
+	assert_int_equal(rb_stats_exact(m, 2, &o, r), 0);
+	assert_int_equal(rb_stats_normalized(&m[0], &m[1], &r[0], &r[1], true, 0.95, &q, &ci), 0);
+	assert_close(ci.lo, r[0].ci.lo / r[1].ci.hi, 1e-15);
+	assert_close(ci.hi, r[0].ci.hi / r[1].ci.lo, 1e-15);
+	/* different boots cannot be paired */
+	m[1].b.n_rounds = 1;
+	assert_int_equal(rb_stats_normalized(&m[0], &m[1], &r[0], &r[1], false, 0.95, &q, &ci), -EINVAL);
+}
+
+/* ---- seeded simulations ------------------------------------------------- */
+
+static void test_sim_aa_false_positives(void **st)
+{
+	/* 500 A/A reports of 10 primary metrics, 5 boots x 10 samples per
+	 * arm, 1% within-boot and 1% between-boot noise. The family error
+	 * (any metric slower or faster) must stay within alpha plus its
+	 * binomial margin (2.58 sd, one-sided 99.5%). */
+	enum { REPORTS = 500, K = 10 };
+	double one[K];
+	struct rb_ab_result res[K];
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	unsigned bad = 0, equiv = 0;
+
+	(void)st;
+	for (int k = 0; k < K; k++)
+		one[k] = 1;
+	o.iters = 100;		/* the bootstrap decides nothing here */
+	o.plan = false;
+	for (unsigned s = 0; s < REPORTS; s++) {
+		bool any = false;
+
+		run_report_opts(K, 5, 10, one, 0.01, 0.01, 1000 + s, res, &o);
+		for (int k = 0; k < K; k++) {
+			any |= res[k].verdict == RB_VERDICT_SLOWER || res[k].verdict == RB_VERDICT_FASTER;
+			equiv += res[k].verdict == RB_VERDICT_EQUIVALENT;
+		}
+		bad += any;
+	}
+	double rate = (double)bad / REPORTS, margin = 2.58 * sqrt(0.05 * 0.95 / REPORTS);
+	print_message("A/A: %u of %u reports with a false verdict (%.1f%%, bound %.1f%%); "
+		      "%.1f%% of metrics equivalent\n", bad, REPORTS, 100 * rate,
+		      100 * (0.05 + margin), 100.0 * equiv / (REPORTS * K));
+	assert_true(rate <= 0.05 + margin);
+}
+
+static void test_sim_power_matches_closed_form(void **st)
+{
+	/* +3% planted, 5 boots per arm, one value per boot with 1% boot and
+	 * 2% within-boot noise (log-normal, so the boot value's log sd is
+	 * sqrt(1% ^ 2 + 2% ^ 2)); 1000 reports of one metric. The share
+	 * called slower must match rb_stats_t_power within 0.05 (3 binomial
+	 * sd at p = 0.5 is 0.047; the formula itself is exact here). */
+	static const struct { double shift; unsigned R; } cases[] = { { 1.03, 5 }, { 1.02, 8 } };
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result r;
+
+	(void)st;
+	o.iters = 100;
+	o.plan = false;
+	for (unsigned c = 0; c < N_OF(cases); c++) {
+		double sigma = sqrt(0.01 * 0.01 + 0.02 * 0.02), ratio[1] = { cases[c].shift };
+		double want = rb_stats_t_power(log(cases[c].shift), sigma, cases[c].R, cases[c].R, 0.05);
+		unsigned hits = 0, N = 1000;
+
+		for (unsigned s = 0; s < N; s++) {
+			run_report_opts(1, cases[c].R, 1, ratio, 0.02, 0.01, 5000 + s + 7919 * c, &r, &o);
+			hits += r.verdict == RB_VERDICT_SLOWER;
+		}
+		print_message("power at +%.0f%%, %u boots: simulated %.3f, closed form %.3f\n",
+			      100 * (cases[c].shift - 1), cases[c].R, (double)hits / N, want);
+		assert_true(fabs((double)hits / N - want) <= 0.05);
+	}
+}
+
+static void test_sim_sequential_aa(void **st)
+{
+	/* Sequential A/A: looks after every round from 2 to 8 (5 metrics, 3
+	 * samples per boot,
+	 * Holm within each look at the look's spent alpha); 400 runs. Any
+	 * false verdict at any look counts. The union bound keeps it <= alpha. */
+	enum { RUNS = 400, K = 5, RMAX = 8 };
+	struct rb_stats_opts o = RB_STATS_OPTS_INIT;
+	struct rb_ab_result res[K];
+	unsigned bad = 0;
+
+	(void)st;
+	o.iters = 100;
+	o.plan = false;
+	for (unsigned s = 0; s < RUNS; s++) {
+		struct synth a[K], b[K];
+		struct rb_ab_metric m[K];
+		struct rb_rng g;
+		bool any = false;
+
+		rb_rng_seed(&g, 9000 + s);
+		for (int k = 0; k < K; k++) {
+			synth_make(&a[k], &g, RMAX, 3, 100, 0.01, 0.01);
+			synth_make(&b[k], &g, RMAX, 3, 100, 0.01, 0.01);
+			m[k] = (struct rb_ab_metric){ .name = NULL, .a = a[k].arm, .b = b[k].arm };
+		}
+		for (unsigned r = 2; r <= RMAX && !any; r++) {
+			o.alpha = rb_stats_look_alpha(r, RMAX, 2, 0.05);
+			for (int k = 0; k < K; k++)
+				m[k].a.n_rounds = m[k].b.n_rounds = r;
+			assert_int_equal(rb_stats_compare(m, K, &o, res), 0);
+			for (int k = 0; k < K; k++)
+				any |= res[k].significant;
+		}
+		bad += any;
+		for (int k = 0; k < K; k++) {
+			synth_free(&a[k]);
+			synth_free(&b[k]);
+		}
+	}
+	double rate = (double)bad / RUNS, margin = 2.58 * sqrt(0.05 * 0.95 / RUNS);
+	print_message("sequential A/A: %u of %u runs with a false verdict at some look (%.1f%%)\n",
+		      bad, RUNS, 100 * rate);
+	assert_true(rate <= 0.05 + margin);
 }
 
 int main(void)
@@ -1053,14 +1579,28 @@ int main(void)
 		cmocka_unit_test(test_tost_edges),
 		cmocka_unit_test(test_opts_and_names),
 		cmocka_unit_test(test_verdict_aa),
-		cmocka_unit_test(test_verdict_aa_deterministic),
 		cmocka_unit_test(test_verdict_shifted),
-		cmocka_unit_test(test_verdict_canary_deterministic),
-		cmocka_unit_test(test_verdict_small_inside_margin),
+		cmocka_unit_test(test_verdict_slower_in_margin),
 		cmocka_unit_test(test_verdict_boot_effect_not_a_regression),
-		cmocka_unit_test(test_verdict_single_round),
+		cmocka_unit_test(test_verdict_one_boot_timed),
+		cmocka_unit_test(test_verdict_alpha_sets_levels),
+		cmocka_unit_test(test_verdict_families),
 		cmocka_unit_test(test_compare_seeds_and_bad_metric),
+		cmocka_unit_test(test_exact_declared_bound),
+		cmocka_unit_test(test_exact_in_run_aa),
+		cmocka_unit_test(test_exact_unknown_bound),
+		cmocka_unit_test(test_exact_derived),
+		cmocka_unit_test(test_normal_and_power),
+		cmocka_unit_test(test_plan_rounds),
+		cmocka_unit_test(test_alpha_spending),
+		cmocka_unit_test(test_normalized),
+		cmocka_unit_test(test_sim_aa_false_positives),
+		cmocka_unit_test(test_sim_power_matches_closed_form),
+		cmocka_unit_test(test_sim_sequential_aa),
 	};
 
+	/* RB_TEST_FILTER=test_sim_* runs a subset (cmocka's glob) */
+	if (getenv("RB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("RB_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

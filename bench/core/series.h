@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Runs loaded for a comparison, and their samples grouped into series:
+ * one series per point (case, kind, parameters) and metric, with the
+ * samples of every run of every group (the arms of an A/B, or the
+ * kernels of an A/A bound).
+ */
+#ifndef REFBENCH_SERIES_H
+#define REFBENCH_SERIES_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stats/stats.h"
+
+/* One loaded run: its meta.json and records. */
+struct rb_loaded_run {
+	char dir[4096];
+	struct json_object *meta;
+	struct json_object *records;	/* array */
+};
+
+/* Resolves DIR or DIR/run (a lab run keeps refbench's run in run/). */
+int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n);
+void rb_run_unload(struct rb_loaded_run *r);
+/* Value of a dotted path as text ("(absent)" when missing). */
+const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n);
+
+#define RB_MAX_RUNS 64
+/* A comma-separated list of run directories (one per boot of a kernel)
+ * into runs[0..*n-1] (room for RB_MAX_RUNS). 0, or -1 with err and
+ * nothing left loaded. */
+int rb_runs_load(const char *list, struct rb_loaded_run *runs, unsigned *n, char *err, size_t errn);
+void rb_runs_unload(struct rb_loaded_run *runs, unsigned n);
+
+/* The provenance fields that must agree between the groups of a
+ * comparison (and within one), and those that must agree within one
+ * group (the same kernel). Each is a dotted path into meta.json. */
+extern const char *const rb_prov_match_paths[];
+extern const char *const rb_prov_arm_paths[];
+/* Appends one line per mismatching path to out; returns the count. */
+unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
+			    size_t nb, char *out, size_t n);
+/* Deterministic mode: every run's clock is the guest's icount. */
+bool rb_runs_exact(struct rb_loaded_run *runs, size_t n);
+
+/* Units. Throughput-like (higher is better): ".../s", ".../Ginsn", "IOPS". */
+bool rb_unit_higher_is_better(const char *unit);
+/* A time per op: "ns/..." or "insn/..." */
+bool rb_unit_is_time(const char *unit);
+
+#define RB_SERIES_MAX_GROUPS 16
+
+struct rb_group_series {
+	unsigned nruns;
+	double **x;		/* x[run][i] */
+	unsigned *n, *cap;
+};
+
+struct rb_series {
+	char label[256];	/* "case kind k=v ..." (non-default parameters) */
+	char metric[32], unit[24];
+	char casename[32], kind[16];
+	char params[512];	/* every parameter, as JSON */
+	char seedname[300];
+	unsigned ngroups;
+	struct rb_group_series g[RB_SERIES_MAX_GROUPS];
+	double resolution;	/* largest sample "resolution"; 0: none given */
+	enum rb_family family;
+	char parent[32];	/* DERIVED: the time metric of the same point */
+	char missing[256];	/* incomplete: where it is missing, and why */
+	unsigned order[4];	/* sort key: case, kind, point, metric */
+};
+
+struct rb_series_set {
+	size_t n, cap;
+	struct rb_series *s;
+};
+
+/* Adds every sample of runs[g][0..nr[g]-1], g < ngroups, to set. */
+void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+		       const unsigned *nr, unsigned ngroups);
+/* Every run of every group has samples of it. */
+bool rb_series_complete(const struct rb_series *s);
+/* Fills s->missing for incomplete series: "B run 2 (DIR): skipped: ...". */
+void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+			       const char *const *group_names);
+/*
+ * Families: a rate at a point that also has a time metric is DERIVED
+ * (parent: the time metric named by the rate's prefix, "to-dev-bw" ->
+ * "to-dev", else the point's first time metric); of the rest, metrics
+ * the suite (meta.json suite.text) names with primary= on their line, or
+ * every metric of a line without primary=, are PRIMARY, others
+ * SECONDARY. Returns how many suite lines mark primaries, -1 when the
+ * suite text cannot be parsed (then every metric is primary).
+ */
+int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta);
+/* Sorts into report order: case (first seen), kind (enum order), point, metric. */
+void rb_series_sort(struct rb_series_set *set);
+/* The series of the same point with that metric and unit; NULL if none. */
+struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric);
+/* Same parameter keys with the same values (as text), in any order. */
+bool rb_params_json_equal(struct json_object *x, struct json_object *y);
+bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b);
+/* As struct rb_arm for the statistics. */
+struct rb_arm rb_series_arm(const struct rb_series *s, unsigned g);
+void rb_series_free(struct rb_series_set *set);
+
+#endif

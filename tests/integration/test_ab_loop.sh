@@ -1,0 +1,83 @@
+#!/bin/bash
+# scripts/ab's loop without QEMU: a scratch tree holds the real
+# scripts/ab and refbench, with kernels/build and scripts/lab replaced by
+# stubs that return synthetic deterministic runs. Checks ROUNDS=auto
+# (looks until compare says stop) and ALLOW_MISSING. Nothing here
+# depends on timing: the budget only caps the rounds.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/compare_lib.sh"
+
+F=$TMP/tree
+mkdir -p "$F/scripts" "$F/kernels" "$F/bench" "$F/configs/suites" "$F/results" "$F/kA" "$F/kB"
+cp "$ROOT/scripts/ab" "$F/scripts/ab"
+ln -s "$ROOT/bench/refbench" "$F/bench/refbench"
+cp "$ROOT/configs/suites/ab-smoke.suite" "$F/configs/suites/"
+: >"$F/kA/bzImage"
+: >"$F/kB/bzImage"
+cat >"$F/kernels/build" <<'STUB'
+#!/bin/bash
+# stub: +PATCHES builds kernel B, anything else kernel A
+case " $* " in *" --patches "*) echo "$(dirname "$0")/../kB" ;; *) echo "$(dirname "$0")/../kA" ;; esac
+STUB
+# stub lab: one run per boot; B adds one instruction per page to get;
+# the munmap of kernel A differs between its boots; LOSE_PUT drops put in B
+cat >"$F/scripts/lab" <<STUB
+#!/bin/bash
+set -eu
+k=\$(basename "\$(sed -n 's/.*--kernel \([^ ]*\).*/\1/p' <<<"\$*")")
+n=\$(( \$(cat "$F/boots" 2>/dev/null || echo 0) + 1 )); echo \$n >"$F/boots"
+TMP=$TMP	# for the seed run's meta.json
+spec() { $(declare -f spec | tail -n +2)
+}
+$(declare -f mk_run)
+get=81.6; mun=480; [ \$k = kA ] && [ \$((n % 4)) = 3 ] && mun=480.5
+[ \$k = kA ] || get=82.6
+if [ \$k = kB ] && [ -n "\${LOSE_PUT:-}" ]; then
+	mk_run "$F/runs/\$n" icount "\$(spec get \$get 0 5 0)" "\$(spec munmap \$mun 0 5 0)"
+else
+	mk_run "$F/runs/\$n" icount "\$(spec get \$get 0 5 0)" "\$(spec put 14.9 0 5 0)" "\$(spec munmap \$mun 0 5 0)"
+fi
+echo "$F/runs/\$n"
+STUB
+chmod +x "$F/kernels/build" "$F/scripts/lab" "$F/scripts/ab"
+
+# ROUNDS=auto: after round 1 get differs and has no bound (no --bounds,
+# one boot each); after round 2 the boots give one, so look 2 says stop
+"$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds auto --budget 10m \
+	-o "$TMP/auto" >"$TMP/auto.out" 2>"$TMP/auto.err" || fail "ROUNDS=auto: $(tail -5 "$TMP/auto.err")"
+[ "$(cat "$F/boots")" = 4 ] || fail "ROUNDS=auto booted $(cat "$F/boots") times, not 2 rounds"
+[ "$(tail -1 "$TMP/auto.out")" = "$TMP/auto" ] || fail "last stdout line is not the ab dir"
+jq -e '.sequential | .look == 2 and .stop and .undecided == 0' "$TMP/auto/report.json" >/dev/null ||
+	fail "final look: $(jq -c '.sequential' "$TMP/auto/report.json")"
+jq -e '.sequential.stop == false and .sequential.undecided == 1' "$TMP/auto/looks/1/report.json" >/dev/null ||
+	fail "look 1: $(jq -c '.sequential' "$TMP/auto/looks/1/report.json")"
+grep -q "look 2: every primary metric is decided" "$TMP/auto.err" || fail "no stop message"
+grep -q "ROUNDS=2" "$TMP/auto/report.txt" || fail "the reproduce line does not give the rounds run"
+[ "$(v "$TMP/auto" get)" = slower ] || fail "get: $(v "$TMP/auto" get)"
+echo "ok: ROUNDS=auto stops at the look where every primary metric is decided"
+
+# A lost metric: the report is printed, and ab fails unless ALLOW_MISSING
+rm -f "$F/boots"
+set +e
+LOSE_PUT=1 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 2 \
+	-o "$TMP/lost" >"$TMP/lost.out" 2>"$TMP/lost.err"
+rc=$?
+set -e
+[ $rc -ne 0 ] || fail "a lost metric did not fail ab"
+grep -q "ALLOW_MISSING=1 accepts it" "$TMP/lost.err" && grep -q "^LOST (not compared):" "$TMP/lost.err" ||
+	fail "ab's message: $(tail -5 "$TMP/lost.err")"
+[ -f "$TMP/lost/report.txt" ] || fail "the report of a lost metric was not kept"
+LOSE_PUT=1 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 2 --allow-missing \
+	-o "$TMP/allowed" >/dev/null 2>"$TMP/allowed.err" || fail "--allow-missing: $(tail -3 "$TMP/allowed.err")"
+jq -e '.summary.lost == 1' "$TMP/allowed/report.json" >/dev/null || fail "allowed report lost count"
+echo "ok: a lost metric fails ab unless --allow-missing (ALLOW_MISSING=1)"
+
+# bad input, refused before anything boots
+rm -f "$F/boots"
+for args in "--patched +$TMP/nonexistent|not found"  "--rounds 0|a count >= 1, or auto" "--budget soon|a duration" \
+	    "--bounds $TMP/nonexistent|no such file" "--mode timed --bounds $TMP/auto/report.json|for deterministic mode"; do
+	set +e; eval "\"$F/scripts/ab\" --patched "+$F/kernels" ${args%|*}" >/dev/null 2>"$TMP/err"; rc=$?; set -e
+	[ $rc -ne 0 ] && grep -q "${args#*|}" "$TMP/err" || fail "ab ${args%|*}: exit $rc: $(cat "$TMP/err")"
+	[ ! -e "$F/boots" ] || fail "ab ${args%|*} booted"
+	echo "ok: ab refused (${args#*|})"
+done
