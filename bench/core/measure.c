@@ -118,6 +118,12 @@ int rb_emit_value(struct rb_iter *it, const char *metric, const char *unit,
 	return 0;
 }
 
+void rb_metric_resolution(struct rb_iter *it, double resolution)
+{
+	if (it->n_metrics)
+		it->metrics[it->n_metrics - 1].resolution = resolution;
+}
+
 int rb_emit_window(struct rb_iter *it, const char *metric, const char *per,
 		   uint64_t ops, const struct rb_window *w)
 {

@@ -315,6 +315,8 @@ void rb_records_from_iter(struct rb_run *r, const struct rb_iter *it,
 			json_object_object_add(o, "window", json_object_new_uint64(m->window));
 			json_object_object_add(o, "interrupts", json_object_new_uint64(m->irqs));
 		}
+		if (m->resolution > 0)
+			json_object_object_add(o, "resolution", json_object_new_double(m->resolution));
 		if (it->retries)
 			json_object_object_add(o, "retries", json_object_new_int((int)it->retries));
 		json_object_object_add(o, "clock", json_object_new_string(

@@ -117,6 +117,7 @@ struct rb_metric {
 	uint64_t window;		/* the window's ordinal (rb_window.seq) */
 	uint64_t window_ns;		/* its length */
 	uint64_t irqs;			/* interrupts taken while it was open */
+	double resolution;		/* how far the value can be off (its unit), 0: exact to its clock */
 	struct rb_ctr_set counters;	/* raw counts over the metric's window */
 };
 
@@ -170,6 +171,10 @@ const char *rb_rate_unit(const struct rb_env *env, const char *what, char *buf, 
 /* Emit a time-per-op metric from a window (value = elapsed / ops). */
 int rb_emit_window(struct rb_iter *it, const char *metric, const char *per,
 		   uint64_t ops, const struct rb_window *w);
+/* The last metric emitted is known to +-resolution (in its unit) only:
+ * a coarse clock (gup_test's microseconds). Samples carry it; compare's
+ * exact rule never calls a difference below it a change. */
+void rb_metric_resolution(struct rb_iter *it, double resolution);
 /* Emit a value measured elsewhere (e.g. the kernel's own timer); w may be NULL. */
 int rb_emit_value(struct rb_iter *it, const char *metric, const char *unit,
 		  double value, uint64_t ops, const struct rb_window *w);
