@@ -719,6 +719,16 @@ int rb_cmd_compare(int argc, char **argv)
 						rb_run_unload(&runs[b][j]);
 				return RB_EXIT_FAIL;
 			}
+	/* one boot counted twice: the same run (or a copy) in A and B, or twice in an arm */
+	for (int a = 0; a < 2; a++)
+		for (int i = 0; i < nr[a]; i++)
+			for (int b = a; b < 2; b++)
+				for (int j = b == a ? i + 1 : 0; j < nr[b]; j++)
+					if (rb_runs_same(runs[a][i].dir, runs[a][i].meta, runs[b][j].dir, runs[b][j].meta)) {
+						fprintf(stderr, "refbench: error: %s is the same run as %s: one boot "
+							"cannot be counted twice\n", names[b][j], names[a][i]);
+						goto out;
+					}
 	if (rb_prov_mismatches(runs[0], (size_t)nr[0], runs[1], (size_t)nr[1], mismatch, sizeof(mismatch))) {
 		if (!o.force) {
 			fprintf(stderr, "refbench: error: these runs do not share their provenance, so "

@@ -18,6 +18,7 @@ mk_run() {	# mk_run DIR GET_SCALE BOOT_SEED
 	   value: ($m.base * (if $m.metric == "get" then $scale else 1 end) * (1 + noise($i))),
 	   ops: 1000, clock: "icount", counters: {source: "sw", values: {}},
 	   verify: {ok: true, checks: [{what: "faults", method: "synthetic", ok: true}]}}' >"$1/samples.jsonl"
+	certify "$1"
 }
 mk_run "$TMP/a1" 1 1; mk_run "$TMP/a2" 1 2; mk_run "$TMP/b1" 1.4 3; mk_run "$TMP/b2" 1.4 4
 mk_run "$TMP/c1" 1 5; mk_run "$TMP/c2" 1 6
@@ -65,7 +66,7 @@ mk_run "$TMP/failed" 1 9
 jq '.status = "failed" | .reason = "watchdog fired"' "$TMP/failed/meta.json" >"$TMP/x" && mv "$TMP/x" "$TMP/failed/meta.json"
 refuse "watchdog fired" "$TMP/a1" "$TMP/failed"
 mk_run "$TMP/empty" 1 10
-: >"$TMP/empty/samples.jsonl"
+: >"$TMP/empty/samples.jsonl"; certify "$TMP/empty"
 refuse "empty run" "$TMP/a1" "$TMP/empty"
 refuse "meta.json missing" "$TMP/a1" "$TMP/nonexistent"
 refuse "--margin 0" --margin 0 "$TMP/a1" "$TMP/c1"
