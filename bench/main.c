@@ -17,6 +17,7 @@ static const struct {
 	{ "info", rb_cmd_info, "what this machine can run, and what is missing" },
 	{ "compare", rb_cmd_compare, "A/B statistics and report of two sets of runs" },
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
+	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 
 static void usage(FILE *f)

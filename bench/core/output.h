@@ -5,7 +5,7 @@
  * record per line), both schema-versioned.
  *
  * While a refbench writes DIR it holds an flock on the directory, so a
- * second run on the same DIR is refused. Records are
+ * second run (or a `refbench mark`) on the same DIR is refused. Records are
  * committed one whole sweep point at a time: samples.jsonl is replaced
  * (temp file, fsync, rename), then meta.json, which certifies it:
  * "integrity" {records, bytes, sha256} of samples.jsonl, and "points_done",
@@ -69,6 +69,20 @@ int rb_run_finish(struct rb_run *r, const char *status, const char *reason,
 		  char *err, size_t n);
 /* Unlocks and frees (the meta object stays the caller's). */
 void rb_run_free(struct rb_run *r);
+
+/* refbench mark: the one way anything else changes a run's meta.json.
+ * Sets status (failed or interrupted) and, unless an earlier failure gave
+ * one, reason; appends {at, status, reason, previous_status} to "marks";
+ * adds each merge key the run did not record. Certified samples and their
+ * checksums stay as they are. A DIR without a valid meta.json gets a stub
+ * that certifies nothing (an invalid one is kept as meta.json.invalid). */
+struct rb_mark_merge {
+	const char *key;
+	struct json_object *value;
+};
+bool rb_run_own_key(const char *key);	/* keys --merge-json may not set */
+int rb_run_mark(const char *dir, const char *status, const char *reason,
+		const struct rb_mark_merge *merge, unsigned nmerge, char *err, size_t n);
 
 /* The "integrity" object for bytes of samples.jsonl holding records. */
 struct json_object *rb_integrity_json(const char *buf, size_t len, unsigned records);

@@ -38,6 +38,19 @@ expect 2 "is complete: nothing to resume"
 [ ! -e "$TMP/refused" ] || fail "resume of a complete run wrote $TMP/refused"
 echo "ok: resumed: $kept of 31 points reused from the interrupted run, the rest run, complete"
 
+# a skipped point is run again, not reused
+if jq -e '.points_done[] | select(.case == "gup-fast") | .outcome == "skipped"' "$TMP/new/meta.json" >/dev/null; then
+	"$RB" mark "$TMP/new" --status interrupted --reason "test: resume again" >/dev/null
+	rc_of "$RB" run --resume "$TMP/new" -o "$TMP/again" --quiet
+	[ "$RC" = 0 ] || fail "second resume: $(cat "$TMP/se")"
+	jq -e --arg old "$(realpath "$old")" --arg new "$(realpath "$TMP/new")" --argjson kept "$kept" '
+		(.points_done[:$kept] | all(.from.dir == $old)) and
+		(.points_done[$kept:30] | all(.from.dir == $new)) and .points_done[30].from == null and
+		.points_done[30].outcome == "skipped"' "$TMP/again/meta.json" >/dev/null ||
+		fail "second resume: $(jq -c '[.points_done[] | [.outcome, .from.dir]]' "$TMP/again/meta.json")"
+	echo "ok: a resumed run resumes again; points keep the run they were measured in; a skip runs again"
+fi
+
 # refused, with nothing written
 refuse() {	# refuse TEXT ARGS...
 	local want=$1; shift
