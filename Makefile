@@ -44,7 +44,17 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 PLUGIN_SO := build/plugin/insn_attr.so
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc
+# Fuzz targets (libFuzzer): every object built again by clang with ASan and
+# UBSan; make check runs each for a few seconds on its committed corpus.
+# Without clang (scripts/deps installs it) they are not built and skip.
+CLANG ?= clang
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
+
+.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -99,8 +109,22 @@ build/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS)
 build/asan/refbench: $(ASAN_OBJS) bench/main.c
 	@$(CC) $(CFLAGS_COMMON) -O1 $(SAN) -o $@ bench/main.c $(ASAN_OBJS) $(LDLIBS)
 
+build/fuzz/obj/%.o: %.c $(HDRS) | $(LIBPERF_A)
+	@mkdir -p $(dir $@)
+	@$(CLANG) $(CFLAGS_COMMON) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HDRS)
+	@echo "  FUZZ-CC $<"
+	@$(CLANG) $(CFLAGS_COMMON) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+# clang is looked for once deps have run (a fresh machine installs it then)
 check: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BINS)
+	@! command -v $(CLANG) >/dev/null || $(MAKE) --no-print-directory $(FUZZ_BINS)
 	@tests/run $(if $(TESTS),--only '$(TESTS)')
+
+# RB_FUZZ_SECONDS=N per target (default 3)
+fuzz: $(FUZZ_BINS)
+	@tests/run --only fuzz
 
 unit: $(UNIT_BINS)
 	@tests/run --only unit

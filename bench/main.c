@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* refbench: benchmarks for the kernel's page-refcount hot paths. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,8 @@ static const struct {
 	{ "info", rb_cmd_info, "what this machine can run, and what is missing" },
 	{ "compare", rb_cmd_compare, "A/B statistics and report of two sets of runs" },
 	{ "bounds", rb_cmd_bounds, "A/A bounds for deterministic mode: measure or --check" },
-	{ "validate", rb_cmd_validate, "check a run directory against the schema" },
+	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
+	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 
 static void usage(FILE *f)
@@ -39,8 +41,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+		if (!strcmp(argv[1], commands[i].name)) {
+			int rc = commands[i].fn(argc - 1, argv + 1);
+
+			/* what scripts read (the run directory) must not be lost either */
+			if (fflush(stdout) || ferror(stdout)) {
+				fprintf(stderr, "refbench: error: writing to stdout: %s\n", strerror(errno));
+				return rc ? rc : RB_EXIT_FAIL;
+			}
+			return rc;
+		}
 	fprintf(stderr, "refbench: error: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return RB_EXIT_USAGE;

@@ -614,22 +614,34 @@ static double jnum(struct json_object *o, const char *k, bool *ok)
 	return json_object_get_double(v);
 }
 
+/* A count: a number in [0, 2^63) (a cast of anything else is undefined). */
+static uint64_t jcount(struct json_object *o, const char *k, bool *ok)
+{
+	double v = jnum(o, k, ok);
+
+	if (!(v >= 0 && v < 9.2e18)) {	/* also false for NaN */
+		*ok = false;
+		return 0;
+	}
+	return (uint64_t)v;
+}
+
 static int add_dir(struct json_object *d, struct rb_fio_dir *acc, double *lat_w,
 		   const char *which, char *err, size_t n)
 {
 	struct json_object *lat = jget(d, "lat_ns"), *pct;
 	bool ok = true;
-	double ios = jnum(d, "total_ios", &ok), bytes = jnum(d, "io_bytes", &ok);
+	uint64_t ios = jcount(d, "total_ios", &ok), bytes = jcount(d, "io_bytes", &ok);
 	double iops = jnum(d, "iops", &ok), bw = jnum(d, "bw_bytes", &ok);
 	double lat_n, lat_mean;
 
 	if (!ok || !lat) {
-		snprintf(err, n, "fio JSON: %s lacks total_ios, io_bytes, iops, bw_bytes or lat_ns "
-			 "(not fio 3.x JSON output?)", which);
+		snprintf(err, n, "fio JSON: %s lacks total_ios or io_bytes (counts), iops, bw_bytes "
+			 "or lat_ns (not fio 3.x JSON output?)", which);
 		return -EINVAL;
 	}
-	acc->ios += (uint64_t)ios;
-	acc->bytes += (uint64_t)bytes;
+	acc->ios += ios;
+	acc->bytes += bytes;
 	acc->iops += iops;
 	acc->bw_bytes += bw;
 	lat_n = jnum(lat, "N", &ok);
@@ -694,6 +706,7 @@ int rb_fio_parse(const char *text, struct rb_fio_result *r, char *err, size_t n)
 	for (size_t i = 0; i < nj; i++) {
 		struct json_object *j = json_object_array_get_idx(jobs, i);
 		bool ok = true;
+		uint64_t ev;
 		int e;
 
 		if (add_dir(jget(j, "read"), &r->rd, &wr, "read", err, n) ||
@@ -701,11 +714,12 @@ int rb_fio_parse(const char *text, struct rb_fio_result *r, char *err, size_t n)
 			rb_fio_result_free(r);
 			return -EINVAL;
 		}
-		r->minf += (uint64_t)jnum(j, "minf", &ok);
-		r->majf += (uint64_t)jnum(j, "majf", &ok);
-		e = (int)jnum(j, "error", &ok);
+		r->minf += jcount(j, "minf", &ok);
+		r->majf += jcount(j, "majf", &ok);
+		ev = jcount(j, "error", &ok);
+		e = ev > INT_MAX ? INT_MAX : (int)ev;	/* an errno; any non-zero is an error */
 		if (!ok) {
-			snprintf(err, n, "fio JSON: job %zu lacks minf, majf or error", i);
+			snprintf(err, n, "fio JSON: job %zu lacks minf, majf or error (counts)", i);
 			rb_fio_result_free(r);
 			return -EINVAL;
 		}

@@ -255,6 +255,16 @@ int rb_cmd_compare(int argc, char **argv)
 			abort();
 		split_names(lists[a], names[a]);
 	}
+	/* one boot counted twice: the same run (or a copy) in A and B, or twice in an arm */
+	for (int a = 0; a < 2; a++)
+		for (unsigned i = 0; i < r.nr[a]; i++)
+			for (int b = a; b < 2; b++)
+				for (unsigned j = b == a ? i + 1 : 0; j < r.nr[b]; j++)
+					if (rb_runs_same(runs[a][i].dir, runs[a][i].meta, runs[b][j].dir, runs[b][j].meta)) {
+						fprintf(stderr, "refbench: error: %s is the same run as %s: one boot "
+							"cannot be counted twice\n", names[b][j], names[a][i]);
+						goto out;
+					}
 	if (rb_prov_mismatches(runs[0], r.nr[0], runs[1], r.nr[1], mismatch, sizeof(mismatch))) {
 		if (!o.force) {
 			fprintf(stderr, "refbench: error: these runs do not share their provenance, so "

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The runner: suite -> sweep points -> setup, warm-up, repetitions, teardown. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,10 @@ int rb_plan_build(const struct rb_suite *s, const struct rb_env *env, struct rb_
 				return r;
 			}
 		}
+	if (!plan->n) {
+		snprintf(err, n, "the selection has 0 points: nothing would be measured");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -141,8 +146,26 @@ int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n)
 
 void rb_plan_free(struct rb_plan *plan)
 {
+	for (unsigned i = 0; i < plan->n; i++) {
+		json_object_put(plan->p[i].reuse);
+		json_object_put(plan->p[i].from);
+	}
 	free(plan->p);
 	memset(plan, 0, sizeof(*plan));
+}
+
+struct json_object *rb_plan_point_json(const struct rb_plan *plan, unsigned i)
+{
+	const struct rb_plan_point *pp = &plan->p[i];
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "index", json_object_new_int((int)i));
+	json_object_object_add(o, "case", json_object_new_string(pp->pt.c->name));
+	json_object_object_add(o, "kind", json_object_new_string(rb_kind_name(pp->pt.kind)));
+	json_object_object_add(o, "params", rb_params_json(&pp->pt.params));
+	json_object_object_add(o, "repeat", json_object_new_int((int)pp->repeat));
+	json_object_object_add(o, "warmup", json_object_new_int((int)pp->warmup));
+	return o;
 }
 
 static void describe(const struct rb_point *pt, char *buf, size_t n)
@@ -222,8 +245,45 @@ static int run_iteration(struct rb_point *pt, struct rb_iter *it, struct rb_coun
 	}
 }
 
+static volatile sig_atomic_t stop_signal;
+
+/* only async-signal-safe calls in the handler: write(2) and _exit(2) */
+static void say(const char *s)
+{
+	ssize_t w = write(2, s, strlen(s));
+
+	(void)w;
+}
+
+static void on_signal(int sig)
+{
+	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+
+	if (stop_signal) {
+		say("refbench: second signal (");
+		say(name);
+		say("): exiting at once\n");
+		_exit(128 + sig);
+	}
+	stop_signal = sig;
+	say("refbench: ");
+	say(name);
+	say(": closing the run as interrupted after this iteration (a second signal exits at once)\n");
+}
+
+void rb_runner_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* *cut: a signal stopped it before its last iteration */
 static int run_point(struct rb_plan_point *pp, struct rb_run *run, struct rb_counters *ctr,
-		     char *state, size_t sn)
+		     char *state, size_t sn, bool *cut)
 {
 	struct rb_point *pt = &pp->pt;
 	unsigned kept = 0, rejected = 0;
@@ -254,6 +314,10 @@ static int run_point(struct rb_plan_point *pp, struct rb_run *run, struct rb_cou
 		free(it);
 		if (r == RB_ERR || r == RB_SKIP || r == RB_UNSUPPORTED)
 			break;
+		if (stop_signal && i + 1 < pp->warmup + pp->repeat) {
+			*cut = true;
+			break;
+		}
 	}
 	if (pt->c->teardown)
 		pt->c->teardown(pt);
@@ -273,23 +337,55 @@ point_status:
 	return r == RB_ERR ? RB_ERR : RB_OK;
 }
 
-int rb_runner_run(struct rb_plan *plan, struct rb_run *run, struct rb_counters *ctr,
-		  const struct rb_runner_opts *o)
+/* A resumed point: the earlier run's records, as they were. */
+static void reuse_point(struct rb_plan_point *pp, struct rb_run *run, char *state, size_t sn)
+{
+	size_t nrec = json_object_array_length(pp->reuse);
+
+	for (size_t i = 0; i < nrec; i++)
+		rb_run_add(run, json_object_get(json_object_array_get_idx(pp->reuse, i)));
+	snprintf(state, sn, "reused (%zu records)", nrec);
+}
+
+void rb_runner_run(struct rb_plan *plan, struct rb_run *run, struct rb_counters *ctr,
+		   const struct rb_runner_opts *o, struct rb_runner_result *res)
 {
 	uint64_t t0 = rb_now_ns();
-	int failed = 0;
 
-	if (o->cpu >= 0 && rb_pin_cpu(o->cpu))
-		rb_warn("cannot pin to CPU %d: %s; running unpinned", o->cpu, strerror(errno));
+	memset(res, 0, sizeof(*res));
 	for (unsigned i = 0; i < plan->n; i++) {
+		struct rb_plan_point *pp = &plan->p[i];
+		struct json_object *point;
 		char what[512], state[256];
+		bool cut = false;
 
-		describe(&plan->p[i].pt, what, sizeof(what));
-		if (run_point(&plan->p[i], run, ctr, state, sizeof(state)) != RB_OK)
-			failed = 1;
-		if (rb_run_flush(run))
-			rb_warn("writing samples to %s failed: %s", run->dir, strerror(errno));
+		describe(&pp->pt, what, sizeof(what));
+		if (stop_signal) {
+			snprintf(res->why, sizeof(res->why), "before point %u of %u (%s); the %u points "
+				 "before it are kept", i + 1, plan->n, what, i);
+			break;
+		}
+		if (pp->reuse) {
+			reuse_point(pp, run, state, sizeof(state));
+			res->points_reused++;
+		} else {
+			if (run_point(pp, run, ctr, state, sizeof(state), &cut) != RB_OK)
+				res->point_errors = true;
+			res->points_run++;
+		}
+		if (cut) {
+			/* the point was cut short: none of it is kept */
+			rb_run_drop_point(run);
+			snprintf(res->why, sizeof(res->why), "during point %u of %u (%s); the %u points "
+				 "before it are kept", i + 1, plan->n, what, i);
+			break;
+		}
+		point = rb_plan_point_json(plan, i);
+		if (pp->from)
+			json_object_object_add(point, "from", json_object_get(pp->from));
+		if ((res->write_err = rb_run_commit_point(run, point, res->why, sizeof(res->why))))
+			break;
 		progress(o, i + 1, plan->n, t0, what, state);
 	}
-	return failed;
+	res->signal = stop_signal;
 }

@@ -8,6 +8,9 @@
 struct rb_plan_point {
 	struct rb_point pt;
 	unsigned repeat, warmup;
+	/* resume: this point's records from an earlier run, and where they
+	 * were measured ({dir, sha256}); the runner copies them, runs nothing */
+	struct json_object *reuse, *from;
 };
 
 struct rb_plan {
@@ -20,19 +23,35 @@ struct rb_plan {
 int rb_plan_build(const struct rb_suite *s, const struct rb_env *env, struct rb_plan *plan,
 		  char *err, size_t n);
 void rb_plan_free(struct rb_plan *plan);
+/* A point as meta.json's points_done lists it: index, case, kind, params,
+ * repeat, warmup (the runner adds records, outcome and from). */
+struct json_object *rb_plan_point_json(const struct rb_plan *plan, unsigned i);
 /* Setup and teardown of every point whose case asks for a preflight; the
  * first RB_ERR is returned with its reason in err (nothing is written). */
 int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n);
 
 struct rb_runner_opts {
 	const struct rb_env *env;
-	int cpu;		/* pin the measuring thread; -1: don't */
 	bool progress;
 };
 
-/* Runs every point; returns 0 when all points ran (samples, skips and
- * rejections are results), 1 when any point failed with an error. */
-int rb_runner_run(struct rb_plan *plan, struct rb_run *run, struct rb_counters *ctr,
-		  const struct rb_runner_opts *o);
+/* How the run went: the CLI closes it from this. */
+struct rb_runner_result {
+	unsigned points_run, points_reused;
+	bool point_errors;	/* a point ended in an "error" record */
+	int signal;		/* SIGINT/SIGTERM/SIGHUP that stopped it, or 0 */
+	int write_err;		/* -errno of the commit that failed, or 0 */
+	char why[1024];		/* where it stopped, or what could not be written */
+};
+
+/* SIGINT, SIGTERM and SIGHUP stop the run after the current iteration (its
+ * point is dropped, every committed one kept); a second signal exits at
+ * once with 128 + its number. */
+void rb_runner_catch_signals(void);
+
+/* Runs (or copies, for resumed points) every point, committing each; stops
+ * at a signal or at the first commit that fails. */
+void rb_runner_run(struct rb_plan *plan, struct rb_run *run, struct rb_counters *ctr,
+		   const struct rb_runner_opts *o, struct rb_runner_result *res);
 
 #endif

@@ -59,10 +59,22 @@ static int add_kinds(struct rb_suite_entry *e, const char *spec, const char *whe
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int k;
 
-		if (!strcmp(tok, "all")) want = mask & ~RB_KIND_BIT(RB_KIND_NONE);
-		else if (!strcmp(tok, "baseline")) want = mask & RB_KINDS_BASELINE;
-		else if (!strcmp(tok, "dax")) want = mask & RB_KINDS_DAX;
-		else if ((k = rb_kind_parse(tok)) >= 0) {
+		if (!strcmp(tok, "all") || !strcmp(tok, "baseline") || !strcmp(tok, "dax")) {
+			want = mask & (!strcmp(tok, "all") ? ~RB_KIND_BIT(RB_KIND_NONE) :
+				       !strcmp(tok, "baseline") ? RB_KINDS_BASELINE : RB_KINDS_DAX);
+			/* a selection of nothing is an error, not an empty run */
+			if (!want && mask == RB_KIND_BIT(RB_KIND_NONE)) {
+				snprintf(err, n, "%s: case %s takes no memory: '%s' selects no kind (use "
+					 "--kind -, or - in a suite)", where, e->c->name, tok);
+				return -EINVAL;
+			}
+			if (!want) {
+				list_kinds(mask, names, sizeof(names));
+				snprintf(err, n, "%s: '%s' selects no kind that case %s supports (it "
+					 "supports: %s)", where, tok, e->c->name, names);
+				return -EINVAL;
+			}
+		} else if ((k = rb_kind_parse(tok)) >= 0) {
 			if (!(mask & RB_KIND_BIT(k))) {
 				list_kinds(mask, names, sizeof(names));
 				snprintf(err, n, "%s: case %s does not support kind %s (it supports: %s)",

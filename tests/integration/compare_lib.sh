@@ -28,6 +28,7 @@ mk_run() {
 	   counters: {source: "sw", values: {}},
 	   verify: {ok: true, checks: [{what: "faults", method: "synthetic", ok: true}]}}
 	  + (if $m.resolution then {resolution: $m.resolution} else {} end)' >"$dir/samples.jsonl"
+	certify "$dir"
 }
 
 # v REPORT_DIR METRIC [FIELD]: a metric's field (default verdict) from report.json

@@ -37,6 +37,15 @@ check "is not key=value" --suite "$TMP/malformed.suite"
 check "does not support kind" --case null --kind anon
 check "--clock fast" --case null --kind - --clock fast
 check "give either --suite" --case null --suite quick
+# a selection of 0 points: before, "0 points", a "complete" empty run, exit 0
+check "case null takes no memory: 'all' selects no kind (use --kind -" --case null
+check "'dax' selects no kind that case hmm-migrate supports" --case hmm-migrate --kind dax
+printf 'null - loops=10\nhmm-migrate dax size=8M\n' >"$TMP/nokind.suite"
+check "nokind.suite line 2: 'dax' selects no kind" --suite "$TMP/nokind.suite"
+# --cpu that is not online: before, "running unpinned", exit 0
+check "--cpu 99: CPU 99 is not online (online: " --case null --kind - --cpu 99
+check "--cpu x: not a CPU number" --case null --kind - --cpu x
+check "--cpu -1: not a CPU number" --case null --kind - --cpu -1
 
 # an existing run is never overwritten (and left as it was)
 set +e; "$RB" run --case null --kind - -o "$TMP/existing" --quiet 2>"$TMP/se"; rc=$?; set -e

@@ -12,6 +12,7 @@ done
 # B2 says why put is missing; B1 just lacks it
 jq -c '{schema, type: "skipped", case, kind, params, reason: "gup_test: no /sys/kernel/debug/gup_test"}' \
 	<(head -1 "$TMP/b2/samples.jsonl") >>"$TMP/b2/samples.jsonl"
+certify "$TMP/b2"
 
 # 1. a point present in one arm only: written, loud, and exit 1
 set +e; "$RB" compare -o "$TMP/lost" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>"$TMP/err"; rc=$?; set -e

@@ -348,7 +348,7 @@ static void test_output(void **st)
 	assert_int_equal(rb_run_create(&run, dir, meta, err, sizeof(err)), 0);
 	assert_int_equal(rb_run_check_dir(dir, err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "never overwritten"));
-	assert_int_equal(rb_run_finish(&run, "complete", NULL), 0);
+	assert_int_equal(rb_run_finish(&run, "complete", NULL, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
 	struct json_object *back = json_object_from_file(path);
 	assert_string_equal(json_object_get_string(json_object_object_get(back, "status")), "complete");
