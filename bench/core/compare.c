@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "refbench.h"
+#include "validate.h"
 
 static const char compare_usage[] =
 "usage: refbench compare [options] RUNS_A RUNS_B\n"

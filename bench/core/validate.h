@@ -41,7 +41,7 @@ int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object 
 int rb_validate_dir(const char *dir, bool need_complete, struct json_object **meta_out,
 		    struct json_object **records_out, char *err, size_t n);
 /* Do two loaded runs (dir, meta) name the same run: one directory, or a
- * copy (the same certified samples)? */
+ * copy (the same meta.json, checksum of the samples included)? */
 bool rb_runs_same(const char *dir_a, struct json_object *meta_a, const char *dir_b,
 		  struct json_object *meta_b);
 

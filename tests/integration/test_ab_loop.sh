@@ -29,7 +29,8 @@ n=\$(( \$(cat "$F/boots" 2>/dev/null || echo 0) + 1 )); echo \$n >"$F/boots"
 TMP=$TMP	# for the seed run's meta.json
 spec() { $(declare -f spec | tail -n +2)
 }
-$(declare -f mk_run)
+$(declare -f mk_run certify)
+export META_JQ=".stub_boot = \$n"	# each boot its own record, as the lab's run ids make it
 get=81.6; mun=480; [ \$k = kA ] && [ \$((n % 4)) = 3 ] && mun=480.5
 [ \$k = kA ] || get=82.6
 if [ \$k = kB ] && [ -n "\${LOSE_PUT:-}" ]; then
