@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fault: first touch (read or write) of every page of a fresh mapping, then
- * its teardown, timed separately. One touch per page of the kind's size, so
+ * its teardown, timed separately: munmap() (metric "munmap": zap, page
+ * tables, the VMA and its maple tree), or with teardown=dontneed
+ * madvise(MADV_DONTNEED) alone (metric "zap": the page-table entries and
+ * the page references, the path a refcount change moves), munmap()
+ * then unmeasured. munmap's window also allocates and frees maple-tree
+ * nodes, whose slab slow paths come and go with the history of the
+ * caches (+-100 to 500 instructions a call); the zap window has none. One touch per page of the kind's size, so
  * the fault count must equal size / page size, or the sample is rejected:
  * a "PMD" number that was really PTE faults is never reported.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,12 +26,15 @@ static const struct rb_param_def fault_params[] = {
 	{ .key = "size", .def = "64M", .help = "bytes mapped and touched per sample" },
 	{ .key = "access", .def = "write", .help = "read | write (first touch)" },
 	{ .key = "sync", .def = "0", .help = "1: MAP_SHARED_VALIDATE|MAP_SYNC (fsdax, devdax)" },
+	{ .key = "teardown", .def = "munmap", .help = "munmap (metric munmap) | dontneed "
+						      "(MADV_DONTNEED: metric zap)" },
 	{ NULL },
 };
 
 struct fault_state {
 	struct rb_mem mem;
 	bool write;
+	bool dontneed;
 	struct rb_tp pmd_done;	/* fs_dax:dax_pmd_fault_done, fsdax-pmd only */
 	bool have_tp;
 	char tp_why[160];
@@ -43,6 +54,12 @@ static int fault_setup(struct rb_point *pt)
 	if (strcmp(access, "read") && strcmp(access, "write"))
 		return rb_point_fail(pt, RB_ERR, "access=%s: use read or write", access);
 	s->write = !strcmp(access, "write");
+	{
+		const char *td = rb_param_str(&pt->params, "teardown");
+		if (strcmp(td, "munmap") && strcmp(td, "dontneed"))
+			return rb_point_fail(pt, RB_ERR, "teardown=%s: use munmap or dontneed", td);
+		s->dontneed = !strcmp(td, "dontneed");
+	}
 	if (rb_param_u64(&pt->params, "size", &size))
 		return rb_point_fail(pt, RB_ERR, "size=%s is not a size",
 				     rb_param_str(&pt->params, "size"));
@@ -114,12 +131,22 @@ static int fault_iterate(struct rb_iter *it)
 		rb_mem_check_mapping(it, m);
 
 	rb_window_begin(it->ctr, &unmap);
-	r = rb_mem_unmap(m);
+	if (s->dontneed)
+		r = madvise(m->addr, m->size, MADV_DONTNEED) ? -errno : 0;
+	else
+		r = rb_mem_unmap(m);
 	rb_window_end(it->ctr, &unmap);
+	if (r && s->dontneed) {
+		rb_mem_unmap(m);
+		return rb_reject(it, "madvise(MADV_DONTNEED) on %s: %s", rb_kind_name(m->kind),
+				 strerror(-r)), RB_ERR;
+	}
+	if (s->dontneed)
+		r = rb_mem_unmap(m);
 	if (r)
 		return rb_reject(it, "munmap failed: %d", r), RB_ERR;
 	rb_emit_window(it, "fault", "page", pages, &touch);
-	rb_emit_window(it, "munmap", "page", pages, &unmap);
+	rb_emit_window(it, s->dontneed ? "zap" : "munmap", "page", pages, &unmap);
 	return RB_OK;
 }
 

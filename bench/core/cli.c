@@ -392,8 +392,11 @@ int rb_cmd_run(int argc, char **argv)
 			printf(" repeat=%u warmup=%u%s\n", plan.p[i].repeat, plan.p[i].warmup,
 			       plan.p[i].reuse ? " (reused)" : "");
 		}
-		fprintf(stderr, "refbench: %u points%s%u%s; dry run, nothing written\n", plan.n,
-			resume_dir ? ", " : "", resume_dir ? rs.reused : 0, resume_dir ? " reused" : "");
+		if (resume_dir)
+			fprintf(stderr, "refbench: %u points, %u reused; dry run, nothing written\n",
+				plan.n, rs.reused);
+		else
+			fprintf(stderr, "refbench: %u points; dry run, nothing written\n", plan.n);
 		json_object_put(meta);
 		rb_counters_close(&ctr);
 		rb_resume_close(&rs);
