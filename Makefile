@@ -133,7 +133,7 @@ lab: bench/refbench
 	scripts/lab $(LABARGS)
 
 demo: bench/refbench
-	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing)
+	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
 
 ab: bench/refbench
 	scripts/ab $(if $(BASE),--base '$(BASE)') $(if $(PATCHED),--patched '$(PATCHED)') \
@@ -141,7 +141,7 @@ ab: bench/refbench
 		$(if $(MODE),--mode '$(MODE)') $(if $(SUITE),--suite '$(SUITE)') \
 		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
-		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(ABARGS)
+		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') $(ABARGS)
 
 clean:
 	rm -rf build bench/refbench

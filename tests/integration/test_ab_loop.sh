@@ -20,18 +20,28 @@ cat >"$F/kernels/build" <<'STUB'
 case " $* " in *" --patches "*) echo "$(dirname "$0")/../kB" ;; *) echo "$(dirname "$0")/../kA" ;; esac
 STUB
 # stub lab: one run per boot; B adds one instruction per page to get;
-# the munmap of kernel A differs between its boots; LOSE_PUT drops put in B
+# the munmap of kernel A differs between its boots (the perturbed one);
+# LOSE_PUT drops put in B
 cat >"$F/scripts/lab" <<STUB
 #!/bin/bash
 set -eu
+# --dry-run: the lab record scripts/ab sizes its parallel boots from
+case " \$* " in *" --dry-run "*)
+	echo '{"qemu": {"mem_mib": 64}, "pmem": {"size_mib": 64, "label_size_mib": 2}, "root": {"kind": "initramfs"}}'
+	echo "qemu-system-x86_64 ..."; exit 0 ;; esac
 k=\$(basename "\$(sed -n 's/.*--kernel \([^ ]*\).*/\1/p' <<<"\$*")")
+# boots run side by side: count them under a lock, and tell the rounds
+# apart by the perturbation scripts/ab gives every round after the first
+exec 9>"$F/boots.lock"; flock 9
 n=\$(( \$(cat "$F/boots" 2>/dev/null || echo 0) + 1 )); echo \$n >"$F/boots"
+flock -u 9
+case " \$* " in *" --perturb "*) perturbed=1 ;; *) perturbed=0 ;; esac
 TMP=$TMP	# for the seed run's meta.json
 spec() { $(declare -f spec | tail -n +2)
 }
 $(declare -f mk_run certify)
 export META_JQ=".stub_boot = \$n"	# each boot its own record, as the lab's run ids make it
-get=81.6; mun=480; [ \$k = kA ] && [ \$((n % 4)) = 3 ] && mun=480.5
+get=81.6; mun=480; [ \$k = kA ] && [ \$perturbed = 1 ] && mun=480.5
 [ \$k = kA ] || get=82.6
 if [ \$k = kB ] && [ -n "\${LOSE_PUT:-}" ]; then
 	mk_run "$F/runs/\$n" icount "\$(spec get \$get 0 5 0)" "\$(spec munmap \$mun 0 5 0)"
