@@ -9,11 +9,13 @@
  * into the counter of the kernel text symbol that holds it, or of "[user]"
  * or "[kernel-other]"); the window markers (window_marker.h) snapshot the
  * counters, and each window's differences go to FILE as one JSON line:
- *   {"w":N,"insns":T,"restarts":R,"syms":{"name":count,...}}
+ *   {"w":N,"insns":T,"restarts":R,"syms":{"name":count,...},"canaries":{"K":n,...}}
  * N counts windows from 0 in the order the guest executed them. A faulting
  * instruction is counted when it faults and again when it is restarted,
  * while icount counts it once: R counts entries to the page-fault handler,
- * so T - R is the exact count. The boot runs without KASLR, so System.map's
+ * so T - R is the exact count. "canaries" counts the executions of each
+ * validation canary (window_marker.h) in the window, when there were any.
+ * The boot runs without KASLR, so System.map's
  * addresses are the running kernel's.
  */
 #include <errno.h>
@@ -38,6 +40,7 @@ static size_t nsyms;
 static uint64_t *counts, *snap;	/* B_FIRST_SYM + nsyms buckets */
 static size_t nbuckets;
 static uint64_t pf_entry_addr, restarts, restarts_snap;
+static uint64_t canary[RB_CANARY_MAX + 1], canary_snap[RB_CANARY_MAX + 1];
 static uint64_t window_seq;
 static bool in_window;
 static FILE *out;
@@ -124,7 +127,18 @@ static void emit_window(void)
 		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", bucket_name(b), (unsigned long long)d);
 		first = 0;
 	}
-	fprintf(out, "}}\n");
+	fprintf(out, "}");
+	for (int k = 1, first = 1; k <= RB_CANARY_MAX; k++) {
+		uint64_t d = canary[k] - canary_snap[k];
+
+		if (!d)
+			continue;
+		fprintf(out, "%s\"%d\":%llu", first ? ",\"canaries\":{" : ",", k, (unsigned long long)d);
+		first = 0;
+	}
+	if (memcmp(canary, canary_snap, sizeof(canary)))
+		fprintf(out, "}");
+	fprintf(out, "}\n");
 }
 
 static void on_marker(unsigned int vcpu, void *udata)
@@ -136,6 +150,7 @@ static void on_marker(unsigned int vcpu, void *udata)
 		if (in_window)	/* a begin without its end: close that one */
 			emit_window(), window_seq++;
 		memcpy(snap, counts, nbuckets * sizeof(*counts));
+		memcpy(canary_snap, canary, sizeof(canary));
 		restarts_snap = restarts;
 		in_window = true;
 	} else if (in_window) {
@@ -143,6 +158,21 @@ static void on_marker(unsigned int vcpu, void *udata)
 		window_seq++;
 		in_window = false;
 	}
+}
+
+/* 1..RB_CANARY_MAX for a validation canary, else 0 */
+static int canary_of(const struct qemu_plugin_insn *insn)
+{
+	const unsigned char *d = qemu_plugin_insn_data(insn);
+	uint32_t disp;
+
+	if (qemu_plugin_insn_size(insn) != RB_MARKER_LEN || d[0] != 0x0f || d[1] != 0x1f || d[2] != 0x80)
+		return 0;
+	memcpy(&disp, d + 3, 4);
+	for (int k = 1; k <= RB_CANARY_MAX; k++)
+		if (disp == RB_CANARY_DISP(k))
+			return k;
+	return 0;
 }
 
 static int marker_kind(const struct qemu_plugin_insn *insn)
@@ -165,12 +195,16 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t va = qemu_plugin_insn_vaddr(insn);
 		int mk = !(va >> 63) ? marker_kind(insn) : 0;
+		int ck = va >> 63 ? canary_of(insn) : 0;
 
 		if (mk)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
 							       (void *)(uintptr_t)mk);
 		qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 							   &counts[bucket_of(va)], 1);
+		if (ck)
+			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+								   &canary[ck], 1);
 		if (va == pf_entry_addr && pf_entry_addr)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &restarts, 1);

@@ -14,6 +14,15 @@
 #define RB_MARKER_BEGIN_DISP 0x31574252u	/* "RBW1" */
 #define RB_MARKER_END_DISP 0x30574252u		/* "RBW0" */
 
+/*
+ * Validation canaries (kernels/patches/canary): the kernel executes
+ * `nopl 0x3N434252(%rax)` ("RBCN", N = 1..9) at one spot per canary; the
+ * plugin counts each one's executions per window, so the expected change
+ * of a metric is known exactly.
+ */
+#define RB_CANARY_DISP(n) (0x30434252u + ((unsigned)(n) << 24))
+#define RB_CANARY_MAX 9
+
 #if defined(__x86_64__) && !defined(RB_MARKER_NO_ASM)
 #define RB_MARKER_STR(d) ".byte 0x0f, 0x1f, 0x80; .long " #d
 #define RB_MARKER_XSTR(d) RB_MARKER_STR(d)
