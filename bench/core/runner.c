@@ -202,12 +202,13 @@ static void progress(const struct rb_runner_opts *o, unsigned done, unsigned tot
 /*
  * An interrupt inside a window shorter than RB_IRQ_RETRY_NS is bad luck,
  * not part of the path (a timer tick at HZ=250 comes every 4 ms, so a
- * 1 ms window misses it 3 times in 4): the iteration is measured again,
- * up to RB_IRQ_RETRIES times. Longer windows take ticks by design; every
- * sample says how many interrupts its window took.
+ * 2 ms window misses it at least every other time): the iteration is
+ * measured again, up to RB_IRQ_RETRIES times (all seven hit: < 1%).
+ * Longer windows take ticks by design; every sample says how many
+ * interrupts its window took.
  */
-#define RB_IRQ_RETRY_NS 1000000u
-#define RB_IRQ_RETRIES 4u
+#define RB_IRQ_RETRY_NS 2000000u
+#define RB_IRQ_RETRIES 6u
 
 static bool interrupted_short(const struct rb_iter *it)
 {
