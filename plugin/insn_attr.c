@@ -160,8 +160,9 @@ static void on_marker(unsigned int vcpu, void *udata)
 	}
 }
 
-/* 1..RB_CANARY_MAX for a validation canary, else 0 */
-static int canary_of(const struct qemu_plugin_insn *insn)
+/* The displacement of a `nopl disp32(%rax)`, the form of every marker and
+ * canary; 0 for any other instruction. */
+static uint32_t nopl_disp(const struct qemu_plugin_insn *insn)
 {
 	const unsigned char *d = qemu_plugin_insn_data(insn);
 	uint32_t disp;
@@ -169,20 +170,21 @@ static int canary_of(const struct qemu_plugin_insn *insn)
 	if (qemu_plugin_insn_size(insn) != RB_MARKER_LEN || d[0] != 0x0f || d[1] != 0x1f || d[2] != 0x80)
 		return 0;
 	memcpy(&disp, d + 3, 4);
+	return disp;
+}
+
+/* 1..RB_CANARY_MAX for a validation canary, else 0 */
+static int canary_of(uint32_t disp)
+{
 	for (int k = 1; k <= RB_CANARY_MAX; k++)
 		if (disp == RB_CANARY_DISP(k))
 			return k;
 	return 0;
 }
 
-static int marker_kind(const struct qemu_plugin_insn *insn)
+/* 1 begin, 2 end, else 0 */
+static int marker_kind(uint32_t disp)
 {
-	const unsigned char *d = qemu_plugin_insn_data(insn);
-	uint32_t disp;
-
-	if (qemu_plugin_insn_size(insn) != RB_MARKER_LEN || d[0] != 0x0f || d[1] != 0x1f || d[2] != 0x80)
-		return 0;
-	memcpy(&disp, d + 3, 4);
 	return disp == RB_MARKER_BEGIN_DISP ? 1 : disp == RB_MARKER_END_DISP ? 2 : 0;
 }
 
@@ -194,8 +196,9 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t va = qemu_plugin_insn_vaddr(insn);
-		int mk = !(va >> 63) ? marker_kind(insn) : 0;
-		int ck = va >> 63 ? canary_of(insn) : 0;
+		uint32_t disp = nopl_disp(insn);
+		int mk = disp && !(va >> 63) ? marker_kind(disp) : 0;
+		int ck = disp && va >> 63 ? canary_of(disp) : 0;
 
 		if (mk)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
