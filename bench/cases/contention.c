@@ -169,6 +169,7 @@ static int contention_iterate(struct rb_iter *it)
 		t0 = w[i].t0 < t0 ? w[i].t0 : t0;
 		t1 = w[i].t1 > t1 ? w[i].t1 : t1;
 		faults += w[i].faults;
+		sum.irqs += w[i].w.irqs;
 		if (w[i].err)
 			r = rb_reject(it, "thread %u: vmsplice/splice failed (%s)", i, strerror(-w[i].err));
 		/* counters: summed over threads when all used the same source */
@@ -183,6 +184,9 @@ static int contention_iterate(struct rb_iter *it)
 		else
 			sum.counts.n = 0;
 	}
+	/* one thread: its window is the sample's; several: no single window
+	 * (the plugin's per-window counts cannot be joined to the sample) */
+	sum.seq = s->threads == 1 ? w[0].w.seq : RB_WINDOW_NONE;
 	pthread_barrier_destroy(&bar);
 	for (unsigned i = 0; i < s->threads; i++)
 		rb_counters_close(&w[i].ctr);

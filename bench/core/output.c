@@ -670,7 +670,8 @@ void rb_records_from_iter(struct rb_run *r, const struct rb_iter *it,
 		json_object_object_add(o, "value", json_object_new_double(m->value));
 		json_object_object_add(o, "ops", json_object_new_uint64(m->ops));
 		if (m->has_window) {
-			json_object_object_add(o, "window", json_object_new_uint64(m->window));
+			if (m->window != RB_WINDOW_NONE)
+				json_object_object_add(o, "window", json_object_new_uint64(m->window));
 			json_object_object_add(o, "interrupts", json_object_new_uint64(m->irqs));
 		}
 		if (m->resolution > 0)

@@ -155,10 +155,12 @@ struct rb_iter {
 /* A measurement window: clock plus counter group, around the hot loop only. */
 struct rb_window {
 	uint64_t t0, t1;	/* CLOCK_MONOTONIC ns (guest icount in deterministic mode) */
-	uint64_t seq;		/* ordinal of this window in the process, from 0 */
+	uint64_t seq;		/* ordinal of this window in the process, from 0;
+				 * RB_WINDOW_NONE: made up of several (threads) */
 	uint64_t irq0, irqs;	/* interrupts (all CPUs, /proc/stat) around it */
 	struct rb_ctr_set counts;
 };
+#define RB_WINDOW_NONE UINT64_MAX
 void rb_window_begin(struct rb_counters *ctr, struct rb_window *w);
 /* The clock windows read (CLOCK_MONOTONIC, or the thread's CPU clock). */
 void rb_window_clock_set(bool task_clock);
