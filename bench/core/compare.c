@@ -11,7 +11,8 @@
  * per-boot test (bench/stats/README.md). Everything is computed in memory
  * and written at the end into a fresh directory, so a refused comparison
  * leaves nothing behind; a comparison that lost metrics is written, says
- * so loudly, and exits 1 unless --allow-missing.
+ * so loudly, and exits 1 unless --allow-missing. Runs with per-symbol
+ * counts beside them (attribution.h) add where each metric changed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -362,6 +363,8 @@ int rb_cmd_compare(int argc, char **argv)
 	}
 	if (o.normalize >= 0)
 		normalize(&r, ms);
+	if ((r.attr = rb_attr_load(r.run, r.nr, r.exact)))
+		rb_attr_summarise(r.attr, r.ss, r.res, r.n);
 	for (size_t i = 0; i < r.n; i++)
 		r.undecided += r.ss[i]->family == RB_FAMILY_PRIMARY &&
 			       r.res[i].verdict == RB_VERDICT_INCONCLUSIVE;
@@ -385,6 +388,7 @@ out:
 	}
 	if (r.bounds)
 		rb_bounds_free(&bounds);
+	rb_attr_free(r.attr);
 	rb_series_free(&set);
 	free(r.ss);
 	free(r.lost);

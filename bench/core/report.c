@@ -691,6 +691,83 @@ static struct json_object *series_id_json(const struct rb_series *s)
 	return m;
 }
 
+static struct json_object *count_json(const struct rb_attr_count *c, bool name)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (name)
+		json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "a", json_object_new_double(c->a));
+	json_object_object_add(o, "b", json_object_new_double(c->b));
+	json_object_object_add(o, "delta", json_object_new_double(c->delta));
+	json_object_object_add(o, "spread", num_json(c->spread));
+	return o;
+}
+
+/* Per metric: where its change went, per op, in the metric's unit. */
+static struct json_object *attribution_json(const struct rb_attr_metric *m)
+{
+	struct json_object *o, *syms, *cans;
+
+	if (!m || !m->has)
+		return NULL;
+	o = json_object_new_object();
+	syms = json_object_new_array();
+	cans = json_object_new_object();
+	json_object_object_add(o, "window_of", m->window_of ? json_object_new_string(m->window_of) : NULL);
+	for (size_t k = 0; k < m->nsym; k++)
+		json_object_array_add(syms, count_json(&m->sym[k], true));
+	json_object_object_add(o, "symbols", syms);
+	for (size_t k = 0; k < m->ncan; k++)
+		json_object_object_add(cans, m->can[k].name, count_json(&m->can[k], false));
+	json_object_object_add(o, "canaries", cans);
+	json_object_object_add(o, "restarts", count_json(&m->restarts, false));
+	json_object_object_add(o, "sum_delta", json_object_new_double(m->sum_delta));
+	json_object_object_add(o, "unattributed", json_object_new_double(m->unattributed));
+	return o;
+}
+
+/* Top level: whose counts were used, and why not the others'. */
+static struct json_object *attribution_runs_json(const struct rb_attr *at)
+{
+	struct json_object *o, *runs;
+
+	if (!at)
+		return NULL;
+	o = json_object_new_object();
+	runs = json_object_new_array();
+	json_object_object_add(o, "runs_a", json_object_new_int((int)at->runs[0]));
+	json_object_object_add(o, "runs_b", json_object_new_int((int)at->runs[1]));
+	json_object_object_add(o, "note", json_object_new_string(
+		"inlined code counts toward the function it was inlined into"));
+	json_object_object_add(o, "source", json_object_new_string(
+		"QEMU plugin insn_attr: each window's instructions per kernel symbol "
+		"(attribution.jsonl beside each run); a symbol's a and b are pooled medians of "
+		"count / ops, as the metric's are"));
+	json_object_object_add(o, "check", json_object_new_string(
+		"every windowed sample: |(insns - restarts) - value x ops| <= max(0.1% of value x ops, 200)"));
+	json_object_object_add(o, "checked_samples", json_object_new_uint64(at->checked));
+	json_object_object_add(o, "max_difference", json_object_new_double(at->worst));
+	for (int a = 0; a < 2; a++)
+		for (unsigned i = 0; i < at->nr[a]; i++) {
+			const struct rb_attr_run *ar = &at->run[a][i];
+			struct json_object *x = json_object_new_object();
+			char arm[2] = { (char)('A' + a), 0 };
+
+			json_object_object_add(x, "arm", json_object_new_string(arm));
+			json_object_object_add(x, "run", json_object_new_int((int)i + 1));
+			json_object_object_add(x, "file", ar->present ? json_object_new_string(ar->path) : NULL);
+			json_object_object_add(x, "used", json_object_new_boolean(ar->usable));
+			json_object_object_add(x, "flagged", ar->present && !ar->usable ?
+					       json_object_new_string(ar->why) : NULL);
+			json_object_object_add(x, "windows", json_object_new_uint64(ar->windows));
+			json_object_object_add(x, "checked_samples", json_object_new_uint64(ar->checked));
+			json_object_array_add(runs, x);
+		}
+	json_object_object_add(o, "runs", runs);
+	return o;
+}
+
 static struct json_object *metric_json(const struct rb_report *r, size_t i)
 {
 	const struct rb_series *s = r->ss[i];
@@ -749,6 +826,8 @@ static struct json_object *metric_json(const struct rb_report *r, size_t i)
 		json_object_object_add(q, "ci", ci_json(r->norm[i].ci));
 		json_object_object_add(m, "normalized", q);
 	}
+	if (r->attr)
+		json_object_object_add(m, "attribution", attribution_json(r->attr->m ? &r->attr->m[i] : NULL));
 	return m;
 }
 
@@ -801,6 +880,7 @@ struct json_object *rb_report_json(const struct rb_report *r)
 	json_object_object_add(sum, "lost", json_object_new_int((int)r->nlost));
 	json_object_object_add(j, "summary", sum);
 	json_object_object_add(j, "complete", json_object_new_boolean(!r->nlost));
+	json_object_object_add(j, "attribution", attribution_runs_json(r->attr));
 	for (size_t i = 0; i < r->n; i++)
 		json_object_array_add(ms, metric_json(r, i));
 	json_object_object_add(j, "metrics", ms);
