@@ -1,7 +1,7 @@
 #!/bin/bash
 # refbench compare with attribution.jsonl beside the runs (the QEMU plugin's
 # per-symbol counts of each window): a canary-like change of +1 per page in
-# one symbol is found under the metrics that cross it, metrics without a
+# one symbol is named under the metrics that cross it, metrics without a
 # window are attributed through their iteration's window, a file that does
 # not agree with its run is flagged and not used, and runs without one give
 # the report they always gave.
@@ -43,28 +43,52 @@ RS='{"fault":1000}'
 for d in a1 a2; do runs "$TMP/$d" 81.6 105; attr "$TMP/$d" "$SYMS_A" '{}' "$RS"; done
 for d in b1 b2; do runs "$TMP/$d" 82.6 106; attr "$TMP/$d" "$SYMS_B" "$CAN_B" "$RS"; done
 m() { jq -c --arg m "$2" ".metrics[] | select(.metric == \$m) | .attribution${3:-}" "$1/report.json"; }
+# where_of REPORT_DIR METRIC: the where line under the metric's row, unwrapped
+where_of() {
+	awk -v m="$2" '$1 == m && /^  [^ ]/ { row = 1; next } row && /^    where/ { w = $0; next }
+		row && w != "" && /^      / { sub(/^ +/, ""); w = w " " $0; next }
+		row { print w; exit }' "$1/report.txt"
+}
 near() { jq -e -n --argjson x "$1" --argjson y "$2" '($x - $y | fabs) < 1e-9' >/dev/null; }
 
 # 1. the canary-like change: +1 per page in try_grab_folio, canary 1 once a page
 "$RB" compare --no-plots -o "$TMP/c" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>"$TMP/err" ||
 	fail "compare: $(cat "$TMP/err")"
+t=$TMP/c/report.txt
 [ "$(v "$TMP/c" ioctl)" = slower ] || fail "ioctl: $(v "$TMP/c" ioctl)"
 jq -e '.attribution | .runs_a == 2 and .runs_b == 2 and .checked_samples == 40 and
 	.max_difference == 70 and (.note | test("inlined code counts toward the function"))' \
 	"$TMP/c/report.json" >/dev/null || fail "top level: $(jq -c .attribution "$TMP/c/report.json")"
 [ "$(m "$TMP/c" ioctl)" = '{"window_of":null,"symbols":[{"name":"try_grab_folio","a":20,"b":21,"delta":1,"spread":0}],"canaries":{"1":{"a":0,"b":1,"delta":1,"spread":0}},"restarts":{"a":0,"b":0,"delta":0,"spread":0},"sum_delta":1,"unattributed":0}' ] ||
 	fail "ioctl attribution: $(m "$TMP/c" ioctl)"
+[ "$(where_of "$TMP/c" ioctl)" = '    where: try_grab_folio +1.000/page; canary 1 +1.000/page' ] ||
+	fail "ioctl where: $(where_of "$TMP/c" ioctl)"
 narrow "$TMP/c"
-echo "ok: +1/page in one symbol, and the canary's +1, in report.json"
+echo "ok: +1/page in one symbol is named under the metric, with the canary's +1"
+
+# a symbol that moves between the boots of one kernel as much as between A and B is marked ~
+rm -rf "$TMP/bn"; cp -r "$TMP/b2" "$TMP/bn"
+jq -c 'if .syms.try_grab_folio then .syms["[user]"] -= 500 | .syms.rcu_core = 500 else . end' \
+	"$TMP/b2/attribution.jsonl" >"$TMP/bn/attribution.jsonl"
+"$RB" compare --no-plots -o "$TMP/n" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/bn" >/dev/null 2>&1 || fail "compare (noise)"
+[ "$(where_of "$TMP/n" ioctl)" = '    where: try_grab_folio +1.000/page, [user] -0.250/page~, rcu_core +0.250/page~; canary 1 +1.000/page' ] ||
+	fail "noise where: $(where_of "$TMP/n" ioctl)"
+echo "ok: a symbol that moves within the boots' own spread is marked ~"
 
 # 2. metrics without a window: through the window of their iteration's ioctl
 [ "$(m "$TMP/c" get .window_of)" = '"ioctl"' ] && [ "$(m "$TMP/c" put .window_of)" = '"ioctl"' ] ||
 	fail "window_of: $(m "$TMP/c" get) / $(m "$TMP/c" put)"
+[ "$(where_of "$TMP/c" get)" = '    where (ioctl window): try_grab_folio +1.000/page; canary 1 +1.000/page' ] ||
+	fail "get where: $(where_of "$TMP/c" get)"
 near "$(m "$TMP/c" get .unattributed)" 0 && near "$(m "$TMP/c" put .unattributed)" -1 ||
 	fail "unattributed: get $(m "$TMP/c" get .unattributed), put $(m "$TMP/c" put .unattributed)"
+[ "$(v "$TMP/c" put)" = equivalent ] && [ -z "$(where_of "$TMP/c" put)" ] ||
+	fail "an unchanged metric has a where line: $(where_of "$TMP/c" put)"
 [ "$(m "$TMP/c" fault .symbols)" = '[]' ] && [ "$(m "$TMP/c" fault .restarts.a)" = 1 ] ||
 	fail "fault: $(m "$TMP/c" fault)"
-echo "ok: get and put are attributed through the ioctl window"
+tr '\n' ' ' <"$t" | grep -q 'Inlined code counts toward the function it was inlined into' ||
+	fail "report.txt lacks the inlining footer"
+echo "ok: get and put are attributed through the ioctl window; unchanged metrics get no where line"
 
 # 3. a window that does not match its sample flags that run's attribution
 flagged() {	# WHAT EDIT: B run 2's file edited by EDIT (a command on FILE) is flagged saying WHAT
@@ -76,6 +100,7 @@ flagged() {	# WHAT EDIT: B run 2's file edited by EDIT (a command on FILE) is fl
 	jq -e --arg w "$1" '.attribution | .runs_b == 1 and .runs[3].used == false and
 		(.runs[3].flagged | contains($w))' "$TMP/f/report.json" >/dev/null ||
 		fail "not flagged ($1): $(jq -c .attribution.runs[3] "$TMP/f/report.json")"
+	grep -q "^      B run 2's file is NOT USED: " "$TMP/f/report.txt" || fail "report.txt does not flag it ($1)"
 	narrow "$TMP/f"
 	echo "ok: flagged: $1"
 }
@@ -99,6 +124,8 @@ for d in b1 b2; do rm -rf "$TMP/n$d"; cp -r "$TMP/$d" "$TMP/n$d"; rm "$TMP/n$d/a
 "$RB" compare --no-plots -o "$TMP/one" "$TMP/a1,$TMP/a2" "$TMP/nb1,$TMP/nb2" >/dev/null 2>&1 || fail "compare (one arm)"
 jq -e '.attribution.runs_a == 2 and .attribution.runs_b == 0 and ([.metrics[].attribution] | all(. == null))' \
 	"$TMP/one/report.json" >/dev/null || fail "one arm: $(jq -c .attribution "$TMP/one/report.json")"
+grep -q "no metric is attributed: an arm has no usable attribution" "$TMP/one/report.txt" &&
+	! grep -q "where" "$TMP/one/report.txt" || fail "one arm: report.txt"
 echo "ok: attribution in one arm only is named and not used"
 
 # 5. runs without attribution: the report is the one compare always wrote
@@ -112,6 +139,10 @@ jq -e '.attribution == null and ([.metrics[] | has("attribution")] | any | not)'
 jq -S 'del(.attribution, .metrics[].attribution)' "$TMP/c/report.json" >"$TMP/c.json"
 jq -S 'del(.attribution)' "$TMP/none/report.json" | diff - "$TMP/c.json" >"$TMP/diff" ||
 	fail "report.json differs beyond attribution: $(cat "$TMP/diff")"
+awk '/^attribution: |^    where/ { skip = 1; next } skip && /^      / { next } { skip = 0 }
+     /^where: / { foot = 1; next } foot && !/^(Data|Reproduce): / { next } { foot = 0; print }' \
+	"$TMP/c/report.txt" | diff "$TMP/none/report.txt" - >"$TMP/diff" ||
+	fail "report.txt differs beyond attribution: $(cat "$TMP/diff")"
 echo "ok: runs without attribution: report.txt and report.json as before"
 
 # 6. timed runs: instruction counts do not attribute nanoseconds
