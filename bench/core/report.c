@@ -244,13 +244,16 @@ static void attribution_header(FILE *f, const struct rb_report *r)
 {
 	const struct rb_attr *at = r->attr;
 	char buf[2048];
+	size_t len;
 
 	if (!at)
 		return;
-	snprintf(buf, sizeof(buf), "per-symbol instruction counts of every window (QEMU plugin "
-		 "insn_attr) from %u of %u A and %u of %u B boots; %zu samples checked, each within "
-		 "%.0f instructions of its window's count", at->runs[0], at->nr[0], at->runs[1],
-		 at->nr[1], at->checked, at->worst);
+	len = (size_t)snprintf(buf, sizeof(buf), "per-symbol instruction counts of every window "
+			       "(QEMU plugin insn_attr) from %u of %u A and %u of %u B boots", at->runs[0],
+			       at->nr[0], at->runs[1], at->nr[1]);
+	if (at->checked)
+		snprintf(buf + len, sizeof(buf) - len, "; %zu samples checked, each within %.0f "
+			 "instructions of its window's count", at->checked, at->worst);
 	wrap(f, "attribution: ", 6, buf);
 	for (int a = 0; a < 2; a++)
 		for (unsigned i = 0; i < at->nr[a]; i++) {
