@@ -290,7 +290,9 @@ static bool attr_path(const char *rundir, char *out, size_t n)
 {
 	size_t l = strlen(rundir);
 
-	if (l < 4 || strcmp(rundir + l - 4, "/run") || l - 4 + sizeof("/" RB_ATTR_FILE) > n)
+	while (l > 1 && rundir[l - 1] == '/')
+		l--;
+	if (l < 4 || strncmp(rundir + l - 4, "/run", 4) || l - 4 + sizeof("/" RB_ATTR_FILE) > n)
 		return false;
 	snprintf(out, n, "%.*s/%s", (int)(l - 4), rundir, RB_ATTR_FILE);
 	return true;
