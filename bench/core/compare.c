@@ -32,7 +32,9 @@
 
 static const char compare_usage[] =
 "usage: refbench compare [options] RUNS_A RUNS_B\n"
-"  RUNS_X: run directories separated by commas (one per boot of that kernel)\n"
+"  RUNS_X: run directories separated by commas (one per boot of that kernel);\n"
+"          a lab boot's DIR/attribution.jsonl (scripts/lab --attribute) is read\n"
+"          too: report.txt then names the symbols where each metric changed\n"
 "  -o DIR            output directory (must not exist); default results/ab-<time>\n"
 "  --margin M        equivalence margin, a fraction in (0, 1) (default 0.02)\n"
 "  --alpha A         family error rate and interval level 1-A (default 0.05)\n"
