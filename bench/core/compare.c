@@ -11,7 +11,8 @@
  * per-boot test (bench/stats/README.md). Everything is computed in memory
  * and written at the end into a fresh directory, so a refused comparison
  * leaves nothing behind; a comparison that lost metrics is written, says
- * so loudly, and exits 1 unless --allow-missing.
+ * so loudly, and exits 1 unless --allow-missing. Runs with per-symbol
+ * counts beside them (attribution.h) add where each metric changed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,7 +32,9 @@
 
 static const char compare_usage[] =
 "usage: refbench compare [options] RUNS_A RUNS_B\n"
-"  RUNS_X: run directories separated by commas (one per boot of that kernel)\n"
+"  RUNS_X: run directories separated by commas (one per boot of that kernel);\n"
+"          a lab boot's DIR/attribution.jsonl (scripts/lab --attribute) is read\n"
+"          too: report.txt then names the symbols where each metric changed\n"
 "  -o DIR            output directory (must not exist); default results/ab-<time>\n"
 "  --margin M        equivalence margin, a fraction in (0, 1) (default 0.02)\n"
 "  --alpha A         family error rate and interval level 1-A (default 0.05)\n"
@@ -362,6 +365,8 @@ int rb_cmd_compare(int argc, char **argv)
 	}
 	if (o.normalize >= 0)
 		normalize(&r, ms);
+	if ((r.attr = rb_attr_load(r.run, r.nr, r.exact)))
+		rb_attr_summarise(r.attr, r.ss, r.res, r.n);
 	for (size_t i = 0; i < r.n; i++)
 		r.undecided += r.ss[i]->family == RB_FAMILY_PRIMARY &&
 			       r.res[i].verdict == RB_VERDICT_INCONCLUSIVE;
@@ -385,6 +390,7 @@ out:
 	}
 	if (r.bounds)
 		rb_bounds_free(&bounds);
+	rb_attr_free(r.attr);
 	rb_series_free(&set);
 	free(r.ss);
 	free(r.lost);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "attribution.h"
 #include "bounds.h"
 #include "series.h"
 #include "stats/stats.h"
@@ -47,6 +48,7 @@ struct rb_report {
 	struct rb_series **lost;	/* in one arm (or some boots) only */
 	size_t nlost;
 	const struct rb_bounds *bounds;	/* --bounds FILE, or NULL */
+	struct rb_attr *attr;		/* per-symbol counts; NULL: no run has them */
 	const char *mismatch;		/* provenance differences (--force) or "" */
 	int primaries_marked;		/* suite lines with primary= (-1: suite unreadable) */
 	unsigned spp;			/* samples per point per boot (about) */

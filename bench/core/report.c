@@ -238,6 +238,93 @@ static void tally_text(const struct tally *t, const char *m, char *buf, size_t n
 		 t->slower, t->slower_in, m, t->faster, t->faster_in, m, t->equivalent, t->inconclusive);
 }
 
+/* ---- attribution ---------------------------------------------------------- */
+
+static void attribution_header(FILE *f, const struct rb_report *r)
+{
+	const struct rb_attr *at = r->attr;
+	char buf[2048];
+	size_t len;
+
+	if (!at)
+		return;
+	len = (size_t)snprintf(buf, sizeof(buf), "per-symbol instruction counts of every window "
+			       "(QEMU plugin insn_attr) from %u of %u A and %u of %u B boots", at->runs[0],
+			       at->nr[0], at->runs[1], at->nr[1]);
+	if (at->checked)
+		snprintf(buf + len, sizeof(buf) - len, "; %zu samples checked, each within %.0f "
+			 "instructions of its window's count", at->checked, at->worst);
+	wrap(f, "attribution: ", 6, buf);
+	for (int a = 0; a < 2; a++)
+		for (unsigned i = 0; i < at->nr[a]; i++) {
+			const struct rb_attr_run *ar = &at->run[a][i];
+
+			if (ar->present && !ar->usable) {
+				snprintf(buf, sizeof(buf), "%c run %u's file is NOT USED: %s", 'A' + a, i + 1, ar->why);
+				wrap(f, "      ", 8, buf);
+			}
+		}
+	if (!at->runs[0] || !at->runs[1])
+		wrap(f, "      ", 8, "no metric is attributed: an arm has no usable attribution "
+		     "(scripts/lab --attribute on every boot)");
+}
+
+/* "page" of "insn/page": what a per-op count is per */
+static const char *unit_per(const char *unit)
+{
+	const char *p = strrchr(unit, '/');
+
+	return p && p[1] ? p + 1 : "op";
+}
+
+static const char *per_op_text(char *buf, size_t n, double d, const char *per)
+{
+	snprintf(buf, n, fabs(d) >= 0.001 ? "%+.3f/%s" : "%+.2g/%s", d, per);
+	return buf;
+}
+
+/* No larger than its spread between the boots of one kernel: the change
+ * may be the boots', not the patch's. */
+static bool within_spread(const struct rb_attr_count *c)
+{
+	return !isnan(c->spread) && fabs(c->delta) <= c->spread;
+}
+
+/* Under a metric that changed: the symbols whose count per op moved most. */
+static void where_line(FILE *f, const struct rb_report *r, size_t i)
+{
+	const struct rb_attr_metric *m = r->attr && r->attr->m ? &r->attr->m[i] : NULL;
+	enum rb_verdict v = rb_report_verdict(r, i);
+	const char *per = unit_per(r->ss[i]->unit);
+	/* moved: by 1% of the metric's change, or by 0.01 per op */
+	double min = fmin(0.01 * fabs(r->res[i].delta), 0.01);
+	char buf[1024], prefix[64], d[48];
+	size_t len = 0;
+	unsigned shown = 0;
+
+	if (!m || !m->has || !(r->res[i].significant || v == RB_VERDICT_SLOWER || v == RB_VERDICT_FASTER))
+		return;
+	for (size_t k = 0; k < m->nsym && shown < 5; k++) {
+		if (fabs(m->sym[k].delta) < min)
+			break;		/* sorted by |delta| */
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s %s%s", shown ? ", " : "",
+					m->sym[k].name, per_op_text(d, sizeof(d), m->sym[k].delta, per),
+					within_spread(&m->sym[k]) ? "~" : "");
+		shown++;
+	}
+	if (!shown)
+		len = (size_t)snprintf(buf, sizeof(buf), "no symbol's count moved by 1%% of B-A or by "
+				       "0.01/%s", per);
+	/* a validation canary says what the change should be, exactly */
+	for (size_t k = 0; k < m->ncan && len < sizeof(buf); k++)
+		if (m->can[k].delta != 0)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "; canary %s %s", m->can[k].name,
+						per_op_text(d, sizeof(d), m->can[k].delta, per));
+	snprintf(prefix, sizeof(prefix), "    where%s%s%s: ", m->window_of ? " (" : "",
+		 m->window_of ? m->window_of : "", m->window_of ? " window)" : "");
+	wrap(f, prefix, 6, buf);
+}
+
 /* ---- report.txt ---------------------------------------------------------- */
 
 static void header(FILE *f, const struct rb_report *r)
@@ -367,6 +454,7 @@ static void header(FILE *f, const struct rb_report *r)
 	snprintf(buf, sizeof(buf), "%s%s%s", t1, strcmp(t2, "(absent)") ? " - " : "",
 		 strcmp(t2, "(absent)") ? t2 : "");
 	wrap(f, "counters: ", 10, buf);
+	attribution_header(f, r);
 	if (r->mismatch[0]) {
 		fprintf(f, "\nWARNING: provenance differs (--force):\n");
 		for (const char *p = r->mismatch; *p;) {
@@ -454,6 +542,7 @@ static void table(FILE *f, const struct rb_report *r)
 			prev_point = s->label;
 		}
 		row(f, r, i);
+		where_line(f, r, i);
 	}
 	fprintf(f, "%s\n", RULE);
 }
@@ -612,6 +701,13 @@ static void legend(FILE *f, const struct rb_report *r)
 	wrap(f, "", 0, "%change: 100 (B/A - 1), as lkp prints it. Rates (/s, /Ginsn): higher is "
 	     "better and the verdict accounts for it. * secondary metric; \"as X\": derived from "
 	     "metric X's window.");
+	if (r->attr && r->attr->m)
+		wrap(f, "", 0, "where: the kernel symbols whose instructions per op moved most, B-A of "
+		     "the pooled medians of each window's count per symbol over its ops (QEMU plugin "
+		     "insn_attr; report.json has every symbol that moved). Inlined code counts toward "
+		     "the function it was inlined into. ~: no larger than that symbol's spread between the "
+		     "boots of one kernel. \"(X window)\": a metric without a window of its own is "
+		     "attributed through its iteration's X window, all of it.");
 	if (r->o->command)
 		wrap(f, "Reproduce: ", 4, r->o->command);
 	wrap(f, "Data: ", 6, "report.json, plots/ and runs/ beside this file; each run's meta.json "
@@ -691,6 +787,83 @@ static struct json_object *series_id_json(const struct rb_series *s)
 	return m;
 }
 
+static struct json_object *count_json(const struct rb_attr_count *c, bool name)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (name)
+		json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "a", json_object_new_double(c->a));
+	json_object_object_add(o, "b", json_object_new_double(c->b));
+	json_object_object_add(o, "delta", json_object_new_double(c->delta));
+	json_object_object_add(o, "spread", num_json(c->spread));
+	return o;
+}
+
+/* Per metric: where its change went, per op, in the metric's unit. */
+static struct json_object *attribution_json(const struct rb_attr_metric *m)
+{
+	struct json_object *o, *syms, *cans;
+
+	if (!m || !m->has)
+		return NULL;
+	o = json_object_new_object();
+	syms = json_object_new_array();
+	cans = json_object_new_object();
+	json_object_object_add(o, "window_of", m->window_of ? json_object_new_string(m->window_of) : NULL);
+	for (size_t k = 0; k < m->nsym; k++)
+		json_object_array_add(syms, count_json(&m->sym[k], true));
+	json_object_object_add(o, "symbols", syms);
+	for (size_t k = 0; k < m->ncan; k++)
+		json_object_object_add(cans, m->can[k].name, count_json(&m->can[k], false));
+	json_object_object_add(o, "canaries", cans);
+	json_object_object_add(o, "restarts", count_json(&m->restarts, false));
+	json_object_object_add(o, "sum_delta", json_object_new_double(m->sum_delta));
+	json_object_object_add(o, "unattributed", json_object_new_double(m->unattributed));
+	return o;
+}
+
+/* Top level: whose counts were used, and why not the others'. */
+static struct json_object *attribution_runs_json(const struct rb_attr *at)
+{
+	struct json_object *o, *runs;
+
+	if (!at)
+		return NULL;
+	o = json_object_new_object();
+	runs = json_object_new_array();
+	json_object_object_add(o, "runs_a", json_object_new_int((int)at->runs[0]));
+	json_object_object_add(o, "runs_b", json_object_new_int((int)at->runs[1]));
+	json_object_object_add(o, "note", json_object_new_string(
+		"inlined code counts toward the function it was inlined into"));
+	json_object_object_add(o, "source", json_object_new_string(
+		"QEMU plugin insn_attr: each window's instructions per kernel symbol "
+		"(attribution.jsonl beside each run); a symbol's a and b are pooled medians of "
+		"count / ops, as the metric's are"));
+	json_object_object_add(o, "check", json_object_new_string(
+		"every windowed sample: |(insns - restarts) - value x ops| <= max(0.1% of value x ops, 200)"));
+	json_object_object_add(o, "checked_samples", json_object_new_uint64(at->checked));
+	json_object_object_add(o, "max_difference", json_object_new_double(at->worst));
+	for (int a = 0; a < 2; a++)
+		for (unsigned i = 0; i < at->nr[a]; i++) {
+			const struct rb_attr_run *ar = &at->run[a][i];
+			struct json_object *x = json_object_new_object();
+			char arm[2] = { (char)('A' + a), 0 };
+
+			json_object_object_add(x, "arm", json_object_new_string(arm));
+			json_object_object_add(x, "run", json_object_new_int((int)i + 1));
+			json_object_object_add(x, "file", ar->present ? json_object_new_string(ar->path) : NULL);
+			json_object_object_add(x, "used", json_object_new_boolean(ar->usable));
+			json_object_object_add(x, "flagged", ar->present && !ar->usable ?
+					       json_object_new_string(ar->why) : NULL);
+			json_object_object_add(x, "windows", json_object_new_uint64(ar->windows));
+			json_object_object_add(x, "checked_samples", json_object_new_uint64(ar->checked));
+			json_object_array_add(runs, x);
+		}
+	json_object_object_add(o, "runs", runs);
+	return o;
+}
+
 static struct json_object *metric_json(const struct rb_report *r, size_t i)
 {
 	const struct rb_series *s = r->ss[i];
@@ -749,6 +922,8 @@ static struct json_object *metric_json(const struct rb_report *r, size_t i)
 		json_object_object_add(q, "ci", ci_json(r->norm[i].ci));
 		json_object_object_add(m, "normalized", q);
 	}
+	if (r->attr)
+		json_object_object_add(m, "attribution", attribution_json(r->attr->m ? &r->attr->m[i] : NULL));
 	return m;
 }
 
@@ -801,6 +976,7 @@ struct json_object *rb_report_json(const struct rb_report *r)
 	json_object_object_add(sum, "lost", json_object_new_int((int)r->nlost));
 	json_object_object_add(j, "summary", sum);
 	json_object_object_add(j, "complete", json_object_new_boolean(!r->nlost));
+	json_object_object_add(j, "attribution", attribution_runs_json(r->attr));
 	for (size_t i = 0; i < r->n; i++)
 		json_object_array_add(ms, metric_json(r, i));
 	json_object_object_add(j, "metrics", ms);

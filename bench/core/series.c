@@ -236,7 +236,7 @@ static void params_text(const char *casename, struct json_object *params, char *
 	}
 }
 
-static void point_label(struct json_object *rec, char *label, size_t n)
+void rb_series_label(struct json_object *rec, char *label, size_t n)
 {
 	char params[200];
 
@@ -315,7 +315,7 @@ void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *r
 
 				if (strcmp(jstr(rec, "type"), "sample"))
 					continue;
-				point_label(rec, label, sizeof(label));
+				rb_series_label(rec, label, sizeof(label));
 				s = series_get(set, label, rec, nr, ngroups);
 				series_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
 				/* optional: how finely the instrument resolves it (e.g. a us timer) */
@@ -355,7 +355,7 @@ void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *
 
 					if (!strcmp(jstr(rec, "type"), "sample"))
 						continue;
-					point_label(rec, label, sizeof(label));
+					rb_series_label(rec, label, sizeof(label));
 					if (!strcmp(label, s->label)) {
 						why = jstr(rec, "reason");
 						snprintf(label, sizeof(label), "%s: %s", jstr(rec, "type"), why);

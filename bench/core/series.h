@@ -78,6 +78,9 @@ struct rb_series_set {
 	struct rb_series *s;
 };
 
+/* The label of a sample record's point: "case kind k=v ..." (the
+ * parameters that differ from the case's defaults), as series use it. */
+void rb_series_label(struct json_object *rec, char *label, size_t n);
 /* Adds every sample of runs[g][0..nr[g]-1], g < ngroups, to set. */
 void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
 		       const unsigned *nr, unsigned ngroups);

@@ -15,7 +15,8 @@ spec() {
 }
 
 # mk_run DIR CLOCK SPEC...: a complete run; CLOCK ns (timed) or icount
-# (deterministic); META_JQ (env) edits meta.json further.
+# (deterministic); META_JQ (env) edits meta.json further. A spec with
+# "window": W gives sample i the window W + i.
 mk_run() {
 	local dir=$1 clock=$2
 	shift 2
@@ -27,7 +28,8 @@ mk_run() {
 	   metric: $m.metric, unit: $m.unit, value: .value, ops: 1000, clock: $clock,
 	   counters: {source: "sw", values: {}},
 	   verify: {ok: true, checks: [{what: "faults", method: "synthetic", ok: true}]}}
-	  + (if $m.resolution then {resolution: $m.resolution} else {} end)' >"$dir/samples.jsonl"
+	  + (if $m.resolution then {resolution: $m.resolution} else {} end)
+	  + (if $m.window != null then {window: ($m.window + .key)} else {} end)' >"$dir/samples.jsonl"
 	certify "$dir"
 }
 
