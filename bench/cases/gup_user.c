@@ -128,19 +128,19 @@ static int gup_user_iterate(struct rb_iter *it)
 	for (uint64_t l = 0; l < s->loops; l++)
 		for (uint64_t off = 0; off < m->size; off += s->chunk) {
 			struct iovec iov = { (char *)m->addr + off, s->chunk };
-			uint64_t t0 = rb_window_now(), t1, t2;
+			uint64_t t0 = rb_now_ns(), t1, t2;
 			ssize_t n;
 
 			if (s->dio) {
 				n = pread(s->target, iov.iov_base, s->chunk, 0);
-				t1 = t2 = rb_window_now();
+				t1 = t2 = rb_now_ns();
 			} else {
 				n = vmsplice(s->pipe[1], &iov, 1, 0);
-				t1 = rb_window_now();
+				t1 = rb_now_ns();
 				if (n == (ssize_t)s->chunk &&
 				    splice(s->pipe[0], NULL, s->devnull, NULL, s->chunk, 0) != (ssize_t)s->chunk)
 					n = -1;
-				t2 = rb_window_now();
+				t2 = rb_now_ns();
 			}
 			if (n != (ssize_t)s->chunk) {
 				rb_window_end(it->ctr, &all);

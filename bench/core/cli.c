@@ -29,7 +29,7 @@ struct env_opts {
 };
 
 enum { OPT_FSDAX = 1000, OPT_DEVDAX, OPT_DIO, OPT_CLOCK, OPT_COUNTERS, OPT_CPU, OPT_LAB,
-       OPT_KCONFIG, OPT_ACCEL, OPT_REPEAT, OPT_WARMUP, OPT_RESUME, OPT_WCLOCK };
+       OPT_KCONFIG, OPT_ACCEL, OPT_REPEAT, OPT_WARMUP, OPT_RESUME };
 
 static bool env_option(struct rb_env *env, int opt, const char *arg)
 {
@@ -78,8 +78,7 @@ static const char run_usage[] =
 "usage: refbench run [--suite NAME|FILE | --case C [--kind K]... [-p key=value]...]\n"
 "                    [-o DIR] [--resume DIR] [--fsdax DIR] [--devdax /dev/daxX.Y]...\n"
 "                    [--dio-target PATH] [--repeat N] [--warmup N] [--cpu N]\n"
-"                    [--clock ns|icount] [--window-clock auto|monotonic|task]\n"
-"                    [--counters auto|hw|sw|off]\n"
+"                    [--clock ns|icount] [--counters auto|hw|sw|off]\n"
 "                    [--kernel-config FILE|BUILD_DIR] [--lab lab.json] [--accel NAME]\n"
 "                    [--quiet] [--dry-run]\n"
 "\n"
@@ -91,11 +90,7 @@ static const char run_usage[] =
 "SIGINT, SIGTERM, SIGHUP: the run closes as interrupted (exit 130, 143, 129)\n"
 "with every finished point kept; a second signal exits at once.\n"
 "Kinds: anon thp shmem fsdax-pte fsdax-pmd devdax-4k devdax-2m devdax-1g\n"
-"(or all, baseline, dax). Suites: configs/suites/*.suite.\n"
-"--window-clock: what windows read; auto (default) is the thread's CPU clock\n"
-"(CLOCK_THREAD_CPUTIME_ID) with --clock icount on a kernel that accounts irq\n"
-"time apart (CONFIG_IRQ_TIME_ACCOUNTING): instructions of the measuring thread,\n"
-"interrupts and other tasks left out; else CLOCK_MONOTONIC.\n";
+"(or all, baseline, dax). Suites: configs/suites/*.suite.\n";
 
 static void default_outdir(char *buf, size_t n)
 {
@@ -274,7 +269,6 @@ int rb_cmd_run(int argc, char **argv)
 		{ "accel", required_argument, NULL, OPT_ACCEL },
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "warmup", required_argument, NULL, OPT_WARMUP },
-		{ "window-clock", required_argument, NULL, OPT_WCLOCK },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "dry-run", no_argument, NULL, 'n' },
 		ENV_LONGOPTS,
@@ -283,7 +277,7 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_env env = { .counters_mode = RB_CTR_AUTO };
 	struct rb_prov_opts prov = { .argc = argc, .argv = argv };
 	const char *suite_name = NULL, *case_name = NULL, *outdir = NULL, *resume_dir = NULL;
-	const char *repeat = NULL, *warmup = NULL, *wclock = "auto";
+	const char *repeat = NULL, *warmup = NULL;
 	char kinds[256] = "", params[1024] = "", err[2048], outbuf[PATH_MAX], line[1400];
 	struct rb_runner_opts ro = { .env = &env, .progress = true };
 	struct rb_runner_result res;
@@ -324,7 +318,6 @@ int rb_cmd_run(int argc, char **argv)
 		case OPT_ACCEL: prov.accel = optarg; break;
 		case OPT_REPEAT: repeat = optarg; break;
 		case OPT_WARMUP: warmup = optarg; break;
-		case OPT_WCLOCK: wclock = optarg; break;
 		case OPT_RESUME: resume_dir = optarg; break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return RB_EXIT_USAGE;
@@ -370,15 +363,6 @@ int rb_cmd_run(int argc, char **argv)
 	}
 	apply_overrides(&suite, repeat, warmup);
 	validate_env(&env);
-	/* auto: the thread's CPU clock where it is exact and excludes what
-	 * is not the path (deterministic mode, irq time accounted apart) */
-	if (!strcmp(wclock, "auto"))
-		env.task_clock = env.clock == RB_CLOCK_ICOUNT && rb_kconfig_opt("CONFIG_IRQ_TIME_ACCOUNTING") == 'y';
-	else if (!strcmp(wclock, "task") || !strcmp(wclock, "monotonic"))
-		env.task_clock = !strcmp(wclock, "task");
-	else
-		rb_die_usage("--window-clock %s: use auto, monotonic or task", wclock);
-	rb_window_clock_set(env.task_clock);
 	if (rb_plan_build(&suite, &env, &plan, err, sizeof(err)))
 		rb_die_usage("%s", err);
 	if (rb_plan_preflight(&plan, err, sizeof(err)))

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "refbench.h"
@@ -65,21 +64,6 @@ uint64_t rb_interrupts_total(void)
 	}
 }
 
-static clockid_t window_clock = CLOCK_MONOTONIC;
-
-void rb_window_clock_set(bool task_clock)
-{
-	window_clock = task_clock ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC;
-}
-
-uint64_t rb_window_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(window_clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Counters open first and the clock starts last, so the clock window sits
  * inside the counter window and neither includes the other's cost twice.
  * The interrupt count brackets both: an interrupt taken anywhere between
@@ -90,14 +74,14 @@ void rb_window_begin(struct rb_counters *ctr, struct rb_window *w)
 	w->irq0 = rb_interrupts_total();
 	rb_counters_start(ctr, &w->counts);
 	w->seq = __atomic_fetch_add(&window_seq, 1, __ATOMIC_RELAXED);
-	w->t0 = rb_window_now();
+	w->t0 = rb_now_ns();
 	rb_marker_begin();
 }
 
 void rb_window_end(struct rb_counters *ctr, struct rb_window *w)
 {
 	rb_marker_end();
-	w->t1 = rb_window_now();
+	w->t1 = rb_now_ns();
 	rb_counters_stop(ctr, &w->counts);
 	w->irqs = rb_interrupts_total() - w->irq0;
 }

@@ -14,7 +14,6 @@
 
 #include "counters.h"
 #include "provenance.h"
-#include "sysprobe.h"
 #include "output.h"
 
 static void hex_of(const unsigned char *d, unsigned len, char hex[65])
@@ -239,11 +238,6 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 	json_object_object_add(m, "pmem", pmem_json(env));
 	json_object_object_add(m, "clock", json_object_new_string(
 		env->clock == RB_CLOCK_ICOUNT ? "icount (guest ns = instructions)" : "CLOCK_MONOTONIC ns"));
-	json_object_object_add(m, "window_clock", json_object_new_string(
-		!env->task_clock ? "CLOCK_MONOTONIC" :
-		rb_kconfig_opt("CONFIG_IRQ_TIME_ACCOUNTING") == 'y' ?
-		"CLOCK_THREAD_CPUTIME_ID (this thread; interrupts and other tasks left out: CONFIG_IRQ_TIME_ACCOUNTING)" :
-		"CLOCK_THREAD_CPUTIME_ID (this thread; interrupt time included: no CONFIG_IRQ_TIME_ACCOUNTING)"));
 	if (o->lab_json) {
 		lab = json_object_from_file(o->lab_json);
 		if (!lab) {

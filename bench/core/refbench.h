@@ -69,9 +69,6 @@ struct rb_env {
 	unsigned n_devdax;
 	const char *dio_target;			/* --dio-target: O_DIRECT source */
 	enum rb_clock_unit clock;
-	/* windows read the thread's CPU clock (CLOCK_THREAD_CPUTIME_ID): with
-	 * CONFIG_IRQ_TIME_ACCOUNTING it leaves out interrupts and other tasks */
-	bool task_clock;
 	int counters_mode;			/* enum rb_ctr_mode */
 	bool quiet;
 	void *prov;		/* json object merged into meta.json (rb_prov_note) */
@@ -162,9 +159,6 @@ struct rb_window {
 };
 #define RB_WINDOW_NONE UINT64_MAX
 void rb_window_begin(struct rb_counters *ctr, struct rb_window *w);
-/* The clock windows read (CLOCK_MONOTONIC, or the thread's CPU clock). */
-void rb_window_clock_set(bool task_clock);
-uint64_t rb_window_now(void);
 /* The machine's interrupt count so far (/proc/stat "intr"; 0 if unreadable). */
 uint64_t rb_interrupts_total(void);
 void rb_window_end(struct rb_counters *ctr, struct rb_window *w);

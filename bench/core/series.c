@@ -33,7 +33,7 @@ const char *rb_json_path_text(struct json_object *o, const char *path, char *buf
 }
 
 const char *const rb_prov_match_paths[] = {
-	"suite.sha256", "clock", "window_clock", "accel", "counters.source",
+	"suite.sha256", "clock", "accel", "counters.source",
 	"host.cpu_model", "host.cpus_online",
 	"lab.mode", "lab.host.name", "lab.host.cpu_model", "lab.qemu.cpu", "lab.qemu.smp",
 	"lab.qemu.mem_mib", "lab.pmem.profile", "lab.pmem.size_mib", "lab.pmem.fsdax_size",
