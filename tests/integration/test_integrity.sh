@@ -9,14 +9,14 @@ run=$TMP/run
 m=$run/meta.json s=$run/samples.jsonl
 jq -e --argjson lines "$(wc -l <"$s")" --argjson bytes "$(stat -c %s "$s")" \
 	--arg sha "$(sha256sum "$s" | cut -d' ' -f1)" '
-	.status == "complete" and .integrity.records == $lines and $lines == 12 and
+	.status == "complete" and .integrity.records == $lines and $lines == 18 and
 	.integrity.bytes == $bytes and .integrity.sha256 == $sha and
 	(.points_done | length) == 2 and ([.points_done[].records] | add) == $lines and
 	all(.points_done[]; .outcome == "measured" and .case == "null" and .repeat == 3)' "$m" >/dev/null ||
 	fail "integrity fields: $(jq -c '{integrity, points_done}' "$m")"
 rc_of "$RB" validate "$run"
-[ "$RC" = 0 ] && grep -q "valid, complete: 12 records (2 points)" "$TMP/so" || fail "validate: $(cat "$TMP/so" "$TMP/se")"
-echo "ok: meta.json certifies 12 records, their bytes and sha256"
+[ "$RC" = 0 ] && grep -q "valid, complete: 18 records (2 points)" "$TMP/so" || fail "validate: $(cat "$TMP/so" "$TMP/se")"
+echo "ok: meta.json certifies 18 records, their bytes and sha256"
 
 # copy RUN NAME: a damaged copy to test
 copy() { rm -rf "$TMP/$1"; cp -a "$run" "$TMP/$1"; }
@@ -33,18 +33,18 @@ refused() {
 }
 
 # the issue's case: samples.jsonl lost its second half at a line boundary
-copy half; head -n 6 "$s" >"$TMP/half/samples.jsonl"
-refused half "samples.jsonl is truncated: 6 of 12 certified records"
+copy half; head -n 9 "$s" >"$TMP/half/samples.jsonl"
+refused half "samples.jsonl is truncated: 9 of 18 certified records"
 copy gone; rm "$TMP/gone/samples.jsonl"
 refused gone "samples.jsonl is missing"
 copy edited; sed -i '3s/"iter":[0-9]*/"iter":7/' "$TMP/edited/samples.jsonl"
 cmp -s "$s" "$TMP/edited/samples.jsonl" && fail "sed changed nothing"
 refused edited "does not match the sha256 meta.json certifies"
 copy longer; tail -n 1 "$s" >>"$TMP/longer/samples.jsonl"
-refused longer "bytes after the 12 certified records"
+refused longer "bytes after the 18 certified records"
 copy nointegrity; jq 'del(.integrity)' "$m" >"$TMP/x"; mv "$TMP/x" "$TMP/nointegrity/meta.json"
 refused nointegrity "meta.json has no integrity record"
-copy miscount; jq '.integrity.records = 11' "$m" >"$TMP/x"; mv "$TMP/x" "$TMP/miscount/meta.json"
+copy miscount; jq '.integrity.records = 17' "$m" >"$TMP/x"; mv "$TMP/x" "$TMP/miscount/meta.json"
 refused miscount "records"
 
 # the same run as A and B, under any name, or a copy of it: refused
