@@ -228,13 +228,16 @@ static int write_new(const char *path, const char *text, char *err, size_t n)
 }
 
 static const char bounds_usage[] =
-"usage: refbench bounds -o FILE [--label TEXT] [--slack X] [--slack-rel F] RUNS_K1 [RUNS_K2 ...]\n"
+"usage: refbench bounds -o FILE [--label TEXT] [--factor K] [--slack X] [--slack-rel F]\n"
+"                      RUNS_K1 [RUNS_K2 ...]\n"
 "       refbench bounds --check FILE RUNS_K1 [RUNS_K2 ...]\n"
 "  RUNS_K: >= 2 run directories (boots of one kernel), comma separated;\n"
 "          deterministic mode (clock icount) only\n"
 "  -o FILE        write the bounds file (refbench-bounds/1); never overwritten\n"
 "  --label TEXT   what this A/A is, for the file's \"how\"\n"
-"  --slack X      add X (in each metric's unit) to every measured spread\n"
+"  --factor K     bound = K x the measured spread (default 1): a handful of\n"
+"                 perturbed boots sees the noise's range, not its extremes\n"
+"  --slack X      add X (in each metric's unit) to every bound\n"
 "  --slack-rel F  add F times the metric's median (e.g. 0.0005)\n"
 "  --check FILE   measure again; exit 1 naming each metric whose spread exceeds\n"
 "                 its declared bound or that FILE lacks, else 0\n";
@@ -278,8 +281,8 @@ static int do_check(const char *path, struct kernels *ks)
 	return over || absent ? RB_EXIT_FAIL : 0;
 }
 
-static int do_write(const char *path, const char *label, double slack, double slack_rel,
-		    struct kernels *ks)
+static int do_write(const char *path, const char *label, double factor, double slack,
+		    double slack_rel, struct kernels *ks)
 {
 	struct json_object *root = json_object_new_object(), *ms = json_object_new_array();
 	struct json_object *kern = json_object_new_array(), *meta = ks->runs[0][0].meta;
@@ -294,9 +297,9 @@ static int do_write(const char *path, const char *label, double slack, double sl
 					       "release"))));
 		len += (size_t)snprintf(boots + len, sizeof(boots) - len, "%s%u", g ? ", " : "", ks->nr[g]);
 	}
-	snprintf(how, sizeof(how), "%s%sA/A of %s boots on %u kernel%s; bound = max over kernels of "
-		 "(max - min of the boot medians)%s%.6g%s%.6g x median", label ? label : "",
-		 label ? ": " : "", boots, ks->k, ks->k > 1 ? "s" : "", " + ", slack, " + ", slack_rel);
+	snprintf(how, sizeof(how), "%s%sA/A of %s boots on %u kernel%s; bound = %.6g x the max over "
+		 "kernels of (max - min of the boot medians) + %.6g + %.6g x median", label ? label : "",
+		 label ? ": " : "", boots, ks->k, ks->k > 1 ? "s" : "", factor, slack, slack_rel);
 	json_object_object_add(root, "schema", json_object_new_string(RB_BOUNDS_SCHEMA));
 	json_object_object_add(root, "suite", json_object_get(json_object_object_get(
 		json_object_object_get(meta, "suite"), "name")));
@@ -322,7 +325,7 @@ static int do_write(const char *path, const char *label, double slack, double sl
 		json_object_object_add(m, "params", json_tokener_parse(s->params));
 		json_object_object_add(m, "metric", json_object_new_string(s->metric));
 		json_object_object_add(m, "unit", json_object_new_string(s->unit));
-		json_object_object_add(m, "bound", json_object_new_double(seen + slack + slack_rel * med));
+		json_object_object_add(m, "bound", json_object_new_double(factor * seen + slack + slack_rel * med));
 		json_object_object_add(m, "seen", json_object_new_double(seen));
 		json_object_array_add(ms, m);
 	}
@@ -355,11 +358,12 @@ int rb_cmd_bounds(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' }, { "label", required_argument, NULL, 'l' },
 		{ "slack", required_argument, NULL, 's' }, { "slack-rel", required_argument, NULL, 'r' },
+		{ "factor", required_argument, NULL, 'k' },
 		{ "check", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *label = NULL, *check = NULL;
-	double slack = 0, slack_rel = 0;
+	double slack = 0, slack_rel = 0, factor = 1;
 	struct kernels ks;
 	char err[8192];
 	int opt, rc;
@@ -370,6 +374,11 @@ int rb_cmd_bounds(int argc, char **argv)
 		case 'l': label = optarg; break;
 		case 's': slack = number_arg("--slack", optarg); break;
 		case 'r': slack_rel = number_arg("--slack-rel", optarg); break;
+		case 'k':
+			factor = number_arg("--factor", optarg);
+			if (factor < 1)
+				rb_die_usage("--factor %s: at least 1 (a bound below what was seen is no bound)", optarg);
+			break;
 		case 'c': check = optarg; break;
 		case 'h': fputs(bounds_usage, stdout); return 0;
 		default: fputs(bounds_usage, stderr); return RB_EXIT_USAGE;
@@ -385,7 +394,7 @@ int rb_cmd_bounds(int argc, char **argv)
 		fprintf(stderr, "refbench: error: %s\n", err);
 		return RB_EXIT_FAIL;
 	}
-	rc = check ? do_check(check, &ks) : do_write(out, label, slack, slack_rel, &ks);
+	rc = check ? do_check(check, &ks) : do_write(out, label, factor, slack, slack_rel, &ks);
 	kernels_free(&ks);
 	return rc;
 }
