@@ -1,0 +1,80 @@
+#!/bin/bash
+# tests/lab/canary.sh [X.Y]: the deterministic instrument end to end, on
+# Debian's linux-source-X.Y (default: the default lab tree, 6.1).
+#  1. Two boots of one kernel give the same samples, byte for byte, and
+#     the same per-window plugin counts.
+#  2. A perturbed boot (--perturb) moves no metric beyond the declared A/A
+#     bounds, configs/bounds/ab-smoke.bounds (refbench bounds --check).
+#  3. Kernel B = A + kernels/patches/canary/X.Y (one instruction on each
+#     of six paths). kernels/canary-check names the functions B changed;
+#     for every metric, B-A must equal what the plugin counted in those
+#     functions (the grab's for "get", the unpin's for "put"), to within
+#     the metric's bound; a change beyond the bound must be judged
+#     slower, and nothing else slower or faster.
+# Called by tests/lab/test_canary_<X.Y>.sh. Exit 0 pass, 1 fail, 77 skip.
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
+KVER=${1:-}
+fail() { echo "FAIL${KVER:+ ($KVER)}: $*" >&2; exit 1; }
+ok() { echo "ok${KVER:+ ($KVER)}: $*"; }
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu (make deps)"; exit 77; }
+[ -x "$ROOT/bench/refbench" ] && [ -f "$ROOT/build/plugin/insn_attr.so" ] ||
+	{ echo "SKIP: bench/refbench or the plugin is not built (make)"; exit 77; }
+RB=$ROOT/bench/refbench
+BOUNDS=$ROOT/configs/bounds/ab-smoke.bounds
+[ -f "$BOUNDS" ] || fail "$BOUNDS missing: measure it with scripts/bounds --suite ab-smoke"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-canary.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# 0. the kernels (a kernel that does not build is a failure)
+src=(); [ -z "$KVER" ] || src=(--src "$KVER")
+tree=${KVER:-6.1}
+KA=$("$ROOT/kernels/build" "${src[@]}" | tail -n 1) || fail "kernels/build ${src[*]} failed"
+KB=$("$ROOT/kernels/build" "${src[@]}" --patches "$ROOT/kernels/patches/canary/$tree" | tail -n 1) ||
+	fail "kernels/build with kernels/patches/canary/$tree failed"
+"$ROOT/kernels/canary-check" "$KA" "$KB" >"$TMP/check.json" || true
+jq -e '.canaries | length == 6' "$TMP/check.json" >/dev/null || fail "canary-check: $(cat "$TMP/check.json")"
+ok "canary-check: $(jq -r '.canaries | to_entries | map("\(.key) in \(.value.functions | keys | join("+"))") | join(", ")' "$TMP/check.json"); codegen: $(jq -r .codegen "$TMP/check.json")"
+
+# 1-3. four boots, two at a time: A, A again, A perturbed, B
+boot() {	# boot NAME KERNEL [LAB ARGS]
+	local name=$1 k=$2; shift 2
+	"$ROOT/scripts/lab" --kernel "$k" --mode deterministic --suite ab-smoke --attribute \
+		-o "$TMP/$name" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" ||
+		{ tail -n 20 "$TMP/$name.err"; echo "boot $name failed" >"$TMP/$name.failed"; }
+}
+boot A "$KA" & boot B "$KB" & wait
+boot A2 "$KA" & boot Ap "$KA" --perturb 1999966 & wait
+for b in A B A2 Ap; do [ ! -e "$TMP/$b.failed" ] || fail "$(cat "$TMP/$b.failed")"; done
+
+values() { jq -c 'select(.type == "sample") | [.case, .kind, .params, .iter, .metric, .value]' "$1/run/samples.jsonl"; }
+cmp -s <(values "$TMP/A") <(values "$TMP/A2") || fail "two boots of one kernel differ: $(diff <(values "$TMP/A") <(values "$TMP/A2") | head -4)"
+cmp -s "$TMP/A/attribution.jsonl" "$TMP/A2/attribution.jsonl" || fail "two boots of one kernel: the plugin's counts differ"
+ok "A/A: $(values "$TMP/A" | wc -l) samples identical in two boots, and every window's plugin counts"
+
+"$RB" bounds --check "$BOUNDS" "$TMP/A,$TMP/Ap" >"$TMP/bounds.out" 2>&1 ||
+	{ cat "$TMP/bounds.out"; fail "a perturbed boot moved a metric beyond its declared bound"; }
+ok "A/A perturbed: every metric within its bound ($(tail -n 1 "$TMP/bounds.out"))"
+
+"$RB" compare --bounds "$BOUNDS" --no-plots -o "$TMP/ab" "$TMP/A" "$TMP/B" >/dev/null 2>"$TMP/ab.err" ||
+	{ cat "$TMP/ab.err"; fail "refbench compare failed"; }
+echo "--- canary report ($tree)"; cat "$TMP/ab/report.txt"
+# the functions each metric's expected change is counted in
+jq --slurpfile c "$TMP/check.json" '
+	($c[0].canaries) as $can |
+	def fns($ks): [$ks[] | $can[.].functions | keys[]] | unique;
+	.metrics[] | . as $m |
+	(if .metric == "get" then fns(["1", "2"]) elif .metric == "put" then fns(["3"])
+	 else fns(["1", "2", "3", "4", "5", "6"]) end) as $f |
+	{point, metric, verdict, delta, bound: (.bound // 0), resolution: (.resolution // 0),
+	 expected: ([.attribution.symbols[]? | select(.name as $n | $f | index($n)) | .delta] | add // 0)} |
+	.tol = ([.bound, .resolution] | max) + 1e-6' "$TMP/ab/report.json" >"$TMP/expect.json"
+bad=$(jq -c 'select((.delta - .expected | fabs) > .tol) | {point, metric, delta, expected, tol}' "$TMP/expect.json")
+[ -z "$bad" ] || fail "B-A is not the change the canaries made: $bad"
+bad=$(jq -c 'select(((.expected | fabs) > .tol and .verdict != "slower") or
+	((.expected | fabs) <= .tol and (.verdict == "slower" or .verdict == "faster"))) |
+	{point, metric, verdict, delta, expected, tol}' "$TMP/expect.json")
+[ -z "$bad" ] || fail "verdicts do not follow the canaries: $bad"
+n=$(jq -s '[.[] | select((.expected | fabs) > .tol)] | length' "$TMP/expect.json")
+[ "$n" -ge 8 ] || fail "only $n metrics moved beyond their bound; the canaries cross at least 8"
+ok "canary A/B: $n metrics slower by exactly what the canaries added ($(jq -rs 'map(select((.expected | fabs) > .tol) | "\(.point) \(.metric) \(.delta | . * 1000 | round / 1000)") | join("; ")' "$TMP/expect.json")); the other $(( $(jq -s length "$TMP/expect.json") - n )) within their bounds"
