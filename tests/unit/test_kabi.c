@@ -224,12 +224,23 @@ static void test_hmm_version_table(void **state)
 		{ 5, 19, RB_HMM_ABI_5_14 },
 		{ 6, 0, RB_HMM_ABI_6_0 },	/* MIGRATE_TO_SYS inserted at 3 */
 		{ 6, 1, RB_HMM_ABI_6_1 },	/* + RELEASE */
-		{ 6, 17, RB_HMM_ABI_6_1 },
+		{ 6, 12, RB_HMM_ABI_6_1 },	/* read: still 4K device pages */
+		{ 6, 18, RB_HMM_ABI_6_1 },
+		{ 6, 19, RB_HMM_ABI_THP },	/* + FLAGS, device THPs */
+		{ 7, 2, RB_HMM_ABI_THP },	/* read */
 	};
+	char why[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		assert_int_equal(rb_hmm_abi_for(KV(table[i].maj, table[i].min))->id, table[i].id);
+		assert_int_equal(rb_hmm_abi_for(KV(table[i].maj, table[i].min), why, sizeof(why))->id,
+				 table[i].id);
+	/* newer than any source read: no row, and the reason names what is known */
+	assert_null(rb_hmm_abi_for(KV(7, 3), why, sizeof(why)));
+	assert_true(contains(why, "test_hmm"));
+	assert_true(contains(why, "5.8 .. 7.2"));
+	assert_true(contains(why, "7.3 is newer"));
+	assert_null(rb_hmm_abi_for(KV(8, 0), why, sizeof(why)));
 }
 
 static void test_hmm_numbering(void **state)
@@ -251,6 +262,19 @@ static void test_hmm_numbering(void **state)
 	assert_int_equal(v61->check_exclusive, 6);
 	assert_int_equal(v61->release, 7);
 	assert_true(v61->to_sys_counts_cpages);
+	assert_int_equal(v61->to_sys_count, RB_HMM_COUNT_PAGES);
+	assert_int_equal(v61->flags, -1);
+	/* 7.2 lib/test_hmm_uapi.h: 0..7 as 6.1, + FLAGS=8; counts per entry */
+	{
+		const struct rb_hmm_abi *thp = &rb_hmm_abis[RB_HMM_ABI_THP];
+
+		assert_int_equal(thp->migrate_to_sys, 3);
+		assert_int_equal(thp->release, 7);
+		assert_int_equal(thp->flags, 8);
+		assert_int_equal(thp->to_sys_count, RB_HMM_COUNT_ENTRIES);
+		assert_int_equal(thp->faultback, RB_HMM_COUNT_ENTRIES);
+		assert_int_equal(rb_hmm_ioctl(thp->flags), 0xc0284808);
+	}
 	/* 6.0: the same minus RELEASE */
 	assert_int_equal(v60->migrate_to_sys, 3);
 	assert_int_equal(v60->snapshot, 4);
@@ -278,13 +302,25 @@ static void test_hmm_nr3_probe(void **state)
 	assert_int_equal(rb_hmm_nr3_verdict(0, 0xa5, 0xa5, 1), RB_HMM_NR3_UNKNOWN);
 
 	/* behaviour overrides the version where they disagree (backports) */
-	assert_int_equal(rb_hmm_abi_resolve(KV(5, 14), RB_HMM_NR3_MIGRATE_TO_SYS)->id,
+	assert_int_equal(rb_hmm_abi_resolve(KV(5, 14), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
 			 RB_HMM_ABI_6_0);
-	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_SNAPSHOT)->id, RB_HMM_ABI_5_14);
-	assert_int_equal(rb_hmm_abi_resolve(KV(5, 10), RB_HMM_NR3_SNAPSHOT)->id, RB_HMM_ABI_5_8);
-	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_MIGRATE_TO_SYS)->id,
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_SNAPSHOT, false)->id,
+			 RB_HMM_ABI_5_14);
+	assert_int_equal(rb_hmm_abi_resolve(KV(5, 10), RB_HMM_NR3_SNAPSHOT, false)->id,
+			 RB_HMM_ABI_5_8);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
 			 RB_HMM_ABI_6_1);
-	assert_int_equal(rb_hmm_abi_resolve(KV(6, 0), RB_HMM_NR3_UNKNOWN)->id, RB_HMM_ABI_6_0);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 0), RB_HMM_NR3_UNKNOWN, false)->id,
+			 RB_HMM_ABI_6_0);
+	/* FLAGS tells the THP driver from 6.1's, either way round */
+	assert_int_equal(rb_hmm_abi_resolve(KV(7, 2), RB_HMM_NR3_MIGRATE_TO_SYS, true)->id,
+			 RB_HMM_ABI_THP);
+	assert_int_equal(rb_hmm_abi_resolve(KV(7, 2), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
+			 RB_HMM_ABI_6_1);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 15), RB_HMM_NR3_MIGRATE_TO_SYS, true)->id,
+			 RB_HMM_ABI_THP);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 12), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
+			 RB_HMM_ABI_6_1);
 }
 
 /* ---------------------------------------------------------------- */
@@ -493,26 +529,34 @@ static void test_kconfig_running_kernel(void **state)
 /* ---------------------------------------------------------------- */
 /* hmm-migrate decisions                                            */
 
-static void test_hmm_faultback(void **state)
+static void test_hmm_counts(void **state)
 {
+	const enum rb_hmm_count P = RB_HMM_COUNT_PAGES, E = RB_HMM_COUNT_ENTRIES;
 	char why[256];
 
 	(void)state;
-	/* 32 MiB of 4K: one fault per device page */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8192, false, 512, why, sizeof(why)), 1);
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8192, true, 512, why, sizeof(why)), 1);
-	/* a driver that keeps THPs whole on the device: one per 2 MiB */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 16, true, 512, why, sizeof(why)), 512);
-	assert_true(contains(why, "device THP"));
-	/* ... but never for a 4K source */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 16, false, 512, why, sizeof(why)), 0);
-	assert_true(contains(why, "not on the device"));
-	/* anything else is wrong */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8000, true, 512, why, sizeof(why)), 0);
-	assert_true(contains(why, "expected 8192 (4K device pages) or 16 (device THPs)"));
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8193, false, 512, why, sizeof(why)), 0);
-	assert_true(contains(why, "more than once"));
-	assert_int_equal(rb_hmm_faultback_gran(0, 0, false, 512, why, sizeof(why)), 0);
+	/* 32 MiB of 4K: one per page, whatever the driver */
+	assert_int_equal(rb_hmm_count_explain(P, false, 8192, 8192, 512, "faults", why, sizeof(why)), 0);
+	assert_int_equal(rb_hmm_count_explain(E, true, 8192, 8192, 512, "faults", why, sizeof(why)), 0);
+	assert_true(contains(why, "faults 8192 for 8192 pages: one per 4K page"));
+	/* 7.2's test_hmm, 8 MiB of THPs: MIGRATE_TO_SYS counts 4 (the lab's
+	 * "4 of 2048 pages"), one per device THP */
+	assert_int_equal(rb_hmm_count_explain(E, true, 2048, 4, 512, "cpages", why, sizeof(why)), 4);
+	assert_true(contains(why, "4 device THPs (counted once each) and 0 4K pages"));
+	/* the driver fell back to 4K device pages for one of them: 3 + 512 */
+	assert_int_equal(rb_hmm_count_explain(E, true, 2048, 515, 512, "faults", why, sizeof(why)), 3);
+	assert_true(contains(why, "3 device THPs (counted once each) and 512 4K pages"));
+	/* a 6.1 driver counts per page: 4 is 2044 pages short */
+	assert_int_equal(rb_hmm_count_explain(P, true, 2048, 4, 512, "cpages", why, sizeof(why)), -1);
+	assert_true(contains(why, "expected one per 4K page; some pages were not moved"));
+	/* never THPs for a 4K source */
+	assert_int_equal(rb_hmm_count_explain(E, false, 2048, 4, 512, "faults", why, sizeof(why)), -1);
+	/* no mix explains 5 (5 = base + thps, base + 512 thps = 2048: no) */
+	assert_int_equal(rb_hmm_count_explain(E, true, 2048, 5, 512, "faults", why, sizeof(why)), -1);
+	assert_true(contains(why, "expected 4 to 2048"));
+	assert_int_equal(rb_hmm_count_explain(P, false, 8192, 8193, 512, "faults", why, sizeof(why)), -1);
+	assert_true(contains(why, "counted twice"));
+	assert_int_equal(rb_hmm_count_explain(P, false, 0, 0, 512, "faults", why, sizeof(why)), -1);
 }
 
 static void test_hmm_bandwidth(void **state)
@@ -612,7 +656,7 @@ int main(void)
 		cmocka_unit_test(test_gup_absent_reason),
 		cmocka_unit_test(test_kconfig_lookup),
 		cmocka_unit_test(test_kconfig_running_kernel),
-		cmocka_unit_test(test_hmm_faultback),
+		cmocka_unit_test(test_hmm_counts),
 		cmocka_unit_test(test_hmm_bandwidth),
 		cmocka_unit_test(test_hmm_absence),
 		cmocka_unit_test(test_probes_fail_cleanly),
