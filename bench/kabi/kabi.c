@@ -135,31 +135,47 @@ static char *slurp_maybe_gz(const char *path)
 	return buf;
 }
 
-int rb_kconfig(const char *sym, char *val, size_t n, const char **source)
+char *rb_kconfig_text(const char *path, const char **source)
 {
 	static char boot_path[300];
 	char rel[256];
 	const char *paths[2] = { "/proc/config.gz", boot_path };
 
-	snprintf(boot_path, sizeof(boot_path), "/boot/config-%s",
-		 rb_kernel_release(rel, sizeof(rel)));
 	if (source)
 		*source = NULL;
-	if (n)
-		val[0] = '\0';
+	if (path) {
+		char *text = slurp_maybe_gz(path);
+
+		if (text && source)
+			*source = path;
+		return text;
+	}
+	snprintf(boot_path, sizeof(boot_path), "/boot/config-%s",
+		 rb_kernel_release(rel, sizeof(rel)));
 	for (unsigned i = 0; i < 2; i++) {
 		char *text = slurp_maybe_gz(paths[i]);
-		int r;
 
 		if (!text)
 			continue;
-		r = rb_kconfig_lookup(text, sym, val, n);
-		free(text);
 		if (source)
 			*source = paths[i];
-		return r;
+		return text;
 	}
-	return -1;
+	return NULL;
+}
+
+int rb_kconfig(const char *sym, char *val, size_t n, const char **source)
+{
+	char *text = rb_kconfig_text(NULL, source);
+	int r;
+
+	if (n)
+		val[0] = '\0';
+	if (!text)
+		return -1;
+	r = rb_kconfig_lookup(text, sym, val, n);
+	free(text);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */

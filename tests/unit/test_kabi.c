@@ -6,7 +6,8 @@
  *
  * Every literal names its source. Struct layouts: torvalds/linux
  * mm/gup_benchmark.c (5.6-5.10), mm/gup_test.h (5.11, 5.13+, 6.2+),
- * lib/test_hmm_uapi.h (5.8, 5.14, 6.0, 6.1).
+ * lib/test_hmm_uapi.h (5.8, 5.14, 6.0, 6.1, 7.2), lib/test_hmm.c (6.1, 6.12,
+ * 7.2), kernel/Kconfig.preempt and kernel/sched/debug.c (6.1, 7.2).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +21,8 @@
 #include <cmocka.h>
 
 #include "kabi/gup_test.h"
+#include "kabi/kmodel.h"
+#include "kabi/kpaths.h"
 #include "kabi/test_hmm.h"
 
 /* The same facts at compile time: a wrong layout does not build. */
@@ -633,6 +636,176 @@ static void test_probes_fail_cleanly(void **state)
 	}
 }
 
+/* ---------------------------------------------------------------- */
+/* the booted kernel's model                                        */
+
+static void test_kmodel_pgtable_levels(void **state)
+{
+	const char *c5 = "CONFIG_X86_64=y\nCONFIG_PGTABLE_LEVELS=5\n";
+	const char *c4 = "CONFIG_PGTABLE_LEVELS=4\n# CONFIG_X86_5LEVEL is not set\n";
+	char why[160];
+
+	(void)state;
+	/* 5-level compiled in: la57 in the flags only when the boot used it */
+	assert_int_equal(rb_kmodel_pgtable_levels(c5, true, why, sizeof(why)), 5);
+	assert_int_equal(rb_kmodel_pgtable_levels(c5, false, why, sizeof(why)), 4);
+	assert_true(contains(why, "no5lvl"));
+	/* 4 compiled: 4, whatever the CPU offers */
+	assert_int_equal(rb_kmodel_pgtable_levels(c4, true, why, sizeof(why)), 4);
+	assert_true(contains(why, "CONFIG_PGTABLE_LEVELS=4"));
+	/* no config: the flag alone (x86-64 clears la57 unless it runs 5 levels) */
+	assert_int_equal(rb_kmodel_pgtable_levels(NULL, false, why, sizeof(why)), 4);
+	assert_int_equal(rb_kmodel_pgtable_levels(NULL, true, why, sizeof(why)), 5);
+}
+
+static void test_kmodel_preempt(void **state)
+{
+	/* Debian 6.1/6.12: dynamic, voluntary by default */
+	const char *deb61 = "CONFIG_PREEMPT_BUILD=y\nCONFIG_PREEMPT_VOLUNTARY=y\n"
+			    "# CONFIG_PREEMPT is not set\nCONFIG_PREEMPT_DYNAMIC=y\n";
+	/* Debian 7.2 (x86 has lazy, no voluntary) */
+	const char *deb72 = "# CONFIG_PREEMPT is not set\nCONFIG_PREEMPT_LAZY=y\n"
+			    "CONFIG_PREEMPT_DYNAMIC=y\n";
+	const char *none = "CONFIG_PREEMPT_NONE_BUILD=y\nCONFIG_PREEMPT_NONE=y\n"
+			   "# CONFIG_PREEMPT_DYNAMIC is not set\n";
+	const char *full = "CONFIG_PREEMPT=y\nCONFIG_PREEMPTION=y\n";
+	const char *rt = "CONFIG_PREEMPT_RT=y\nCONFIG_PREEMPT_DYNAMIC=y\nCONFIG_PREEMPT_LAZY=y\n";
+	const char *src;
+	char b[48];
+
+	(void)state;
+	/* debugfs sched/preempt names the mode in use in parentheses */
+	assert_string_equal(rb_kmodel_preempt(deb61, "", "none (voluntary) full\n", b, sizeof(b),
+					      &src), "dynamic(voluntary)");
+	assert_true(contains(src, "sched/preempt"));
+	assert_string_equal(rb_kmodel_preempt(deb72, "", "none voluntary full (lazy)\n", b,
+					      sizeof(b), &src), "dynamic(lazy)");
+	/* without debugfs: preempt= on the command line, else the config default */
+	assert_string_equal(rb_kmodel_preempt(deb61, "ro preempt=full quiet", NULL, b, sizeof(b),
+					      &src), "dynamic(full)");
+	assert_string_equal(rb_kmodel_preempt(deb61, "ro nopreempt=x", NULL, b, sizeof(b), &src),
+			    "dynamic(voluntary)");
+	assert_string_equal(rb_kmodel_preempt(deb72, NULL, NULL, b, sizeof(b), &src),
+			    "dynamic(lazy)");
+	/* static models */
+	assert_string_equal(rb_kmodel_preempt(none, "", NULL, b, sizeof(b), &src), "none");
+	assert_string_equal(rb_kmodel_preempt(full, "", NULL, b, sizeof(b), &src), "full");
+	assert_string_equal(rb_kmodel_preempt(rt, "preempt=none", NULL, b, sizeof(b), &src), "rt");
+	assert_string_equal(rb_kmodel_preempt(NULL, "", NULL, b, sizeof(b), &src), "unknown");
+}
+
+static void test_kmodel_nr_cpus(void **state)
+{
+	(void)state;
+	assert_int_equal(rb_kmodel_nr_cpus("CONFIG_NR_CPUS_DEFAULT=64\nCONFIG_NR_CPUS=8192\n"), 8192);
+	assert_int_equal(rb_kmodel_nr_cpus("CONFIG_NR_CPUS=2\n"), 2);
+	assert_int_equal(rb_kmodel_nr_cpus("CONFIG_SMP=y\n"), -1);
+	assert_int_equal(rb_kmodel_nr_cpus(NULL), -1);
+}
+
+/* ---------------------------------------------------------------- */
+/* per-version kernel paths                                         */
+
+static size_t names_of(const char *c, const char *metric, struct rb_kver v,
+		       const struct rb_ksyms *s, const char **out)
+{
+	const struct rb_kpaths_case *kc = rb_kpaths_case(c);
+	const struct rb_kpath *pr[64], *ab[64];
+	size_t np = 0, na;
+
+	assert_non_null(kc);
+	for (const struct rb_kpaths_metric *m = kc->metrics; m->metric; m++)
+		if (!strcmp(m->metric, metric))
+			np = rb_kpaths_select(m->path, v, s, pr, ab, 64, &na);
+	for (size_t i = 0; i < np; i++)
+		out[i] = pr[i]->fn;
+	return np;
+}
+
+static bool has_name(const char **l, size_t n, const char *fn)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l[i], fn))
+			return true;
+	return false;
+}
+
+static void test_kpaths_versions(void **state)
+{
+	/* kallsyms lines as 6.1 and 7.2 lab kernels list them (one of each
+	 * kind of line: text, a GCC clone, a module symbol) */
+	const char *k61 = "ffffffff81234560 T get_user_pages_fast\n"
+			  "ffffffff81234600 T internal_get_user_pages_fast\n"
+			  "ffffffff81234700 t try_grab_folio\n"
+			  "ffffffff81234800 T __put_devmap_managed_page_refs\n"
+			  "ffffffff81234900 t gup_put_folio.isra.0\n";
+	const char *k72 = "0000000000000000 T get_user_pages_fast\n"
+			  "0000000000000000 t gup_fast_fallback\n"
+			  "0000000000000000 t try_grab_folio\n"
+			  "0000000000000000 t try_grab_folio_fast\n"
+			  "0000000000000000 T free_zone_device_folio\n"
+			  "0000000000000000 t dmirror_devmem_fault\t[test_hmm]\n";
+	struct rb_ksyms s61, s72;
+	const char *l[64];
+	size_t n;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(rb_ksyms_parse(&s61, k61), 0);
+	assert_int_equal(s61.symbols, 5);
+	assert_true(rb_ksyms_has(&s61, "gup_put_folio"));	/* the .isra.0 clone */
+	assert_false(rb_ksyms_has(&s61, "gup_fast_fallback"));
+	assert_int_equal(rb_ksyms_parse(&s72, k72), 0);
+	assert_true(rb_ksyms_has(&s72, "dmirror_devmem_fault"));
+
+	/* 6.1: try_grab_folio is GUP-fast's grab */
+	n = names_of("gup-fast", "get", KV(6, 1), &s61, l);
+	assert_true(has_name(l, n, "internal_get_user_pages_fast"));
+	assert_true(has_name(l, n, "try_grab_folio"));
+	assert_false(has_name(l, n, "gup_fast_fallback"));	/* not in 6.1 */
+	n = names_of("gup-fast", "put", KV(6, 1), &s61, l);
+	assert_true(has_name(l, n, "__put_devmap_managed_page_refs"));
+	assert_true(has_name(l, n, "gup_put_folio"));
+	/* 7.2: the grab is try_grab_folio_fast; the devmap branch is gone */
+	n = names_of("gup-fast", "get", KV(7, 2), &s72, l);
+	assert_true(has_name(l, n, "gup_fast_fallback"));
+	assert_true(has_name(l, n, "try_grab_folio_fast"));
+	n = names_of("gup-fast", "put", KV(7, 2), &s72, l);
+	assert_true(has_name(l, n, "free_zone_device_folio"));
+	assert_false(has_name(l, n, "__put_devmap_managed_page_refs"));
+	/* a name not in the kernel is never listed, whatever the table says */
+	n = names_of("hmm-migrate", "fault-back", KV(6, 1), &s61, l);
+	assert_int_equal(n, 0);
+	n = names_of("hmm-migrate", "fault-back", KV(7, 2), &s72, l);
+	assert_true(has_name(l, n, "dmirror_devmem_fault"));
+
+	/* the table's range */
+	assert_null(rb_kpaths_unknown(KV(6, 1), why, sizeof(why)));
+	assert_null(rb_kpaths_unknown(KV(7, 2), why, sizeof(why)));
+	assert_non_null(rb_kpaths_unknown(KV(7, 3), why, sizeof(why)));
+	assert_true(contains(why, "6.1 .. 7.2"));
+	assert_non_null(rb_kpaths_unknown(KV(5, 15), why, sizeof(why)));
+	/* no symbols at all (CONFIG_KALLSYMS off) */
+	rb_ksyms_free(&s61);
+	assert_int_equal(rb_ksyms_parse(&s61, ""), -ENODATA);
+	rb_ksyms_free(&s61);
+	rb_ksyms_free(&s72);
+}
+
+static void test_kpaths_table_is_sane(void **state)
+{
+	(void)state;
+	/* every case with a table exists by that name, every entry has a name,
+	 * and bounds are ordered */
+	for (const struct rb_kpaths_case *c = rb_kpaths_cases; c->name; c++)
+		for (const struct rb_kpaths_metric *m = c->metrics; m->metric; m++)
+			for (const struct rb_kpath *p = m->path; p->fn; p++) {
+				assert_true(strlen(p->fn) > 2);
+				if (p->since.major && p->until.major)
+					assert_true(rb_kver_cmp(p->since, p->until) <= 0);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +833,11 @@ int main(void)
 		cmocka_unit_test(test_hmm_bandwidth),
 		cmocka_unit_test(test_hmm_absence),
 		cmocka_unit_test(test_probes_fail_cleanly),
+		cmocka_unit_test(test_kmodel_pgtable_levels),
+		cmocka_unit_test(test_kmodel_preempt),
+		cmocka_unit_test(test_kmodel_nr_cpus),
+		cmocka_unit_test(test_kpaths_versions),
+		cmocka_unit_test(test_kpaths_table_is_sane),
 	};
 
 	return cmocka_run_group_tests_name("kabi", tests, NULL, NULL);
