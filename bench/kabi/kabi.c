@@ -721,7 +721,7 @@ int rb_hmm_open_detect(const char *device, const char *release,
 	struct rb_hmm_dmirror_cmd cmd;
 	enum rb_hmm_nr3 nr3;
 	uint8_t *page, *out;
-	int fd, ret, e = 0;
+	int fd, pfd, ret, e = 0;
 	bool flags_ok;
 
 	*abi = NULL;
@@ -757,10 +757,16 @@ int rb_hmm_open_detect(const char *device, const char *release,
 	if (ret)
 		e = errno;
 	nr3 = rb_hmm_nr3_verdict(ret, sentinel, out[0], cmd.cpages);
-	/* FLAGS with 0 (the driver's default) is harmless; before the THP
-	 * driver nr 8 is unknown and gets -EINVAL */
-	cmd = (struct rb_hmm_dmirror_cmd){ .addr = (uintptr_t)page, .npages = 0 };
-	flags_ok = ioctl(fd, rb_hmm_ioctl(8), &cmd) == 0;
+	/* FLAGS (nr 8) sets the open file's flags to npages, which must be >= 1:
+	 * 2 sets no bit the driver tests (FAIL_ALLOC is bit 0), and on a file
+	 * of its own that is closed at once. Before the THP driver nr 8 is
+	 * unknown: -EINVAL. */
+	flags_ok = false;
+	if ((pfd = open(device, O_RDWR | O_CLOEXEC)) >= 0) {
+		cmd = (struct rb_hmm_dmirror_cmd){ .addr = (uintptr_t)page, .npages = 2 };
+		flags_ok = ioctl(pfd, rb_hmm_ioctl(8), &cmd) == 0;
+		close(pfd);
+	}
 	*abi = rb_hmm_abi_resolve(v, nr3, flags_ok);
 	if (nr3 == RB_HMM_NR3_UNKNOWN)
 		snprintf(detail, n, "%s for %s (ioctl nr 3 acted as neither SNAPSHOT nor "

@@ -18,7 +18,8 @@
  *                has one free (else as 4K device pages), comes back on one
  *                CPU fault, and MIGRATE_TO_SYS's cpages counts migrate
  *                entries: a device THP once (8 MiB of THPs: 4, not 2048).
- *                refbench calls FLAGS only as a probe, with 0 (the default).
+ *                refbench calls FLAGS only as a probe, on a file of its own,
+ *                with 2 (no bit the driver tests; npages 0 is -EINVAL).
  *
  * Behaviour that matters for timing (6.1 source):
  *   MIGRATE_TO_DEV migrates, then reads every page back from the device's
@@ -112,7 +113,7 @@ enum rb_hmm_nr3 rb_hmm_nr3_verdict(int ioctl_ret, uint8_t sentinel, uint8_t afte
 				   uint64_t cpages);
 /*
  * Combine the version's row with what nr 3 turned out to be and whether
- * FLAGS (nr 8, with 0) was accepted: it exists only in the THP driver, so
+ * FLAGS (nr 8) was accepted: it exists only in the THP driver, so
  * it tells the 6.1 row from the THP one whatever the version says. v must
  * have a row (rb_hmm_abi_for non-NULL).
  */
