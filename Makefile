@@ -6,6 +6,9 @@
 #   make lab        build the default lab kernel, boot it, run the quick suite
 #   make demo       A/B of Debian's 6.1 stock vs. 6.1 + an example patch
 #   make ab BASE=... PATCHED=... [KSRC=tree] [MODE=timed|deterministic] ...
+#   make kernel [KVER=7.2] [PROFILE=distro]   build (or find) a lab kernel
+#   make smoke KVER=6.12   build Debian's linux-source-KVER, boot it, check
+#                          that every case and kind of lab-smoke verified
 #
 # KSRC picks the kernel tree that supplies libperf (tools/lib/perf); by
 # default Debian's linux-source-6.1, extracted once into $(RB_CACHE).
@@ -42,7 +45,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps check unit integration labtest lab demo ab clean distclean libperf ksrc
+.PHONY: all deps check unit integration labtest lab demo ab clean distclean libperf ksrc kernel smoke
 
 all: bench/refbench
 
@@ -96,6 +99,12 @@ unit: $(UNIT_BINS)
 
 lab: bench/refbench
 	scripts/lab $(LABARGS)
+
+kernel: | build/.deps-ok
+	kernels/build $(if $(KVER),--src '$(KVER)') $(if $(PROFILE),--profile '$(PROFILE)')
+
+smoke: build/.deps-ok bench/refbench
+	RB_LAB_KVER='$(or $(KVER),6.1)' tests/lab/test_lab_boot.sh
 
 demo: bench/refbench
 	scripts/ab --demo
