@@ -53,7 +53,7 @@ static const struct rb_kpath gup_put[] = {
 	/* GUP_FAST_BENCHMARK puts with put_page(), PIN_* with unpin_user_pages() */
 	{ .fn = "__folio_put" }, { .fn = "folio_put_refs" },
 	{ .fn = "__put_devmap_managed_page_refs", .kinds = DAX, UNTIL(6, 14) },
-	{ .fn = "put_devmap_managed_folio_refs", .kinds = DAX, UNTIL(6, 14) },
+	{ .fn = "__put_devmap_managed_folio_refs", .kinds = DAX, UNTIL(6, 14) },
 	{ .fn = "free_zone_device_page", .kinds = DAX, UNTIL(6, 6) },
 	{ .fn = "free_zone_device_folio", .kinds = DAX, SINCE(6, 7) },
 	{ .fn = "unpin_user_pages" }, { .fn = "unpin_user_page" }, { .fn = "gup_put_folio" },
