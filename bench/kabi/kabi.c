@@ -565,14 +565,14 @@ const struct rb_hmm_abi rb_hmm_abis[RB_HMM_ABI__COUNT] = {
 		.to_sys_counts_cpages = true, .to_sys_count = RB_HMM_COUNT_PAGES,
 		.faultback = RB_HMM_COUNT_PAGES, .kernels = "6.1-6.18 (read: 6.1, 6.12)",
 	},
-	/* read in 7.2. It came with the device-private THP series; the FLAGS
+	/* read in 7.2 and 7.3. It came with the device-private THP series; the FLAGS
 	 * probe, not this `since`, decides between it and the 6.1 row. */
 	[RB_HMM_ABI_THP] = {
 		.id = RB_HMM_ABI_THP, .name = "test_hmm device-private THP", .since = RB_KVER(6, 19),
 		.read = 0, .write = 1, .migrate_to_dev = 2, .migrate_to_sys = 3,
 		.snapshot = 4, .exclusive = 5, .check_exclusive = 6, .release = 7, .flags = 8,
 		.to_sys_counts_cpages = true, .to_sys_count = RB_HMM_COUNT_ENTRIES,
-		.faultback = RB_HMM_COUNT_ENTRIES, .kernels = "6.19-7.2 (read: 7.2)",
+		.faultback = RB_HMM_COUNT_ENTRIES, .kernels = "6.19-7.3 (read: 7.2, 7.3)",
 	},
 };
 

@@ -20,6 +20,8 @@
  *                entries: a device THP once (8 MiB of THPs: 4, not 2048).
  *                refbench calls FLAGS only as a probe, on a file of its own,
  *                with 2 (no bit the driver tests; npages 0 is -EINVAL).
+ *   7.3          + READ_UNLOCKED=9 (a device read without the mmap lock);
+ *                migration and its counts as in 7.2; never called here.
  *
  * Behaviour that matters for timing (6.1 source):
  *   MIGRATE_TO_DEV migrates, then reads every page back from the device's
@@ -72,8 +74,8 @@ enum rb_hmm_abi_id {
 };
 
 /* The newest kernel series whose lib/test_hmm.c was read for this table. */
-#define RB_HMM_KNOWN_UNTIL RB_KVER(7, 2)
-#define RB_HMM_KNOWN_TEXT "5.8 .. 7.2 (sources read: 5.8, 5.14, 6.0, 6.1, 6.12, 7.2)"
+#define RB_HMM_KNOWN_UNTIL RB_KVER(7, 3)
+#define RB_HMM_KNOWN_TEXT "5.8 .. 7.3 (sources read: 5.8, 5.14, 6.0, 6.1, 6.12, 7.2, 7.3)"
 
 /* What a count (cpages, CPU faults) covers of a THP-backed range. */
 enum rb_hmm_count {

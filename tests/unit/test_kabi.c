@@ -231,6 +231,7 @@ static void test_hmm_version_table(void **state)
 		{ 6, 18, RB_HMM_ABI_6_1 },
 		{ 6, 19, RB_HMM_ABI_THP },	/* + FLAGS, device THPs */
 		{ 7, 2, RB_HMM_ABI_THP },	/* read */
+		{ 7, 3, RB_HMM_ABI_THP },	/* read: + READ_UNLOCKED=9, counts as 7.2 */
 	};
 	char why[256];
 
@@ -239,10 +240,10 @@ static void test_hmm_version_table(void **state)
 		assert_int_equal(rb_hmm_abi_for(KV(table[i].maj, table[i].min), why, sizeof(why))->id,
 				 table[i].id);
 	/* newer than any source read: no row, and the reason names what is known */
-	assert_null(rb_hmm_abi_for(KV(7, 3), why, sizeof(why)));
+	assert_null(rb_hmm_abi_for(KV(7, 4), why, sizeof(why)));
 	assert_true(contains(why, "test_hmm"));
-	assert_true(contains(why, "5.8 .. 7.2"));
-	assert_true(contains(why, "7.3 is newer"));
+	assert_true(contains(why, "5.8 .. 7.3"));
+	assert_true(contains(why, "7.4 is newer"));
 	assert_null(rb_hmm_abi_for(KV(8, 0), why, sizeof(why)));
 }
 
