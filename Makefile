@@ -7,6 +7,9 @@
 #   make demo       A/B of Debian's 6.1 stock vs. 6.1 + an example patch
 #   make ab BASE=... PATCHED=... [KSRC=tree] [MODE=timed|deterministic] ...
 #           [ROUNDS=n|auto] [BUDGET=30m] [BOUNDS=file] [ALLOW_MISSING=1]
+#   make kernel [KVER=7.2] [PROFILE=distro]   build (or find) a lab kernel
+#   make smoke KVER=6.12   build Debian's linux-source-KVER, boot it, check
+#                          that every case and kind of lab-smoke verified
 #
 # KSRC picks the kernel tree that supplies libperf (tools/lib/perf); by
 # default Debian's linux-source-6.1, extracted once into $(RB_CACHE).
@@ -54,7 +57,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz
+.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz kernel smoke
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -131,6 +134,12 @@ unit: $(UNIT_BINS)
 
 lab: bench/refbench
 	scripts/lab $(LABARGS)
+
+kernel: | build/.deps-ok
+	kernels/build $(if $(KVER),--src '$(KVER)') $(if $(PROFILE),--profile '$(PROFILE)')
+
+smoke: build/.deps-ok bench/refbench
+	RB_LAB_KVER='$(or $(KVER),6.1)' tests/lab/test_lab_boot.sh
 
 demo: bench/refbench
 	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')

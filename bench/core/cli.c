@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kabi/kpaths.h"
 #include "mem/mem.h"
 #include "output.h"
 #include "provenance.h"
@@ -522,11 +523,45 @@ int rb_cmd_mark(int argc, char **argv)
 	return 0;
 }
 
+/* The functions each metric crosses on the running kernel (bench/kabi/kpaths.c),
+ * only those its symbols have. */
+static void list_kpaths(const char *name, const struct rb_ksyms *syms, struct rb_kver v)
+{
+	const struct rb_kpaths_case *c = rb_kpaths_case(name);
+	const struct rb_kpath *pr[64], *ab[64];
+	size_t np, na;
+
+	for (const struct rb_kpaths_metric *m = c ? c->metrics : NULL; m && m->metric; m++) {
+		np = rb_kpaths_select(m->path, v, syms, pr, ab, 64, &na);
+		printf("%-15s   %s:", "", m->metric);
+		for (size_t i = 0; i < np; i++)
+			printf("%s %s", i ? "," : "", pr[i]->fn);
+		printf("%s\n", np ? "" : " (none of the declared functions is in this kernel)");
+	}
+}
+
 int rb_cmd_list(int argc, char **argv)
 {
 	size_t n;
 	const struct rb_case *const *cs = rb_cases(&n);
 	bool verbose = argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"));
+	char rel[128], why[256] = "";
+	struct rb_ksyms syms = { 0 };
+	struct rb_kver v = { 0, 0, 0 };
+	int e = 0;
+
+	if (verbose) {
+		if (rb_kver_parse(rb_kernel_release(rel, sizeof(rel)), &v))
+			snprintf(why, sizeof(why), "kernel release '%s' has no version", rel);
+		else if (!rb_kpaths_unknown(v, why, sizeof(why)) &&
+			 (e = rb_ksyms_booted(&syms, NULL)))
+			snprintf(why, sizeof(why), "no kernel symbols in /proc/kallsyms (%s)",
+				 e == -ENODATA ? "empty: CONFIG_KALLSYMS is off" : strerror(-e));
+		if (why[0])
+			printf("kernel paths for %s: %s\n", rel, why);
+		else
+			printf("kernel paths: on %s, as %s lists them\n", rel, syms.source);
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		printf("%-15s %s\n", cs[i]->name, cs[i]->summary);
@@ -538,9 +573,12 @@ int rb_cmd_list(int argc, char **argv)
 		if (!verbose)
 			continue;
 		printf("%-15s kernel: %s\n", "", cs[i]->kernel_paths);
+		if (!why[0])
+			list_kpaths(cs[i]->name, &syms, v);
 		for (const struct rb_param_def *p = cs[i]->params; p && p->key; p++)
 			printf("%-15s   %s=%s  %s\n", "", p->key, p->def, p->help);
 	}
+	rb_ksyms_free(&syms);
 	return 0;
 }
 

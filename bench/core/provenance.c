@@ -13,6 +13,9 @@
 #include <zlib.h>
 
 #include "counters.h"
+#include "kabi/gup_test.h"
+#include "kabi/kmodel.h"
+#include "kabi/kpaths.h"
 #include "provenance.h"
 #include "output.h"
 
@@ -86,6 +89,32 @@ static struct json_object *jstr_or_null(char *s)
 	return o;
 }
 
+static char *cpuinfo_field(const char *field);
+
+/* Paging depth, preemption model, NR_CPUS: as booted, with how each was told. */
+static void kmodel_json(struct json_object *k, const char *config_path)
+{
+	char *config = rb_kconfig_text(config_path, NULL);
+	char *flags = cpuinfo_field("flags"), *cmdline = slurp("/proc/cmdline", 4096);
+	char *sched = slurp("/sys/kernel/debug/sched/preempt", 256);
+	char why[160], model[48];
+	const char *psrc = NULL;
+	long nr = rb_kmodel_nr_cpus(config);
+	int levels = rb_kmodel_pgtable_levels(config, flags && rb_word_in(flags, "la57"),
+					     why, sizeof(why));
+
+	json_object_object_add(k, "pgtable_levels", json_object_new_int(levels));
+	json_object_object_add(k, "pgtable_levels_source", json_object_new_string(why));
+	rb_kmodel_preempt(config, cmdline, sched, model, sizeof(model), &psrc);
+	json_object_object_add(k, "preempt", json_object_new_string(model));
+	json_object_object_add(k, "preempt_source", json_object_new_string(psrc));
+	json_object_object_add(k, "nr_cpus", nr > 0 ? json_object_new_int64(nr) : NULL);
+	free(config);
+	free(flags);
+	free(cmdline);
+	free(sched);
+}
+
 static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 {
 	struct json_object *k = json_object_new_object();
@@ -117,6 +146,7 @@ static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 	json_object_object_add(k, "config_sha256", src ? json_object_new_string(hex) : NULL);
 	json_object_object_add(k, "config_source", json_object_new_string(src ? src :
 		"unavailable: no /proc/config.gz (CONFIG_IKCONFIG_PROC) and no --kernel-config"));
+	kmodel_json(k, kconfig ? path : NULL);
 	return k;
 }
 
@@ -215,6 +245,73 @@ static struct json_object *pmem_json(const struct rb_env *env)
 	return p;
 }
 
+/*
+ * kernel_paths {case: {metric: [names]}}: the declared functions of each
+ * metric for the booted version that its symbols have; the absent ones and
+ * the kind restrictions beside it. NULL (with source saying why) when the
+ * symbols are unreadable or the version has no table.
+ */
+static void kpaths_json(struct json_object *m, struct json_object *lab)
+{
+	struct json_object *paths = json_object_new_object(), *absent = json_object_new_object();
+	struct json_object *kinds = json_object_new_object(), *kl = NULL, *dir = NULL;
+	const struct rb_kpath *pr[64], *ab[64];
+	char rel[128], why[256], map[4200] = "";
+	struct rb_ksyms syms;
+	struct rb_kver v;
+	int e;
+
+	if (lab && json_object_object_get_ex(lab, "kernel", &kl) &&
+	    json_object_object_get_ex(kl, "dir", &dir))
+		snprintf(map, sizeof(map), "%s/System.map", json_object_get_string(dir));
+	if (rb_kver_parse(rb_kernel_release(rel, sizeof(rel)), &v) ||
+	    rb_kpaths_unknown(v, why, sizeof(why))) {
+		if (rb_kver_parse(rel, &v))
+			snprintf(why, sizeof(why), "kernel release '%s' has no version", rel);
+		e = -ENOENT;
+	} else if ((e = rb_ksyms_booted(&syms, map[0] ? map : NULL))) {
+		snprintf(why, sizeof(why), "unavailable: no kernel symbols (/proc/kallsyms%s%s: %s)",
+			 map[0] ? ", " : "", map, e == -ENODATA ? "empty: CONFIG_KALLSYMS is off" :
+			 strerror(-e));
+	}
+	if (e) {
+		json_object_put(paths);
+		json_object_put(absent);
+		json_object_put(kinds);
+		json_object_object_add(m, "kernel_paths", NULL);
+		json_object_object_add(m, "kernel_paths_source", json_object_new_string(why));
+		return;
+	}
+	for (const struct rb_kpaths_case *c = rb_kpaths_cases; c->name; c++) {
+		struct json_object *cp = json_object_new_object(), *ca = json_object_new_object();
+
+		for (const struct rb_kpaths_metric *mt = c->metrics; mt->metric; mt++) {
+			struct json_object *l = json_object_new_array(), *la = json_object_new_array();
+			size_t na, np = rb_kpaths_select(mt->path, v, &syms, pr, ab, 64, &na);
+
+			for (size_t i = 0; i < np; i++) {
+				json_object_array_add(l, json_object_new_string(pr[i]->fn));
+				if (pr[i]->kinds)
+					json_object_object_add(kinds, pr[i]->fn,
+							       json_object_new_string(pr[i]->kinds));
+			}
+			for (size_t i = 0; i < na; i++)
+				json_object_array_add(la, json_object_new_string(ab[i]->fn));
+			json_object_object_add(cp, mt->metric, l);
+			json_object_object_add(ca, mt->metric, la);
+		}
+		json_object_object_add(paths, c->name, cp);
+		json_object_object_add(absent, c->name, ca);
+	}
+	snprintf(why, sizeof(why), "%s (%zu symbols), table bench/kabi/kpaths.c for %u.%u",
+		 syms.source, syms.symbols, v.major, v.minor);
+	rb_ksyms_free(&syms);
+	json_object_object_add(m, "kernel_paths", paths);
+	json_object_object_add(m, "kernel_paths_source", json_object_new_string(why));
+	json_object_object_add(m, "kernel_paths_kinds", kinds);
+	json_object_object_add(m, "kernel_paths_absent", absent);
+}
+
 struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov_opts *o,
 				  char *err, size_t n)
 {
@@ -246,6 +343,17 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 		}
 		json_object_object_add(m, "lab", lab);
 	}
+	/* the config profile kernels/build used (minimal, distro); null outside the lab */
+	{
+		struct json_object *bi = NULL, *c = NULL, *p = NULL, *kl = NULL;
+
+		if (lab && json_object_object_get_ex(lab, "kernel", &kl) &&
+		    json_object_object_get_ex(kl, "build_info", &bi) &&
+		    json_object_object_get_ex(bi, "config", &c))
+			json_object_object_get_ex(c, "profile", &p);
+		json_object_object_add(k, "profile", p ? json_object_get(p) : NULL);
+	}
+	kpaths_json(m, lab);
 	{
 		struct json_object *a = lab ? json_object_object_get(lab, "accel") : NULL;
 		json_object_object_add(m, "accel", a ? json_object_get(a) :

@@ -52,6 +52,9 @@ const char *rb_kernel_release(char *buf, size_t n);
  * readable; source names the file that answered.
  */
 int rb_kconfig(const char *sym, char *val, size_t n, const char **source);
+/* The whole config text (malloc'd; gzip or plain): path, or with NULL the
+ * running kernel's as above. NULL when unreadable; source names the file. */
+char *rb_kconfig_text(const char *path, const char **source);
 /* The same lookup over config text already in memory (pure, for tests). */
 int rb_kconfig_lookup(const char *text, const char *sym, char *val, size_t n);
 

@@ -135,31 +135,47 @@ static char *slurp_maybe_gz(const char *path)
 	return buf;
 }
 
-int rb_kconfig(const char *sym, char *val, size_t n, const char **source)
+char *rb_kconfig_text(const char *path, const char **source)
 {
 	static char boot_path[300];
 	char rel[256];
 	const char *paths[2] = { "/proc/config.gz", boot_path };
 
-	snprintf(boot_path, sizeof(boot_path), "/boot/config-%s",
-		 rb_kernel_release(rel, sizeof(rel)));
 	if (source)
 		*source = NULL;
-	if (n)
-		val[0] = '\0';
+	if (path) {
+		char *text = slurp_maybe_gz(path);
+
+		if (text && source)
+			*source = path;
+		return text;
+	}
+	snprintf(boot_path, sizeof(boot_path), "/boot/config-%s",
+		 rb_kernel_release(rel, sizeof(rel)));
 	for (unsigned i = 0; i < 2; i++) {
 		char *text = slurp_maybe_gz(paths[i]);
-		int r;
 
 		if (!text)
 			continue;
-		r = rb_kconfig_lookup(text, sym, val, n);
-		free(text);
 		if (source)
 			*source = paths[i];
-		return r;
+		return text;
 	}
-	return -1;
+	return NULL;
+}
+
+int rb_kconfig(const char *sym, char *val, size_t n, const char **source)
+{
+	char *text = rb_kconfig_text(NULL, source);
+	int r;
+
+	if (n)
+		val[0] = '\0';
+	if (!text)
+		return -1;
+	r = rb_kconfig_lookup(text, sym, val, n);
+	free(text);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -526,28 +542,49 @@ const struct rb_hmm_abi rb_hmm_abis[RB_HMM_ABI__COUNT] = {
 	[RB_HMM_ABI_5_8] = {
 		.id = RB_HMM_ABI_5_8, .name = "test_hmm 5.8-5.13", .since = RB_KVER(5, 8),
 		.read = 0, .write = 1, .migrate_to_dev = 2, .migrate_to_sys = -1,
-		.snapshot = 3, .exclusive = -1, .check_exclusive = -1, .release = -1,
+		.snapshot = 3, .exclusive = -1, .check_exclusive = -1, .release = -1, .flags = -1,
+		.faultback = RB_HMM_COUNT_PAGES, .kernels = "5.8-5.13",
 	},
 	[RB_HMM_ABI_5_14] = {
 		.id = RB_HMM_ABI_5_14, .name = "test_hmm 5.14-5.19", .since = RB_KVER(5, 14),
 		.read = 0, .write = 1, .migrate_to_dev = 2, .migrate_to_sys = -1,
-		.snapshot = 3, .exclusive = 4, .check_exclusive = 5, .release = -1,
+		.snapshot = 3, .exclusive = 4, .check_exclusive = 5, .release = -1, .flags = -1,
+		.faultback = RB_HMM_COUNT_PAGES, .kernels = "5.14-5.19",
 	},
 	[RB_HMM_ABI_6_0] = {
 		.id = RB_HMM_ABI_6_0, .name = "test_hmm 6.0", .since = RB_KVER(6, 0),
 		.read = 0, .write = 1, .migrate_to_dev = 2, .migrate_to_sys = 3,
-		.snapshot = 4, .exclusive = 5, .check_exclusive = 6, .release = -1,
+		.snapshot = 4, .exclusive = 5, .check_exclusive = 6, .release = -1, .flags = -1,
+		.faultback = RB_HMM_COUNT_PAGES, .kernels = "6.0",
 	},
+	/* read in 6.1 and 6.12: THPs are split into 4K device pages */
 	[RB_HMM_ABI_6_1] = {
-		.id = RB_HMM_ABI_6_1, .name = "test_hmm 6.1+", .since = RB_KVER(6, 1),
+		.id = RB_HMM_ABI_6_1, .name = "test_hmm 6.1 (4K device pages)", .since = RB_KVER(6, 1),
 		.read = 0, .write = 1, .migrate_to_dev = 2, .migrate_to_sys = 3,
-		.snapshot = 4, .exclusive = 5, .check_exclusive = 6, .release = 7,
-		.to_sys_counts_cpages = true,
+		.snapshot = 4, .exclusive = 5, .check_exclusive = 6, .release = 7, .flags = -1,
+		.to_sys_counts_cpages = true, .to_sys_count = RB_HMM_COUNT_PAGES,
+		.faultback = RB_HMM_COUNT_PAGES, .kernels = "6.1-6.18 (read: 6.1, 6.12)",
+	},
+	/* read in 7.2 and 7.3. It came with the device-private THP series; the FLAGS
+	 * probe, not this `since`, decides between it and the 6.1 row. */
+	[RB_HMM_ABI_THP] = {
+		.id = RB_HMM_ABI_THP, .name = "test_hmm device-private THP", .since = RB_KVER(6, 19),
+		.read = 0, .write = 1, .migrate_to_dev = 2, .migrate_to_sys = 3,
+		.snapshot = 4, .exclusive = 5, .check_exclusive = 6, .release = 7, .flags = 8,
+		.to_sys_counts_cpages = true, .to_sys_count = RB_HMM_COUNT_ENTRIES,
+		.faultback = RB_HMM_COUNT_ENTRIES, .kernels = "6.19-7.3 (read: 7.2, 7.3)",
 	},
 };
 
-const struct rb_hmm_abi *rb_hmm_abi_for(struct rb_kver v)
+const struct rb_hmm_abi *rb_hmm_abi_for(struct rb_kver v, char *why, size_t n)
 {
+	if (rb_kver_cmp(v, RB_HMM_KNOWN_UNTIL) > 0) {
+		snprintf(why, n, "test_hmm (/dev/hmm_dmirror0): refbench declares what its ioctls "
+			 "report for kernels %s; %u.%u is newer: read its lib/test_hmm.c and "
+			 "add a row to bench/kabi (test_hmm.h, kabi.c)", RB_HMM_KNOWN_TEXT,
+			 v.major, v.minor);
+		return NULL;
+	}
 	for (int i = RB_HMM_ABI__COUNT - 1; i > 0; i--)
 		if (rb_kver_cmp(v, rb_hmm_abis[i].since) >= 0)
 			return &rb_hmm_abis[i];
@@ -571,10 +608,17 @@ enum rb_hmm_nr3 rb_hmm_nr3_verdict(int ioctl_ret, uint8_t sentinel, uint8_t afte
 	return RB_HMM_NR3_UNKNOWN;
 }
 
-const struct rb_hmm_abi *rb_hmm_abi_resolve(struct rb_kver v, enum rb_hmm_nr3 nr3)
+const struct rb_hmm_abi *rb_hmm_abi_resolve(struct rb_kver v, enum rb_hmm_nr3 nr3,
+					    bool flags_accepted)
 {
-	const struct rb_hmm_abi *base = rb_hmm_abi_for(v);
+	char why[8];
+	const struct rb_hmm_abi *base = rb_hmm_abi_for(v, why, sizeof(why));
 
+	if (!base)
+		base = &rb_hmm_abis[RB_HMM_ABI_THP];
+	/* 6.1 and THP drivers number alike; only the THP one knows FLAGS */
+	if (base->id == RB_HMM_ABI_6_1 || base->id == RB_HMM_ABI_THP)
+		base = &rb_hmm_abis[flags_accepted ? RB_HMM_ABI_THP : RB_HMM_ABI_6_1];
 	switch (nr3) {
 	case RB_HMM_NR3_SNAPSHOT:
 		if (base->migrate_to_sys < 0)
@@ -590,32 +634,30 @@ const struct rb_hmm_abi *rb_hmm_abi_resolve(struct rb_kver v, enum rb_hmm_nr3 nr
 	}
 }
 
-uint64_t rb_hmm_faultback_gran(uint64_t npages, uint64_t faults, bool thp_source,
-			       uint64_t pmd_pages, char *why, size_t n)
+long rb_hmm_count_explain(enum rb_hmm_count how, bool thp_source, uint64_t npages,
+			  uint64_t count, uint64_t pmd_pages, const char *what, char *why,
+			  size_t n)
 {
-	if (npages && faults == npages) {
-		snprintf(why, n, "%llu faults for %llu pages: one 4K device page back per fault",
-			 (unsigned long long)faults, (unsigned long long)npages);
-		return 1;
+	unsigned long long N = npages, c = count, P = pmd_pages, thps;
+
+	if (npages && count == npages) {
+		snprintf(why, n, "%s %llu for %llu pages: one per 4K page", what, c, N);
+		return 0;
 	}
-	if (thp_source && pmd_pages > 1 && npages && !(npages % pmd_pages) &&
-	    faults == npages / pmd_pages) {
-		snprintf(why, n, "%llu faults for %llu pages: one %llu-page device THP back per "
-			 "fault", (unsigned long long)faults, (unsigned long long)npages,
-			 (unsigned long long)pmd_pages);
-		return pmd_pages;
+	if (how == RB_HMM_COUNT_ENTRIES && thp_source && P > 1 && c < N && (N - c) % (P - 1) == 0 &&
+	    (thps = (N - c) / (P - 1)) <= N / P) {
+		snprintf(why, n, "%s %llu for %llu pages: %llu device THPs (counted once each) "
+			 "and %llu 4K pages", what, c, N, thps, N - thps * P);
+		return (long)thps;
 	}
-	if (thp_source && pmd_pages > 1)
-		snprintf(why, n, "%llu faults for %llu pages: expected %llu (4K device pages) or "
-			 "%llu (device THPs); some pages were not on the device or faulted twice",
-			 (unsigned long long)faults, (unsigned long long)npages,
-			 (unsigned long long)npages, (unsigned long long)(npages / pmd_pages));
+	if (how == RB_HMM_COUNT_ENTRIES && thp_source && P > 1)
+		snprintf(why, n, "%s %llu for %llu pages: no mix of %llu-page device THPs "
+			 "(counted once) and 4K pages gives that; expected %llu to %llu",
+			 what, c, N, P, N / P + N % P, N);
 	else
-		snprintf(why, n, "%llu faults for %llu pages: expected one per page; %s",
-			 (unsigned long long)faults, (unsigned long long)npages,
-			 faults < npages ? "some pages were not on the device"
-					 : "pages faulted more than once");
-	return 0;
+		snprintf(why, n, "%s %llu for %llu pages: expected one per 4K page%s", what, c, N,
+			 c < N ? "; some pages were not moved" : "; pages were counted twice");
+	return -1;
 }
 
 double rb_hmm_gbps(uint64_t bytes, uint64_t ns)
@@ -679,7 +721,8 @@ int rb_hmm_open_detect(const char *device, const char *release,
 	struct rb_hmm_dmirror_cmd cmd;
 	enum rb_hmm_nr3 nr3;
 	uint8_t *page, *out;
-	int fd, ret, e = 0;
+	int fd, pfd, ret, e = 0;
+	bool flags_ok;
 
 	*abi = NULL;
 	fd = open(device, O_RDWR | O_CLOEXEC);
@@ -688,8 +731,14 @@ int rb_hmm_open_detect(const char *device, const char *release,
 		snprintf(detail, n, "open %s: %s", device, strerror(e));
 		return -e;
 	}
-	if (rb_kver_parse(release, &v))
-		v = RB_KVER(99, 0);
+	if (rb_kver_parse(release, &v) || !rb_hmm_abi_for(v, detail, n)) {
+		if (rb_kver_parse(release, &v))
+			snprintf(detail, n, "test_hmm: kernel release '%s' has no version number; "
+				 "refbench declares test_hmm's answers for kernels %s only",
+				 release ? release : "", RB_HMM_KNOWN_TEXT);
+		close(fd);
+		return -EPROTONOSUPPORT;
+	}
 	page = probe_page(ps);
 	out = probe_page(ps);
 	if (!page || !out) {
@@ -708,14 +757,25 @@ int rb_hmm_open_detect(const char *device, const char *release,
 	if (ret)
 		e = errno;
 	nr3 = rb_hmm_nr3_verdict(ret, sentinel, out[0], cmd.cpages);
-	*abi = rb_hmm_abi_resolve(v, nr3);
+	/* FLAGS (nr 8) sets the open file's flags to npages, which must be >= 1:
+	 * 2 sets no bit the driver tests (FAIL_ALLOC is bit 0), and on a file
+	 * of its own that is closed at once. Before the THP driver nr 8 is
+	 * unknown: -EINVAL. */
+	flags_ok = false;
+	if ((pfd = open(device, O_RDWR | O_CLOEXEC)) >= 0) {
+		cmd = (struct rb_hmm_dmirror_cmd){ .addr = (uintptr_t)page, .npages = 2 };
+		flags_ok = ioctl(pfd, rb_hmm_ioctl(8), &cmd) == 0;
+		close(pfd);
+	}
+	*abi = rb_hmm_abi_resolve(v, nr3, flags_ok);
 	if (nr3 == RB_HMM_NR3_UNKNOWN)
 		snprintf(detail, n, "%s for %s (ioctl nr 3 acted as neither SNAPSHOT nor "
 			 "MIGRATE_TO_SYS%s%s: the version table decides)", (*abi)->name, release,
 			 ret ? ": " : "", ret ? strerror(e) : "");
 	else
-		snprintf(detail, n, "%s for %s (ioctl nr 3 acted as %s)", (*abi)->name, release,
-			 nr3 == RB_HMM_NR3_SNAPSHOT ? "SNAPSHOT" : "MIGRATE_TO_SYS");
+		snprintf(detail, n, "%s for %s (ioctl nr 3 acted as %s; FLAGS %s)", (*abi)->name,
+			 release, nr3 == RB_HMM_NR3_SNAPSHOT ? "SNAPSHOT" : "MIGRATE_TO_SYS",
+			 flags_ok ? "accepted" : "unknown");
 	munmap(page, ps);
 	munmap(out, ps);
 	return fd;

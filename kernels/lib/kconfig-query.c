@@ -101,6 +101,36 @@ static struct property *prompt_of(struct symbol *sym)
 	return NULL;
 }
 
+/* An int or hex symbol's active range, bounds with their values: a value
+ * outside it is replaced silently (NR_CPUS 64 -> 2 when the range is 2..2). */
+static void range_of(struct symbol *sym, struct buf *b)
+{
+	struct property *r;
+	struct symbol *lo, *hi;
+
+	if (sym->type != S_INT && sym->type != S_HEX)
+		return;
+	r = sym_get_range_prop(sym);
+	if (!r || !r->expr || r->expr->type != E_RANGE)
+		return;
+	lo = r->expr->left.sym;
+	hi = r->expr->right.sym;
+	if (b->n)
+		put(b, "; ");
+	put(b, "its range here is ");
+	put(b, sym_get_string_value(lo));
+	put(b, "..");
+	put(b, sym_get_string_value(hi));
+	if (!(lo->flags & SYMBOL_CONST) || !(hi->flags & SYMBOL_CONST)) {
+		put(b, " (range ");
+		put_sym(b, lo, lo->name);
+		put(b, " ");
+		put_sym(b, hi, hi->name);
+		put(b, ")");
+	}
+	put(b, ", and Kconfig replaces a value outside it without a word");
+}
+
 static void clean(char *s)
 {
 	for (; *s; s++)
@@ -168,6 +198,7 @@ static void query(const char *name)
 		put(&on, "selected by ");
 		put(&on, tmp.s);
 	}
+	range_of(sym, &why);
 	clean(why.s);
 	clean(on.s);
 	printf("%s\tdefined\t%s\t%s\t%s\t%s\n", name, sym_type_name(sym->type),

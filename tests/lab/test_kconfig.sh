@@ -12,7 +12,13 @@
 #     absent symbol an error; "any-of" accepts one met alternative and
 #     fails when none is; bad directives are syntax errors;
 #   - the shipped fragments (configs/kernel/*.config) name no symbol this
-#     tree lacks unless it is marked optional or is in an any-of (typos).
+#     tree lacks unless it is marked optional or is in an any-of (typos);
+#   - a value Kconfig replaced (NR_CPUS outside its range) is named with the
+#     range;
+#   - on every Debian tree in the cache (6.1, 6.12, 7.2), the minimal
+#     profile (and distro: on 6.1, or on all with RB_KCONFIG_ALL=1) passes
+#     the check with NR_CPUS, split PTE locks, PREEMPT_DYNAMIC and 5-level
+#     support (about 15 s per tree and profile).
 # The tree is $KSRC, else the default one (scripts/ksrc --path); without it
 # the test is skipped (exit 77). Exit 0 pass, 1 fail.
 set -u
@@ -129,6 +135,11 @@ verify "an any-of member without a request is a syntax error" 2 \
 '# refbench: any-of CONFIG_MMU CONFIG_REFBENCH_OLD_NAME
 CONFIG_MMU=y'
 
+# An int Kconfig replaced (NR_CPUS with SMP off: range 1..1) is named with its range.
+verify "a value outside the symbol's range is missing" 1 'CONFIG_NR_CPUS=64'
+expect_grep "...named with the range Kconfig applied" \
+	'MISSING +CONFIG_NR_CPUS=64 requested but missing: .*its range here is 1\.\.1 \(range NR_CPUS_RANGE_BEGIN \[=1\] NR_CPUS_RANGE_END \[=1\]\).*\(now 1\)' "$tmp/v.out"
+
 # Later fragments override earlier ones, as in merge_config.sh.
 printf 'CONFIG_GUP_TEST=y\n' >"$tmp/a.config"
 printf '# CONFIG_GUP_TEST is not set\n' >"$tmp/b.config"
@@ -154,6 +165,31 @@ if [ -s "$tmp/lint.bad" ]; then
 else
 	ok "every symbol in configs/kernel/ exists in this tree, or is optional or any-of"
 fi
+
+# ---- 4. every Debian tree in the cache: both profiles pass the check,
+# with the lab's must-haves (NR_CPUS, split PTE locks, the preemption model)
+for v in 6.1 6.12 7.2; do
+	t=$("$ROOT/scripts/ksrc" --version "$v" --path)
+	if [ ! -f "$t/Makefile" ]; then
+		echo "# $v: no tree at $t (scripts/ksrc --version $v --extract): not checked"
+		continue
+	fi
+	profs=(minimal)
+	[ "$v" != 6.1 ] && [ "${RB_KCONFIG_ALL:-0}" != 1 ] || profs+=(distro)
+	for prof in "${profs[@]}"; do
+		rc=0
+		RB_CACHE=$tmp/cache "$ROOT/kernels/build" --cache "$tmp/cache" --src "$t" \
+			--profile "$prof" --config-only -j 2 >"$tmp/p.out" 2>"$tmp/p.err" || rc=$?
+		expect_rc "$v $prof: every required option met" 0 "$rc" "$tmp/p.err"
+		[ "$rc" = 0 ] || continue
+		cfg=$(tail -n1 "$tmp/p.out")
+		want=64; [ "$prof" = minimal ] || want=8192
+		expect_grep "$v $prof: NR_CPUS=$want" "^CONFIG_NR_CPUS=$want\$" "$cfg"
+		expect_grep "$v $prof: split PTE locks" '^CONFIG_SPLIT_PTE_PTLOCKS=y$|^CONFIG_SPLIT_PTLOCK_CPUS=4$' "$cfg"
+		expect_grep "$v $prof: PREEMPT_DYNAMIC" '^CONFIG_PREEMPT_DYNAMIC=y$' "$cfg"
+		expect_grep "$v $prof: 5-level paging compiled in" '^CONFIG_PGTABLE_LEVELS=5$' "$cfg"
+	done
+done
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,6 +3,8 @@
 # pmem set up in the guest (fsdax + devdax 2M + devdax 1G), a small guest
 # command, and the run brought home. Exit 0 pass, 1 fail, 77 skip.
 #   RB_LAB_KERNEL=DIR|bzImage   boot this kernel instead of kernels/build's
+#   RB_LAB_KVER=X.Y             build and boot Debian's linux-source-X.Y
+#                               (kernels/build --src X.Y) instead of 6.1
 #   RB_KEEP_TEST_RUNS=1         keep the run directory
 # The guest command is the real `refbench run --suite lab-smoke` when
 # bench/refbench and configs/suites/lab-smoke.suite exist, else a stand-in that
@@ -22,7 +24,8 @@ KERNEL=${RB_LAB_KERNEL:-}
 if [ -z "$KERNEL" ]; then
 	[ -x "$REPO/kernels/build" ] || skip "no kernel: kernels/build missing and RB_LAB_KERNEL unset"
 	# a kernel that does not build is a failure, not a skip: CI must see it
-	KERNEL=$("$REPO/kernels/build" | tail -n 1) || fail "kernels/build failed (see above)"
+	KERNEL=$("$REPO/kernels/build" ${RB_LAB_KVER:+--src "$RB_LAB_KVER"} | tail -n 1) ||
+		fail "kernels/build ${RB_LAB_KVER:+--src $RB_LAB_KVER }failed (see above)"
 	[ -n "$KERNEL" ] || skip "no kernel: kernels/build printed nothing"
 fi
 
@@ -110,7 +113,8 @@ if [ "$REAL" = 1 ]; then
 		    fault:anon:fault fault:thp:fault fault:fsdax-pte:fault fault:fsdax-pmd:fault \
 		    fault:devdax-2m:fault fault:devdax-1g:fault fault:fsdax-pmd:munmap \
 		    hmm-migrate:anon:to-dev hmm-migrate:anon:fault-back hmm-migrate:anon:to-sys \
-		    hmm-migrate:thp:to-dev gup-user:fsdax-pmd:get gup-user:thp:dio-read \
+		    hmm-migrate:thp:to-dev hmm-migrate:thp:fault-back hmm-migrate:thp:to-sys \
+		    gup-user:fsdax-pmd:get gup-user:thp:dio-read \
 		    fio-dio-daxbuf:fsdax-pmd:iops fio-devdax:devdax-2m:bw fio-mmap-fault:fsdax-pmd:fault; do
 		IFS=: read -r c k m <<<"$want"
 		jq -se --arg c "$c" --arg k "$k" --arg m "$m" '[.[] | select(.type == "sample" and .case == $c and
@@ -136,6 +140,15 @@ if [ "$REAL" = 1 ]; then
 	ok "fio cases verified; fio version and job files in meta.json"
 	jq -e '.lab.accel == "tcg" and .counters.source and .kernel.config_sha256' "$M" >/dev/null ||
 		fail "meta.json lacks lab accel, counter source or config hash"
+	# the kernel as booted: 4 levels (the lab's default), Debian's preemption,
+	# NR_CPUS of the minimal profile, and the paths its metrics cross
+	jq -e '.kernel.pgtable_levels == 4 and (.kernel.preempt | startswith("dynamic(")) and
+		.kernel.nr_cpus >= 64 and .kernel.profile == "minimal"' "$M" >/dev/null ||
+		fail "meta.json kernel model: $(jq -c '.kernel | {pgtable_levels, preempt, nr_cpus, profile}' "$M")"
+	jq -e '(.kernel_paths["gup-fast"].get | length > 0) and (.kernel_paths.fault.fault | length > 0) and
+		(.kernel_paths["hmm-migrate"]["to-dev"] | index("migrate_vma_setup"))' "$M" >/dev/null ||
+		fail "meta.json kernel_paths: $(jq -c '.kernel_paths_source' "$M")"
+	ok "kernel $(jq -r '.kernel.release + ": " + (.kernel.pgtable_levels|tostring) + " levels, " + .kernel.preempt + ", NR_CPUS " + (.kernel.nr_cpus|tostring)' "$M"); kernel_paths from $(jq -r .kernel_paths_source "$M")"
 else
 	grep -q '^fsdax /dev/pmem' "$RUN/devices.txt" && grep -c '^devdax /dev/dax' "$RUN/devices.txt" | grep -q 2 ||
 		fail "stand-in did not see the devices: $(cat "$RUN/devices.txt" 2>/dev/null)"

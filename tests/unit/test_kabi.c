@@ -6,7 +6,8 @@
  *
  * Every literal names its source. Struct layouts: torvalds/linux
  * mm/gup_benchmark.c (5.6-5.10), mm/gup_test.h (5.11, 5.13+, 6.2+),
- * lib/test_hmm_uapi.h (5.8, 5.14, 6.0, 6.1).
+ * lib/test_hmm_uapi.h (5.8, 5.14, 6.0, 6.1, 7.2), lib/test_hmm.c (6.1, 6.12,
+ * 7.2), kernel/Kconfig.preempt and kernel/sched/debug.c (6.1, 7.2).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +21,8 @@
 #include <cmocka.h>
 
 #include "kabi/gup_test.h"
+#include "kabi/kmodel.h"
+#include "kabi/kpaths.h"
 #include "kabi/test_hmm.h"
 
 /* The same facts at compile time: a wrong layout does not build. */
@@ -224,12 +227,24 @@ static void test_hmm_version_table(void **state)
 		{ 5, 19, RB_HMM_ABI_5_14 },
 		{ 6, 0, RB_HMM_ABI_6_0 },	/* MIGRATE_TO_SYS inserted at 3 */
 		{ 6, 1, RB_HMM_ABI_6_1 },	/* + RELEASE */
-		{ 6, 17, RB_HMM_ABI_6_1 },
+		{ 6, 12, RB_HMM_ABI_6_1 },	/* read: still 4K device pages */
+		{ 6, 18, RB_HMM_ABI_6_1 },
+		{ 6, 19, RB_HMM_ABI_THP },	/* + FLAGS, device THPs */
+		{ 7, 2, RB_HMM_ABI_THP },	/* read */
+		{ 7, 3, RB_HMM_ABI_THP },	/* read: + READ_UNLOCKED=9, counts as 7.2 */
 	};
+	char why[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		assert_int_equal(rb_hmm_abi_for(KV(table[i].maj, table[i].min))->id, table[i].id);
+		assert_int_equal(rb_hmm_abi_for(KV(table[i].maj, table[i].min), why, sizeof(why))->id,
+				 table[i].id);
+	/* newer than any source read: no row, and the reason names what is known */
+	assert_null(rb_hmm_abi_for(KV(7, 4), why, sizeof(why)));
+	assert_true(contains(why, "test_hmm"));
+	assert_true(contains(why, "5.8 .. 7.3"));
+	assert_true(contains(why, "7.4 is newer"));
+	assert_null(rb_hmm_abi_for(KV(8, 0), why, sizeof(why)));
 }
 
 static void test_hmm_numbering(void **state)
@@ -251,6 +266,19 @@ static void test_hmm_numbering(void **state)
 	assert_int_equal(v61->check_exclusive, 6);
 	assert_int_equal(v61->release, 7);
 	assert_true(v61->to_sys_counts_cpages);
+	assert_int_equal(v61->to_sys_count, RB_HMM_COUNT_PAGES);
+	assert_int_equal(v61->flags, -1);
+	/* 7.2 lib/test_hmm_uapi.h: 0..7 as 6.1, + FLAGS=8; counts per entry */
+	{
+		const struct rb_hmm_abi *thp = &rb_hmm_abis[RB_HMM_ABI_THP];
+
+		assert_int_equal(thp->migrate_to_sys, 3);
+		assert_int_equal(thp->release, 7);
+		assert_int_equal(thp->flags, 8);
+		assert_int_equal(thp->to_sys_count, RB_HMM_COUNT_ENTRIES);
+		assert_int_equal(thp->faultback, RB_HMM_COUNT_ENTRIES);
+		assert_int_equal(rb_hmm_ioctl(thp->flags), 0xc0284808);
+	}
 	/* 6.0: the same minus RELEASE */
 	assert_int_equal(v60->migrate_to_sys, 3);
 	assert_int_equal(v60->snapshot, 4);
@@ -278,13 +306,25 @@ static void test_hmm_nr3_probe(void **state)
 	assert_int_equal(rb_hmm_nr3_verdict(0, 0xa5, 0xa5, 1), RB_HMM_NR3_UNKNOWN);
 
 	/* behaviour overrides the version where they disagree (backports) */
-	assert_int_equal(rb_hmm_abi_resolve(KV(5, 14), RB_HMM_NR3_MIGRATE_TO_SYS)->id,
+	assert_int_equal(rb_hmm_abi_resolve(KV(5, 14), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
 			 RB_HMM_ABI_6_0);
-	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_SNAPSHOT)->id, RB_HMM_ABI_5_14);
-	assert_int_equal(rb_hmm_abi_resolve(KV(5, 10), RB_HMM_NR3_SNAPSHOT)->id, RB_HMM_ABI_5_8);
-	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_MIGRATE_TO_SYS)->id,
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_SNAPSHOT, false)->id,
+			 RB_HMM_ABI_5_14);
+	assert_int_equal(rb_hmm_abi_resolve(KV(5, 10), RB_HMM_NR3_SNAPSHOT, false)->id,
+			 RB_HMM_ABI_5_8);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 1), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
 			 RB_HMM_ABI_6_1);
-	assert_int_equal(rb_hmm_abi_resolve(KV(6, 0), RB_HMM_NR3_UNKNOWN)->id, RB_HMM_ABI_6_0);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 0), RB_HMM_NR3_UNKNOWN, false)->id,
+			 RB_HMM_ABI_6_0);
+	/* FLAGS tells the THP driver from 6.1's, either way round */
+	assert_int_equal(rb_hmm_abi_resolve(KV(7, 2), RB_HMM_NR3_MIGRATE_TO_SYS, true)->id,
+			 RB_HMM_ABI_THP);
+	assert_int_equal(rb_hmm_abi_resolve(KV(7, 2), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
+			 RB_HMM_ABI_6_1);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 15), RB_HMM_NR3_MIGRATE_TO_SYS, true)->id,
+			 RB_HMM_ABI_THP);
+	assert_int_equal(rb_hmm_abi_resolve(KV(6, 12), RB_HMM_NR3_MIGRATE_TO_SYS, false)->id,
+			 RB_HMM_ABI_6_1);
 }
 
 /* ---------------------------------------------------------------- */
@@ -493,26 +533,34 @@ static void test_kconfig_running_kernel(void **state)
 /* ---------------------------------------------------------------- */
 /* hmm-migrate decisions                                            */
 
-static void test_hmm_faultback(void **state)
+static void test_hmm_counts(void **state)
 {
+	const enum rb_hmm_count P = RB_HMM_COUNT_PAGES, E = RB_HMM_COUNT_ENTRIES;
 	char why[256];
 
 	(void)state;
-	/* 32 MiB of 4K: one fault per device page */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8192, false, 512, why, sizeof(why)), 1);
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8192, true, 512, why, sizeof(why)), 1);
-	/* a driver that keeps THPs whole on the device: one per 2 MiB */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 16, true, 512, why, sizeof(why)), 512);
-	assert_true(contains(why, "device THP"));
-	/* ... but never for a 4K source */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 16, false, 512, why, sizeof(why)), 0);
-	assert_true(contains(why, "not on the device"));
-	/* anything else is wrong */
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8000, true, 512, why, sizeof(why)), 0);
-	assert_true(contains(why, "expected 8192 (4K device pages) or 16 (device THPs)"));
-	assert_int_equal(rb_hmm_faultback_gran(8192, 8193, false, 512, why, sizeof(why)), 0);
-	assert_true(contains(why, "more than once"));
-	assert_int_equal(rb_hmm_faultback_gran(0, 0, false, 512, why, sizeof(why)), 0);
+	/* 32 MiB of 4K: one per page, whatever the driver */
+	assert_int_equal(rb_hmm_count_explain(P, false, 8192, 8192, 512, "faults", why, sizeof(why)), 0);
+	assert_int_equal(rb_hmm_count_explain(E, true, 8192, 8192, 512, "faults", why, sizeof(why)), 0);
+	assert_true(contains(why, "faults 8192 for 8192 pages: one per 4K page"));
+	/* 7.2's test_hmm, 8 MiB of THPs: MIGRATE_TO_SYS counts 4 (the lab's
+	 * "4 of 2048 pages"), one per device THP */
+	assert_int_equal(rb_hmm_count_explain(E, true, 2048, 4, 512, "cpages", why, sizeof(why)), 4);
+	assert_true(contains(why, "4 device THPs (counted once each) and 0 4K pages"));
+	/* the driver fell back to 4K device pages for one of them: 3 + 512 */
+	assert_int_equal(rb_hmm_count_explain(E, true, 2048, 515, 512, "faults", why, sizeof(why)), 3);
+	assert_true(contains(why, "3 device THPs (counted once each) and 512 4K pages"));
+	/* a 6.1 driver counts per page: 4 is 2044 pages short */
+	assert_int_equal(rb_hmm_count_explain(P, true, 2048, 4, 512, "cpages", why, sizeof(why)), -1);
+	assert_true(contains(why, "expected one per 4K page; some pages were not moved"));
+	/* never THPs for a 4K source */
+	assert_int_equal(rb_hmm_count_explain(E, false, 2048, 4, 512, "faults", why, sizeof(why)), -1);
+	/* no mix explains 5 (5 = base + thps, base + 512 thps = 2048: no) */
+	assert_int_equal(rb_hmm_count_explain(E, true, 2048, 5, 512, "faults", why, sizeof(why)), -1);
+	assert_true(contains(why, "expected 4 to 2048"));
+	assert_int_equal(rb_hmm_count_explain(P, false, 8192, 8193, 512, "faults", why, sizeof(why)), -1);
+	assert_true(contains(why, "counted twice"));
+	assert_int_equal(rb_hmm_count_explain(P, false, 0, 0, 512, "faults", why, sizeof(why)), -1);
 }
 
 static void test_hmm_bandwidth(void **state)
@@ -589,6 +637,176 @@ static void test_probes_fail_cleanly(void **state)
 	}
 }
 
+/* ---------------------------------------------------------------- */
+/* the booted kernel's model                                        */
+
+static void test_kmodel_pgtable_levels(void **state)
+{
+	const char *c5 = "CONFIG_X86_64=y\nCONFIG_PGTABLE_LEVELS=5\n";
+	const char *c4 = "CONFIG_PGTABLE_LEVELS=4\n# CONFIG_X86_5LEVEL is not set\n";
+	char why[160];
+
+	(void)state;
+	/* 5-level compiled in: la57 in the flags only when the boot used it */
+	assert_int_equal(rb_kmodel_pgtable_levels(c5, true, why, sizeof(why)), 5);
+	assert_int_equal(rb_kmodel_pgtable_levels(c5, false, why, sizeof(why)), 4);
+	assert_true(contains(why, "no5lvl"));
+	/* 4 compiled: 4, whatever the CPU offers */
+	assert_int_equal(rb_kmodel_pgtable_levels(c4, true, why, sizeof(why)), 4);
+	assert_true(contains(why, "CONFIG_PGTABLE_LEVELS=4"));
+	/* no config: the flag alone (x86-64 clears la57 unless it runs 5 levels) */
+	assert_int_equal(rb_kmodel_pgtable_levels(NULL, false, why, sizeof(why)), 4);
+	assert_int_equal(rb_kmodel_pgtable_levels(NULL, true, why, sizeof(why)), 5);
+}
+
+static void test_kmodel_preempt(void **state)
+{
+	/* Debian 6.1/6.12: dynamic, voluntary by default */
+	const char *deb61 = "CONFIG_PREEMPT_BUILD=y\nCONFIG_PREEMPT_VOLUNTARY=y\n"
+			    "# CONFIG_PREEMPT is not set\nCONFIG_PREEMPT_DYNAMIC=y\n";
+	/* Debian 7.2 (x86 has lazy, no voluntary) */
+	const char *deb72 = "# CONFIG_PREEMPT is not set\nCONFIG_PREEMPT_LAZY=y\n"
+			    "CONFIG_PREEMPT_DYNAMIC=y\n";
+	const char *none = "CONFIG_PREEMPT_NONE_BUILD=y\nCONFIG_PREEMPT_NONE=y\n"
+			   "# CONFIG_PREEMPT_DYNAMIC is not set\n";
+	const char *full = "CONFIG_PREEMPT=y\nCONFIG_PREEMPTION=y\n";
+	const char *rt = "CONFIG_PREEMPT_RT=y\nCONFIG_PREEMPT_DYNAMIC=y\nCONFIG_PREEMPT_LAZY=y\n";
+	const char *src;
+	char b[48];
+
+	(void)state;
+	/* debugfs sched/preempt names the mode in use in parentheses */
+	assert_string_equal(rb_kmodel_preempt(deb61, "", "none (voluntary) full\n", b, sizeof(b),
+					      &src), "dynamic(voluntary)");
+	assert_true(contains(src, "sched/preempt"));
+	assert_string_equal(rb_kmodel_preempt(deb72, "", "none voluntary full (lazy)\n", b,
+					      sizeof(b), &src), "dynamic(lazy)");
+	/* without debugfs: preempt= on the command line, else the config default */
+	assert_string_equal(rb_kmodel_preempt(deb61, "ro preempt=full quiet", NULL, b, sizeof(b),
+					      &src), "dynamic(full)");
+	assert_string_equal(rb_kmodel_preempt(deb61, "ro nopreempt=x", NULL, b, sizeof(b), &src),
+			    "dynamic(voluntary)");
+	assert_string_equal(rb_kmodel_preempt(deb72, NULL, NULL, b, sizeof(b), &src),
+			    "dynamic(lazy)");
+	/* static models */
+	assert_string_equal(rb_kmodel_preempt(none, "", NULL, b, sizeof(b), &src), "none");
+	assert_string_equal(rb_kmodel_preempt(full, "", NULL, b, sizeof(b), &src), "full");
+	assert_string_equal(rb_kmodel_preempt(rt, "preempt=none", NULL, b, sizeof(b), &src), "rt");
+	assert_string_equal(rb_kmodel_preempt(NULL, "", NULL, b, sizeof(b), &src), "unknown");
+}
+
+static void test_kmodel_nr_cpus(void **state)
+{
+	(void)state;
+	assert_int_equal(rb_kmodel_nr_cpus("CONFIG_NR_CPUS_DEFAULT=64\nCONFIG_NR_CPUS=8192\n"), 8192);
+	assert_int_equal(rb_kmodel_nr_cpus("CONFIG_NR_CPUS=2\n"), 2);
+	assert_int_equal(rb_kmodel_nr_cpus("CONFIG_SMP=y\n"), -1);
+	assert_int_equal(rb_kmodel_nr_cpus(NULL), -1);
+}
+
+/* ---------------------------------------------------------------- */
+/* per-version kernel paths                                         */
+
+static size_t names_of(const char *c, const char *metric, struct rb_kver v,
+		       const struct rb_ksyms *s, const char **out)
+{
+	const struct rb_kpaths_case *kc = rb_kpaths_case(c);
+	const struct rb_kpath *pr[64], *ab[64];
+	size_t np = 0, na;
+
+	assert_non_null(kc);
+	for (const struct rb_kpaths_metric *m = kc->metrics; m->metric; m++)
+		if (!strcmp(m->metric, metric))
+			np = rb_kpaths_select(m->path, v, s, pr, ab, 64, &na);
+	for (size_t i = 0; i < np; i++)
+		out[i] = pr[i]->fn;
+	return np;
+}
+
+static bool has_name(const char **l, size_t n, const char *fn)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(l[i], fn))
+			return true;
+	return false;
+}
+
+static void test_kpaths_versions(void **state)
+{
+	/* kallsyms lines as 6.1 and 7.2 lab kernels list them (one of each
+	 * kind of line: text, a GCC clone, a module symbol) */
+	const char *k61 = "ffffffff81234560 T get_user_pages_fast\n"
+			  "ffffffff81234600 T internal_get_user_pages_fast\n"
+			  "ffffffff81234700 t try_grab_folio\n"
+			  "ffffffff81234800 T __put_devmap_managed_page_refs\n"
+			  "ffffffff81234900 t gup_put_folio.isra.0\n";
+	const char *k72 = "0000000000000000 T get_user_pages_fast\n"
+			  "0000000000000000 t gup_fast_fallback\n"
+			  "0000000000000000 t try_grab_folio\n"
+			  "0000000000000000 t try_grab_folio_fast\n"
+			  "0000000000000000 T free_zone_device_folio\n"
+			  "0000000000000000 t dmirror_devmem_fault\t[test_hmm]\n";
+	struct rb_ksyms s61, s72;
+	const char *l[64];
+	size_t n;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(rb_ksyms_parse(&s61, k61), 0);
+	assert_int_equal(s61.symbols, 5);
+	assert_true(rb_ksyms_has(&s61, "gup_put_folio"));	/* the .isra.0 clone */
+	assert_false(rb_ksyms_has(&s61, "gup_fast_fallback"));
+	assert_int_equal(rb_ksyms_parse(&s72, k72), 0);
+	assert_true(rb_ksyms_has(&s72, "dmirror_devmem_fault"));
+
+	/* 6.1: try_grab_folio is GUP-fast's grab */
+	n = names_of("gup-fast", "get", KV(6, 1), &s61, l);
+	assert_true(has_name(l, n, "internal_get_user_pages_fast"));
+	assert_true(has_name(l, n, "try_grab_folio"));
+	assert_false(has_name(l, n, "gup_fast_fallback"));	/* not in 6.1 */
+	n = names_of("gup-fast", "put", KV(6, 1), &s61, l);
+	assert_true(has_name(l, n, "__put_devmap_managed_page_refs"));
+	assert_true(has_name(l, n, "gup_put_folio"));
+	/* 7.2: the grab is try_grab_folio_fast; the devmap branch is gone */
+	n = names_of("gup-fast", "get", KV(7, 2), &s72, l);
+	assert_true(has_name(l, n, "gup_fast_fallback"));
+	assert_true(has_name(l, n, "try_grab_folio_fast"));
+	n = names_of("gup-fast", "put", KV(7, 2), &s72, l);
+	assert_true(has_name(l, n, "free_zone_device_folio"));
+	assert_false(has_name(l, n, "__put_devmap_managed_page_refs"));
+	/* a name not in the kernel is never listed, whatever the table says */
+	n = names_of("hmm-migrate", "fault-back", KV(6, 1), &s61, l);
+	assert_int_equal(n, 0);
+	n = names_of("hmm-migrate", "fault-back", KV(7, 2), &s72, l);
+	assert_true(has_name(l, n, "dmirror_devmem_fault"));
+
+	/* the table's range */
+	assert_null(rb_kpaths_unknown(KV(6, 1), why, sizeof(why)));
+	assert_null(rb_kpaths_unknown(KV(7, 2), why, sizeof(why)));
+	assert_non_null(rb_kpaths_unknown(KV(7, 3), why, sizeof(why)));
+	assert_true(contains(why, "6.1 .. 7.2"));
+	assert_non_null(rb_kpaths_unknown(KV(5, 15), why, sizeof(why)));
+	/* no symbols at all (CONFIG_KALLSYMS off) */
+	rb_ksyms_free(&s61);
+	assert_int_equal(rb_ksyms_parse(&s61, ""), -ENODATA);
+	rb_ksyms_free(&s61);
+	rb_ksyms_free(&s72);
+}
+
+static void test_kpaths_table_is_sane(void **state)
+{
+	(void)state;
+	/* every case with a table exists by that name, every entry has a name,
+	 * and bounds are ordered */
+	for (const struct rb_kpaths_case *c = rb_kpaths_cases; c->name; c++)
+		for (const struct rb_kpaths_metric *m = c->metrics; m->metric; m++)
+			for (const struct rb_kpath *p = m->path; p->fn; p++) {
+				assert_true(strlen(p->fn) > 2);
+				if (p->since.major && p->until.major)
+					assert_true(rb_kver_cmp(p->since, p->until) <= 0);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,10 +830,15 @@ int main(void)
 		cmocka_unit_test(test_gup_absent_reason),
 		cmocka_unit_test(test_kconfig_lookup),
 		cmocka_unit_test(test_kconfig_running_kernel),
-		cmocka_unit_test(test_hmm_faultback),
+		cmocka_unit_test(test_hmm_counts),
 		cmocka_unit_test(test_hmm_bandwidth),
 		cmocka_unit_test(test_hmm_absence),
 		cmocka_unit_test(test_probes_fail_cleanly),
+		cmocka_unit_test(test_kmodel_pgtable_levels),
+		cmocka_unit_test(test_kmodel_preempt),
+		cmocka_unit_test(test_kmodel_nr_cpus),
+		cmocka_unit_test(test_kpaths_versions),
+		cmocka_unit_test(test_kpaths_table_is_sane),
 	};
 
 	return cmocka_run_group_tests_name("kabi", tests, NULL, NULL);
