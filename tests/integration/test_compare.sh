@@ -121,6 +121,11 @@ META_JQ='.kernel += {profile: "minimal", pgtable_levels: 5, preempt: "lazy", nr_
 "$RB" compare -o "$TMP/kp" "$TMP/k4" "$TMP/k4b" >/dev/null 2>&1 || fail "kernel profile compare"
 grep -q "^kernel: minimal profile, 4-level paging, preempt none, NR_CPUS 64$" "$TMP/kp/report.txt" ||
 	fail "no kernel line: $(grep '^kernel' "$TMP/kp/report.txt")"
-! grep -q "^kernel" "$TMP/aa/report.txt" || fail "a kernel line without the fields"
+META_JQ='del(.kernel.profile, .kernel.pgtable_levels, .kernel.preempt, .kernel.nr_cpus)' \
+	mk_run "$TMP/k0" ns "$(spec get 118 1)"
+META_JQ='del(.kernel.profile, .kernel.pgtable_levels, .kernel.preempt, .kernel.nr_cpus)' \
+	mk_run "$TMP/k0b" ns "$(spec get 118 2)"
+"$RB" compare -o "$TMP/k0r" "$TMP/k0" "$TMP/k0b" >/dev/null 2>&1 || fail "compare of runs without kernel fields"
+! grep -q "^kernel" "$TMP/k0r/report.txt" || fail "a kernel line without the fields"
 refuse "kernel.pgtable_levels" "$TMP/k4" "$TMP/k5"
 echo "ok: kernel profile line; paging depth must match"
