@@ -1,0 +1,5 @@
+#!/bin/bash
+# The deterministic instrument end to end on Debian's linux-source-6.1:
+# identical A/A boots, the declared A/A bounds, and the validation canaries
+# (tests/lab/canary.sh).
+exec "$(dirname "$0")/canary.sh" 6.1
