@@ -673,6 +673,7 @@ void rb_records_from_iter(struct rb_run *r, const struct rb_iter *it,
 			if (m->window != RB_WINDOW_NONE)
 				json_object_object_add(o, "window", json_object_new_uint64(m->window));
 			json_object_object_add(o, "interrupts", json_object_new_uint64(m->irqs));
+			json_object_object_add(o, "preempted", json_object_new_uint64(m->csws));
 		}
 		if (m->resolution > 0)
 			json_object_object_add(o, "resolution", json_object_new_double(m->resolution));

@@ -117,6 +117,7 @@ struct rb_metric {
 	uint64_t window;		/* the window's ordinal (rb_window.seq) */
 	uint64_t window_ns;		/* its length */
 	uint64_t irqs;			/* interrupts taken while it was open */
+	uint64_t csws;			/* times the thread was preempted in it */
 	double resolution;		/* how far the value can be off (its unit), 0: exact to its clock */
 	struct rb_ctr_set counters;	/* raw counts over the metric's window */
 };
@@ -155,6 +156,7 @@ struct rb_window {
 	uint64_t seq;		/* ordinal of this window in the process, from 0;
 				 * RB_WINDOW_NONE: made up of several (threads) */
 	uint64_t irq0, irqs;	/* interrupts (all CPUs, /proc/stat) around it */
+	uint64_t csw0, csws;	/* this thread's involuntary context switches */
 	struct rb_ctr_set counts;
 };
 #define RB_WINDOW_NONE UINT64_MAX
@@ -220,6 +222,7 @@ const struct rb_case *rb_case_find(const char *name);
 uint64_t rb_now_ns(void);
 uint64_t rb_minflt_thread(void);	/* RUSAGE_THREAD ru_minflt */
 uint64_t rb_majflt_thread(void);
+uint64_t rb_preempted_thread(void);	/* RUSAGE_THREAD ru_nivcsw */
 int rb_pin_cpu(int cpu);
 void rb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rb_die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -131,6 +131,14 @@ uint64_t rb_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t rb_preempted_thread(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (uint64_t)ru.ru_nivcsw;
+}
+
 uint64_t rb_minflt_thread(void)
 {
 	struct rusage ru;
