@@ -322,6 +322,12 @@ void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *r
 				if (json_object_object_get_ex(rec, "resolution", &res) &&
 				    json_object_get_double(res) > s->resolution)
 					s->resolution = json_object_get_double(res);
+				if (json_object_object_get_ex(rec, "interrupts", &res) &&
+				    (uint64_t)json_object_get_int64(res) > s->interrupts)
+					s->interrupts = (uint64_t)json_object_get_int64(res);
+				if (json_object_object_get_ex(rec, "ops", &res) && json_object_get_int64(res) > 0 &&
+				    (!s->ops_min || (uint64_t)json_object_get_int64(res) < s->ops_min))
+					s->ops_min = (uint64_t)json_object_get_int64(res);
 			}
 }
 

@@ -67,6 +67,8 @@ struct rb_series {
 	unsigned ngroups;
 	struct rb_group_series g[RB_SERIES_MAX_GROUPS];
 	double resolution;	/* largest sample "resolution"; 0: none given */
+	uint64_t interrupts;	/* most "interrupts" a sample's window took */
+	uint64_t ops_min;	/* fewest ops of a sample (0: none seen) */
 	enum rb_family family;
 	char parent[32];	/* DERIVED: the time metric of the same point */
 	char missing[256];	/* incomplete: where it is missing, and why */
