@@ -4,7 +4,7 @@
 #  1. Two boots of one kernel give the same samples, byte for byte, and
 #     the same per-window plugin counts.
 #  2. A perturbed boot (--perturb) moves no metric beyond the declared A/A
-#     bounds, configs/bounds/ab-smoke.bounds (refbench bounds --check).
+#     bounds, configs/bounds/ab-smoke-X.Y.bounds (refbench bounds --check).
 #  3. Kernel B = A + kernels/patches/canary/X.Y (one instruction on each
 #     of six paths). kernels/canary-check names the functions B changed;
 #     for every metric, B-A must equal what the plugin counted in those
@@ -17,12 +17,13 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
 KVER=${1:-}
 fail() { echo "FAIL${KVER:+ ($KVER)}: $*" >&2; exit 1; }
 ok() { echo "ok${KVER:+ ($KVER)}: $*"; }
+resolved=''
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu (make deps)"; exit 77; }
 [ -x "$ROOT/bench/refbench" ] && [ -f "$ROOT/build/plugin/insn_attr.so" ] ||
 	{ echo "SKIP: bench/refbench or the plugin is not built (make)"; exit 77; }
 RB=$ROOT/bench/refbench
-BOUNDS=$ROOT/configs/bounds/ab-smoke.bounds
-[ -f "$BOUNDS" ] || fail "$BOUNDS missing: measure it with scripts/bounds --suite ab-smoke"
+BOUNDS=$ROOT/configs/bounds/ab-smoke-${KVER:-6.1}.bounds
+[ -f "$BOUNDS" ] || fail "$BOUNDS missing: measure it with scripts/bounds --suite ab-smoke --kernel DIR -o $BOUNDS"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-canary.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
@@ -75,6 +76,32 @@ bad=$(jq -c 'select(((.expected | fabs) > .tol and .verdict != "slower") or
 	((.expected | fabs) <= .tol and (.verdict == "slower" or .verdict == "faster"))) |
 	{point, metric, verdict, delta, expected, tol}' "$TMP/expect.json")
 [ -z "$bad" ] || fail "verdicts do not follow the canaries: $bad"
+# every canary must stand out somewhere: on a metric it crosses (the plugin
+# counted its executions there) by more than that metric's bound. The
+# exceptions are named per version, with the reason, and are reported.
+unresolved_ok=''
+case $tree in
+7.2) unresolved_ok='4 6' ;;	# anon fault and PTE zap: on 7.2 the per-CPU free
+	# lists retune themselves with the history of frees, which moves 4 KiB
+	# anon faults and zaps by up to about 1 insn/page between perturbed
+	# boots; a zapped young DAX PTE marks its folio accessed, which
+	# activates it every other time (+-43 insn/page on fsdax-pte): both
+	# bounds are above one instruction
+esac
+jq -s '[.[] | {point, metric, tol}]' "$TMP/expect.json" >"$TMP/tols.json"
+for k in 1 2 3 4 5 6; do
+	best=$(jq -r --arg k "$k" --slurpfile t "$TMP/tols.json" '
+		[.metrics[] | select(.attribution.canaries[$k]?) | . as $m |
+		 ($t[0][] | select(.point == $m.point and .metric == $m.metric) | .tol) as $tol |
+		 {d: .attribution.canaries[$k].delta, tol: $tol, where: "\(.point) \(.metric)"}] |
+		map(select(.d > .tol)) | .[0].where // empty' "$TMP/ab/report.json")
+	if [ -n "$best" ]; then
+		resolved+=" $k"
+	elif [[ " $unresolved_ok " == *" $k "* ]]; then
+		echo "note ($tree): canary $k changes every metric it crosses by less than that metric's A/A bound (see the comment above); its B-A still equals the plugin's count"
+	else
+		fail "canary $k stands out on no metric: every one it crosses has a bound above its change"
+	fi
+done
 n=$(jq -s '[.[] | select((.expected | fabs) > .tol)] | length' "$TMP/expect.json")
-[ "$n" -ge 8 ] || fail "only $n metrics moved beyond their bound; the canaries cross at least 8"
-ok "canary A/B: $n metrics slower by exactly what the canaries added ($(jq -rs 'map(select((.expected | fabs) > .tol) | "\(.point) \(.metric) \(.delta | . * 1000 | round / 1000)") | join("; ")' "$TMP/expect.json")); the other $(( $(jq -s length "$TMP/expect.json") - n )) within their bounds"
+ok "canary A/B: canaries${resolved} stand out; $n metrics slower by exactly what the canaries added ($(jq -rs 'map(select((.expected | fabs) > .tol) | "\(.point) \(.metric) \(.delta | . * 1000 | round / 1000)") | join("; ")' "$TMP/expect.json")); the other $(( $(jq -s length "$TMP/expect.json") - n )) within their bounds"
