@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "output.h"
+#include "provenance.h"
 #include "validate.h"
 
 /* A rename is durable once the directory is synced; file systems that
@@ -550,6 +551,8 @@ merge:
 			continue;
 		}
 		json_object_object_add(meta, merge[i].key, json_object_get(merge[i].value));
+		if (!strcmp(merge[i].key, "lab"))
+			rb_kernel_profile_from_lab(meta, merge[i].value);
 	}
 	{
 		sigset_t old;

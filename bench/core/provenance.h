@@ -17,6 +17,8 @@ struct rb_prov_opts {
 /* meta.json content, without status and summary. NULL + err on bad input. */
 struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov_opts *o,
 				  char *err, size_t n);
+/* meta's kernel.profile from lab.json's kernel build, unless the run has one */
+void rb_kernel_profile_from_lab(struct json_object *meta, struct json_object *lab);
 /* sha256 hex of a file; gzip files are hashed decompressed. */
 int rb_sha256_file(const char *path, char hex[65]);
 int rb_sha256_buf(const void *buf, size_t len, char hex[65]);

@@ -41,6 +41,17 @@ grep -q "kept the run's own 'lab'" "$TMP/se" || fail "withlab: no note: $(cat "$
 jq -e '.lab.recorded == "by refbench"' "$TMP/withlab/meta.json" >/dev/null || fail "withlab: lab replaced"
 echo "ok: --merge-json never replaces what the run recorded"
 
+# a deterministic boot's guest has no lab.json: merging it on the host fills
+# kernel.profile from the kernel build it records (and adds nothing else)
+echo '{"kernel": {"build_info": {"config": {"profile": "minimal"}}}}' >"$TMP/labk.json"
+rc_of "$RB" mark "$TMP/run2" --merge-json lab="$TMP/labk.json"
+[ "$RC" = 0 ] || fail "merge lab: $(cat "$TMP/se")"
+jq -e '.kernel.profile == "minimal" and .status == "complete" and (.marks | not)' "$TMP/run2/meta.json" >/dev/null ||
+	fail "merge lab: $(jq -c '{k: .kernel.profile, status, marks}' "$TMP/run2/meta.json")"
+rc_of "$RB" validate "$TMP/run2"
+[ "$RC" = 0 ] || fail "merge lab validate: $(cat "$TMP/so" "$TMP/se")"
+echo "ok: merging lab.json fills kernel.profile (minimal) of a run that had none"
+
 # refbench wrote no meta.json (a guest that died before it started): a stub
 # that validate accepts as failed; stray bytes in samples.jsonl are not
 # certified and not read
