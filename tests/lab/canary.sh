@@ -81,6 +81,11 @@ bad=$(jq -c 'select(((.expected | fabs) > .tol and .verdict != "slower") or
 # exceptions are named per version, with the reason, and are reported.
 unresolved_ok=''
 case $tree in
+6.1) unresolved_ok='4' ;;	# anon fault: the physical pages a boot gets (a
+	# kernel of another size, another checkout; --perturb holds a few pages
+	# to find it) put 4 KiB anon faults in one of two modes 14 insn/page
+	# apart (zaps 26): the bound covers both; the attribution still shows
+	# the +1 in do_anonymous_page exactly
 7.2) unresolved_ok='4 6' ;;	# anon fault and PTE zap: on 7.2 the per-CPU free
 	# lists retune themselves with the history of frees, which moves 4 KiB
 	# anon faults and zaps by up to about 1 insn/page between perturbed
