@@ -18,9 +18,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "lib/refbench.h"
+#include "lib/tracepoint.h"
 #include "mem/mem.h"
-#include "refbench.h"
-#include "tracepoint.h"
 
 static const struct rb_param_def fault_params[] = {
 	{ .key = "size", .def = "64M", .help = "bytes mapped and touched per sample" },

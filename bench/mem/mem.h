@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "refbench.h"
+#include "lib/refbench.h"
 
 struct rb_mem {
 	enum rb_kind kind;

@@ -11,11 +11,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "app/run/runner.h"
+#include "app/run/suite.h"
+#include "app/rundir/read.h"
+#include "app/rundir/rundir.h"
 #include "mem/mem.h"
-#include "output.h"
-#include "runner.h"
-#include "suite.h"
-#include "validate.h"
 
 static void test_sizes(void **st)
 {

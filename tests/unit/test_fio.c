@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the fio cases' shared part (bench/cases/fio.c): fio's JSON
+ * Unit tests of the fio cases' shared part (bench/cases/fio/): fio's JSON
  * into the numbers a sample needs, job-file generation from the templates
  * in configs/fio, the engine-list and version parsing, the fault-count band,
  * the runner (timeout, stdin, exit codes), and, where fio is installed, the
@@ -48,9 +48,9 @@
 #include <dirent.h>
 #include <cmocka.h>
 
-#include "cases/fio.h"
+#include "cases/fio/fio.h"
+#include "lib/refbench.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 extern const struct rb_case rb_case_fio_dio_daxbuf;
 extern const struct rb_case rb_case_fio_devdax;
