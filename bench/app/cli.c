@@ -19,6 +19,7 @@
 #include "app/run/suite.h"
 #include "app/rundir/rundir.h"
 #include "kabi/kpaths.h"
+#include "lib/digest.h"
 #include "lib/sysfacts.h"
 #include "mem/mem.h"
 

@@ -17,38 +17,6 @@
 #include "app/rundir/read.h"
 #include "lib/refbench.h"
 
-const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n)
-{
-	char tmp[256], *save = NULL;
-
-	rb_strlcpy(tmp, path, sizeof(tmp));
-	for (char *t = strtok_r(tmp, ".", &save); t && o; t = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, t, &o))
-			o = NULL;
-	if (!o)
-		return rb_strlcpy(buf, "(absent)", n), buf;
-	rb_strlcpy(buf, json_object_is_type(o, json_type_string) ? json_object_get_string(o)
-			: json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), n);
-	return buf;
-}
-
-const char *const rb_prov_match_paths[] = {
-	"suite.sha256", "clock", "accel", "counters.source",
-	"host.cpu_model", "host.cpus_online",
-	"lab.mode", "lab.host.name", "lab.host.cpu_model", "lab.qemu.cpu", "lab.qemu.smp",
-	"lab.qemu.mem_mib", "lab.pmem.profile", "lab.pmem.size_mib", "lab.pmem.fsdax_size",
-	"lab.pmem.devdax_2m_size", "lab.pmem.devdax_1g_size", "lab.pmem.fs", "lab.pmem.negative_fs",
-	"pmem.fsdax_dir", "pmem.devdax",
-	/* a minimal and a distro config, or 4- and 5-level paging, are not
-	 * one path measured twice */
-	"kernel.profile", "kernel.pgtable_levels",
-	NULL,
-};
-/* Within one group, every boot must be the same kernel. */
-const char *const rb_prov_arm_paths[] = {
-	"kernel.release", "kernel.version", "kernel.config_sha256", NULL,
-};
-
 static unsigned mismatch_set(struct rb_loaded_run *runs, size_t nr, struct rb_loaded_run *ref,
 			     const char *const *paths, const char *what, char *out, size_t n)
 {

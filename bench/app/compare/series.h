@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app/run/provenance.h"
 #include "stats/stats.h"
 
 /* One loaded run: its meta.json and records. */
@@ -24,8 +25,6 @@ struct rb_loaded_run {
 /* Resolves DIR or DIR/run (a lab run keeps refbench's run in run/). */
 int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n);
 void rb_run_unload(struct rb_loaded_run *r);
-/* Value of a dotted path as text ("(absent)" when missing). */
-const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n);
 
 #define RB_MAX_RUNS 64
 /* A comma-separated list of run directories (one per boot of a kernel)
@@ -34,11 +33,6 @@ const char *rb_json_path_text(struct json_object *o, const char *path, char *buf
 int rb_runs_load(const char *list, struct rb_loaded_run *runs, unsigned *n, char *err, size_t errn);
 void rb_runs_unload(struct rb_loaded_run *runs, unsigned n);
 
-/* The provenance fields that must agree between the groups of a
- * comparison (and within one), and those that must agree within one
- * group (the same kernel). Each is a dotted path into meta.json. */
-extern const char *const rb_prov_match_paths[];
-extern const char *const rb_prov_arm_paths[];
 /* Appends one line per mismatching path to out; returns the count. */
 unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
 			    size_t nb, char *out, size_t n);

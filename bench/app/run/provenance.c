@@ -9,58 +9,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <zlib.h>
-
 #include "app/run/provenance.h"
 #include "app/rundir/rundir.h"
 #include "kabi/gup_test.h"
 #include "kabi/kmodel.h"
 #include "kabi/kpaths.h"
+#include "lib/digest.h"
 #include "lib/counters.h"
-
-static void hex_of(const unsigned char *d, unsigned len, char hex[65])
-{
-	for (unsigned i = 0; i < len && i < 32; i++)
-		sprintf(hex + 2 * i, "%02x", d[i]);
-	hex[64] = '\0';
-}
-
-int rb_sha256_buf(const void *buf, size_t len, char hex[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
-
-	if (!EVP_Digest(buf, len, d, &dl, EVP_sha256(), NULL))
-		return -EIO;
-	hex_of(d, dl, hex);
-	return 0;
-}
-
-/* gzopen reads plain files transparently, so one path serves both. */
-int rb_sha256_file(const char *path, char hex[65])
-{
-	gzFile f = gzopen(path, "rb");
-	EVP_MD_CTX *ctx;
-	unsigned char buf[1 << 15], d[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
-	int len, err = 0;
-
-	if (!f)
-		return -errno ? -errno : -EIO;
-	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((len = gzread(f, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)len);
-	if (len < 0)
-		err = -EIO;
-	EVP_DigestFinal_ex(ctx, d, &dl);
-	EVP_MD_CTX_free(ctx);
-	gzclose(f);
-	if (!err)
-		hex_of(d, dl, hex);
-	return err;
-}
 
 static char *slurp(const char *path, size_t max)
 {
@@ -373,3 +328,35 @@ bad:
 	json_object_put(m);
 	return NULL;
 }
+
+const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n)
+{
+	char tmp[256], *save = NULL;
+
+	rb_strlcpy(tmp, path, sizeof(tmp));
+	for (char *t = strtok_r(tmp, ".", &save); t && o; t = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, t, &o))
+			o = NULL;
+	if (!o)
+		return rb_strlcpy(buf, "(absent)", n), buf;
+	rb_strlcpy(buf, json_object_is_type(o, json_type_string) ? json_object_get_string(o)
+			: json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), n);
+	return buf;
+}
+
+const char *const rb_prov_match_paths[] = {
+	"suite.sha256", "clock", "accel", "counters.source",
+	"host.cpu_model", "host.cpus_online",
+	"lab.mode", "lab.host.name", "lab.host.cpu_model", "lab.qemu.cpu", "lab.qemu.smp",
+	"lab.qemu.mem_mib", "lab.pmem.profile", "lab.pmem.size_mib", "lab.pmem.fsdax_size",
+	"lab.pmem.devdax_2m_size", "lab.pmem.devdax_1g_size", "lab.pmem.fs", "lab.pmem.negative_fs",
+	"pmem.fsdax_dir", "pmem.devdax",
+	/* a minimal and a distro config, or 4- and 5-level paging, are not
+	 * one path measured twice */
+	"kernel.profile", "kernel.pgtable_levels",
+	NULL,
+};
+/* Within one group, every boot must be the same kernel. */
+const char *const rb_prov_arm_paths[] = {
+	"kernel.release", "kernel.version", "kernel.config_sha256", NULL,
+};

@@ -19,8 +19,14 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 				  char *err, size_t n);
 /* meta's kernel.profile from lab.json's kernel build, unless the run has one */
 void rb_kernel_profile_from_lab(struct json_object *meta, struct json_object *lab);
-/* sha256 hex of a file; gzip files are hashed decompressed. */
-int rb_sha256_file(const char *path, char hex[65]);
-int rb_sha256_buf(const void *buf, size_t len, char hex[65]);
+
+/* The provenance fields that must agree between the groups of a
+ * comparison (and within one), and those that must agree within one
+ * group (the same kernel): dotted paths into meta.json. A resumed run
+ * must match on both. */
+extern const char *const rb_prov_match_paths[];
+extern const char *const rb_prov_arm_paths[];
+/* Value of a dotted path as text ("(absent)" when missing). */
+const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n);
 
 #endif

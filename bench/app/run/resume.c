@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/compare/compare.h"
+#include "app/run/provenance.h"
 #include "app/run/resume.h"
 
 static struct json_object *path_get(struct json_object *o, const char *a, const char *b)

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/run/provenance.h"
 #include "app/run/suite.h"
+#include "lib/digest.h"
 
 static bool runner_key(const char *k)
 {

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <json-c/json.h>
 
+#include "lib/digest.h"
 #include "lib/refbench.h"
 
 /* Records by type: "sample", "rejected", "skipped", "unsupported", "error". */
@@ -37,7 +38,7 @@ struct rb_run {
 	size_t len, cap, pending;	/* committed bytes; bytes of the current point */
 	unsigned records, points, pending_records;
 	struct rb_run_counts done, cur;	/* committed; current point */
-	void *sha;			/* EVP_MD_CTX over the committed bytes */
+	struct rb_sha256 *sha;		/* over the committed bytes */
 	int add_err;			/* -ENOMEM from rb_run_add, reported at commit */
 };
 

@@ -10,8 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "app/run/provenance.h"
@@ -189,33 +187,11 @@ static int write_meta(const struct rb_run *r)
 	return err;
 }
 
-static const char hexdig[] = "0123456789abcdef";
-
-static void sha_hex(EVP_MD_CTX *ctx, char hex[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-
-	hex[0] = '\0';
-	if (!c)
-		return;
-	/* a copy: the running digest goes on with the next point */
-	if (EVP_MD_CTX_copy_ex(c, ctx) && EVP_DigestFinal_ex(c, d, &dl))
-		for (unsigned i = 0; i < dl && i < 32; i++) {
-			hex[2 * i] = hexdig[d[i] >> 4];
-			hex[2 * i + 1] = hexdig[d[i] & 15];
-			hex[2 * i + 2] = '\0';
-		}
-	EVP_MD_CTX_free(c);
-}
-
-static struct json_object *integrity_of(EVP_MD_CTX *ctx, size_t len, unsigned records)
+/* The "integrity" record: what meta.json certifies of samples.jsonl. */
+static struct json_object *integrity(const char *hex, size_t len, unsigned records)
 {
 	struct json_object *o = json_object_new_object();
-	char hex[65];
 
-	sha_hex(ctx, hex);
 	json_object_object_add(o, "file", json_object_new_string("samples.jsonl"));
 	json_object_object_add(o, "records", json_object_new_int64(records));
 	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)len));
@@ -225,19 +201,18 @@ static struct json_object *integrity_of(EVP_MD_CTX *ctx, size_t len, unsigned re
 
 struct json_object *rb_integrity_json(const char *buf, size_t len, unsigned records)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	struct json_object *o;
+	char hex[65] = "";
 
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	EVP_DigestUpdate(ctx, buf, len);
-	o = integrity_of(ctx, len, records);
-	EVP_MD_CTX_free(ctx);
-	return o;
+	rb_sha256_buf(buf, len, hex);
+	return integrity(hex, len, records);
 }
 
 static void certify(struct rb_run *r)
 {
-	json_object_object_add(r->meta, "integrity", integrity_of(r->sha, r->len, r->records));
+	char hex[65];
+
+	rb_sha256_peek(r->sha, hex);
+	json_object_object_add(r->meta, "integrity", integrity(hex, r->len, r->records));
 }
 
 /* A second signal exits at once (the runner's handler): not between a
@@ -274,8 +249,8 @@ int rb_run_create(struct rb_run *r, const char *dir, struct json_object *meta,
 	if ((e = rb_run_check_dir(dir, err, n)))
 		goto fail;
 	r->meta = meta;
-	r->sha = EVP_MD_CTX_new();
-	if (!r->sha || !EVP_DigestInit_ex(r->sha, EVP_sha256(), NULL)) {
+	r->sha = rb_sha256_new();
+	if (!r->sha) {
 		e = -ENOMEM;
 		snprintf(err, n, "sha256: out of memory");
 		goto fail;
@@ -370,7 +345,7 @@ int rb_run_commit_point(struct rb_run *r, struct json_object *point, char *err, 
 			 r->pending_records, r->records, r->points);
 		goto out;
 	}
-	EVP_DigestUpdate(r->sha, r->text + r->len, r->pending);
+	rb_sha256_add(r->sha, r->text + r->len, r->pending);
 	r->len += r->pending;
 	r->records += r->pending_records;
 	r->points++;
@@ -429,7 +404,7 @@ void rb_run_free(struct rb_run *r)
 	if (r->lock_fd >= 0)
 		close(r->lock_fd);
 	r->lock_fd = -1;
-	EVP_MD_CTX_free(r->sha);
+	rb_sha256_free(r->sha);
 	r->sha = NULL;
 	free(r->text);
 	r->text = NULL;
@@ -692,22 +667,4 @@ void rb_records_from_iter(struct rb_run *r, const struct rb_iter *it,
 		json_object_object_add(o, "verify", rb_json_checks(it));
 		rb_run_add(r, o);
 	}
-}
-
-void rb_prov_note(const struct rb_env *env, const char *section, const char *key,
-		  const char *field, const char *value)
-{
-	struct json_object *root = env ? env->prov : NULL, *sec, *ent;
-
-	if (!root)
-		return;
-	if (!json_object_object_get_ex(root, section, &sec)) {
-		sec = json_object_new_object();
-		json_object_object_add(root, section, sec);
-	}
-	if (!json_object_object_get_ex(sec, key, &ent)) {
-		ent = json_object_new_object();
-		json_object_object_add(sec, key, ent);
-	}
-	json_object_object_add(ent, field, value ? json_object_new_string(value) : NULL);
 }

@@ -20,8 +20,8 @@
 #include <json-c/json.h>
 #include <linux/perf_event.h>
 
-#include "app/run/provenance.h"
 #include "cases/fio/fio.h"
+#include "lib/digest.h"
 #include "lib/refbench.h"
 
 /* ---- templates ------------------------------------------------------- */
