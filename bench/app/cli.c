@@ -614,15 +614,12 @@ int rb_cmd_info(int argc, char **argv)
 		  rb_kconfig_opt("CONFIG_MMU") ? "/proc/config.gz" :
 		  "no /proc/config.gz (CONFIG_IKCONFIG_PROC): pass --kernel-config to run");
 	{
-		char buf[128] = "";
-		FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-		bool ok = f && fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
-		if (f)
-			fclose(f);
-		buf[strcspn(buf, "\n")] = '\0';
-		info_line("thp", ok, f ? buf : "CONFIG_TRANSPARENT_HUGEPAGE off");
+		char mode[32];
+		int e = rb_thp_mode(mode, sizeof(mode));
+
+		info_line("thp", !e && strcmp(mode, "never"), e ? "CONFIG_TRANSPARENT_HUGEPAGE off" : mode);
 	}
-	info_line("pdpe1gb", rb_cpu_has_pdpe1gb(), rb_cpu_has_pdpe1gb() ?
+	info_line("pdpe1gb", rb_cpu_has("pdpe1gb"), rb_cpu_has("pdpe1gb") ?
 		  "1 GiB pages possible" : "CPU lacks pdpe1gb: no devdax-1g (PUD) faults");
 	info_line("gup_test", rb_debugfs_feature("/sys/kernel/debug/gup_test", "GUP_TEST", why, sizeof(why)),
 		  access("/sys/kernel/debug/gup_test", F_OK) ? why : "/sys/kernel/debug/gup_test");

@@ -32,6 +32,7 @@
 
 #include "cases/fio/fio.h"
 #include "lib/refbench.h"
+#include "lib/sysfacts.h"
 #include "mem/mem.h"
 
 #define PIN_KEY "nr_foll_pin_acquired"

@@ -17,23 +17,9 @@
 
 #include <libpmem2.h>
 
+#include "lib/sysfacts.h"
 #include "mem/mem.h"
 #include "mem/mem_impl.h"
-
-bool rb_cpu_has_pdpe1gb(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[4096];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5))
-			found = rb_word_in(line, "pdpe1gb");
-	fclose(f);
-	return found;
-}
 
 /* Is it a dax character device? Answer from sysfs, as libdaxctl does. */
 static int devdax_sysfs(const char *devpath, const char *attr, char *buf, size_t n,
@@ -63,7 +49,7 @@ static int devdax_sysfs(const char *devpath, const char *attr, char *buf, size_t
 	}
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/%s",
 		 major(st.st_rdev), minor(st.st_rdev), attr);
-	if (rb_mem_read_sysfs(path, buf, n)) {
+	if (rb_read_text(path, buf, n)) {
 		snprintf(err, errlen, "--devdax %s: cannot read %s", devpath, path);
 		return -1;
 	}
@@ -121,7 +107,7 @@ int rb_devdax_pick(enum rb_kind kind, const struct rb_env *env, const char **out
 						i ? ", " : "", env->devdax[i],
 						(unsigned long long)align);
 	}
-	if (kind == RB_KIND_DEVDAX_1G && !rb_cpu_has_pdpe1gb()) {
+	if (kind == RB_KIND_DEVDAX_1G && !rb_cpu_has("pdpe1gb")) {
 		snprintf(err, n, "unsupported: CPU lacks pdpe1gb, so no 1 GiB (PUD) mappings "
 			 "(under QEMU use -cpu max, or a host CPU with pdpe1gb)");
 		return RB_UNSUPPORTED;

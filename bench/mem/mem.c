@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lib/sysfacts.h"
 #include "mem/mem.h"
 #include "mem/mem_impl.h"
 
@@ -35,38 +36,6 @@ void *rb_mem_aligned_anon(size_t size, size_t align, int prot, int flags)
 	return a;
 }
 
-int rb_mem_read_sysfs(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "re");
-	size_t len;
-
-	if (!f)
-		return -errno;
-	len = fread(buf, 1, n - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	return 0;
-}
-
-/* "always [madvise] never" -> "madvise" */
-static int thp_mode(char *mode, size_t n)
-{
-	char buf[128], *l, *r;
-	int err = rb_mem_read_sysfs("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
-
-	if (err)
-		return err;
-	l = strchr(buf, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (!r)
-		return -EINVAL;
-	*r = '\0';
-	rb_strlcpy(mode, l + 1, n);
-	return 0;
-}
-
 static int anon_setup(struct rb_mem *m, const struct rb_env *env, char *err, size_t n)
 {
 	char mode[32];
@@ -74,7 +43,7 @@ static int anon_setup(struct rb_mem *m, const struct rb_env *env, char *err, siz
 	(void)env;
 	if (m->kind != RB_KIND_THP)
 		return RB_OK;
-	if (thp_mode(mode, sizeof(mode))) {
+	if (rb_thp_mode(mode, sizeof(mode))) {
 		snprintf(err, n, "no /sys/kernel/mm/transparent_hugepage: kernel built without "
 			 "CONFIG_TRANSPARENT_HUGEPAGE");
 		return RB_SKIP;

@@ -72,7 +72,6 @@ int rb_statx_dax(int fd, bool *is_dax);
 
 /* devdax: the device's alignment from sysfs (or libdaxctl); 0 on error. */
 uint64_t rb_devdax_align(const char *devpath, char *err, size_t errlen);
-bool rb_cpu_has_pdpe1gb(void);
 /* The given --devdax whose alignment is the kind's page size. */
 int rb_devdax_pick(enum rb_kind kind, const struct rb_env *env, const char **out,
 		   char *err, size_t n);

@@ -16,7 +16,6 @@ extern const struct rb_mem_ops rb_mem_fsdax_ops;
 extern const struct rb_mem_ops rb_mem_devdax_ops;
 
 void *rb_mem_aligned_anon(size_t size, size_t align, int prot, int flags);
-int rb_mem_read_sysfs(const char *path, char *buf, size_t n);
 int rb_mem_check_size(enum rb_kind kind, size_t size, char *err, size_t n);
 
 int rb_fsdax_validate(const struct rb_env *env, char *err, size_t n);

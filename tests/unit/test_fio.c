@@ -50,6 +50,7 @@
 
 #include "cases/fio/fio.h"
 #include "lib/refbench.h"
+#include "lib/sysfacts.h"
 #include "mem/mem.h"
 
 extern const struct rb_case rb_case_fio_dio_daxbuf;

@@ -14,27 +14,9 @@
 #include "kabi/gup_test.h"
 #include "kabi/kmodel.h"
 #include "kabi/kpaths.h"
-#include "lib/digest.h"
 #include "lib/counters.h"
-
-static char *slurp(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t len;
-
-	if (!f)
-		return NULL;
-	buf = malloc(max + 1);
-	len = buf ? fread(buf, 1, max, f) : 0;
-	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[len] = '\0';
-	while (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	return buf;
-}
+#include "lib/digest.h"
+#include "lib/sysfacts.h"
 
 static struct json_object *jstr_or_null(char *s)
 {
@@ -44,18 +26,16 @@ static struct json_object *jstr_or_null(char *s)
 	return o;
 }
 
-static char *cpuinfo_field(const char *field);
-
 /* Paging depth, preemption model, NR_CPUS: as booted, with how each was told. */
 static void kmodel_json(struct json_object *k, const char *config_path)
 {
 	char *config = rb_kconfig_text(config_path, NULL);
-	char *flags = cpuinfo_field("flags"), *cmdline = slurp("/proc/cmdline", 4096);
-	char *sched = slurp("/sys/kernel/debug/sched/preempt", 256);
+	char *cmdline = rb_read_file("/proc/cmdline", 4096);
+	char *sched = rb_read_file("/sys/kernel/debug/sched/preempt", 256);
 	char why[160], model[48];
 	const char *psrc = NULL;
 	long nr = rb_kmodel_nr_cpus(config);
-	int levels = rb_kmodel_pgtable_levels(config, flags && rb_word_in(flags, "la57"),
+	int levels = rb_kmodel_pgtable_levels(config, rb_cpu_has("la57"),
 					     why, sizeof(why));
 
 	json_object_object_add(k, "pgtable_levels", json_object_new_int(levels));
@@ -65,7 +45,6 @@ static void kmodel_json(struct json_object *k, const char *config_path)
 	json_object_object_add(k, "preempt_source", json_object_new_string(psrc));
 	json_object_object_add(k, "nr_cpus", nr > 0 ? json_object_new_int64(nr) : NULL);
 	free(config);
-	free(flags);
 	free(cmdline);
 	free(sched);
 }
@@ -82,7 +61,7 @@ static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 	json_object_object_add(k, "release", json_object_new_string(u.release));
 	json_object_object_add(k, "version", json_object_new_string(u.version));
 	json_object_object_add(k, "machine", json_object_new_string(u.machine));
-	json_object_object_add(k, "cmdline", jstr_or_null(slurp("/proc/cmdline", 4096)));
+	json_object_object_add(k, "cmdline", jstr_or_null(rb_read_file("/proc/cmdline", 4096)));
 	if (kconfig) {
 		/* a build dir or a config file */
 		if (!stat(kconfig, &st) && S_ISDIR(st.st_mode))
@@ -105,53 +84,29 @@ static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 	return k;
 }
 
-static char *cpuinfo_field(const char *field)
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[8192], *v = NULL;
-	size_t fl = strlen(field);
-
-	if (!f)
-		return NULL;
-	while (!v && fgets(line, sizeof(line), f)) {
-		char *c = strchr(line, ':');
-		if (strncmp(line, field, fl) || !c)
-			continue;
-		c++;
-		while (*c == ' ')
-			c++;
-		c[strcspn(c, "\n")] = '\0';
-		v = strdup(c);
-	}
-	fclose(f);
-	return v;
-}
-
 static struct json_object *host_json(void)
 {
 	struct json_object *h = json_object_new_object(), *flags = json_object_new_object();
 	char name[256] = "";
-	char *fl = cpuinfo_field("flags");
 	struct sysinfo si;
 
 	gethostname(name, sizeof(name) - 1);
 	json_object_object_add(h, "hostname", json_object_new_string(name));
-	json_object_object_add(h, "cpu_model", jstr_or_null(cpuinfo_field("model name")));
+	json_object_object_add(h, "cpu_model", jstr_or_null(rb_cpuinfo_field("model name")));
 	json_object_object_add(h, "cpus_online", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
 	if (!sysinfo(&si))
 		json_object_object_add(h, "mem_bytes",
 				       json_object_new_uint64((uint64_t)si.totalram * si.mem_unit));
 	for (const char *const *f = (const char *const[]){ "hypervisor", "pdpe1gb", "pse", NULL }; *f; f++) {
-		json_object_object_add(flags, *f, json_object_new_boolean(rb_word_in(fl, *f)));
+		json_object_object_add(flags, *f, json_object_new_boolean(rb_cpu_has(*f)));
 	}
 	json_object_object_add(h, "cpu_flags", flags);
 	json_object_object_add(h, "virtualization", json_object_new_string(
-		rb_word_in(fl, "hypervisor") ? "guest" : "bare-metal"));
-	json_object_object_add(h, "dmi_product", jstr_or_null(slurp("/sys/class/dmi/id/product_name", 256)));
-	json_object_object_add(h, "dmi_vendor", jstr_or_null(slurp("/sys/class/dmi/id/sys_vendor", 256)));
+		rb_cpu_has("hypervisor") ? "guest" : "bare-metal"));
+	json_object_object_add(h, "dmi_product", jstr_or_null(rb_read_file("/sys/class/dmi/id/product_name", 256)));
+	json_object_object_add(h, "dmi_vendor", jstr_or_null(rb_read_file("/sys/class/dmi/id/sys_vendor", 256)));
 	json_object_object_add(h, "thp_enabled",
-			       jstr_or_null(slurp("/sys/kernel/mm/transparent_hugepage/enabled", 256)));
-	free(fl);
+			       jstr_or_null(rb_read_file("/sys/kernel/mm/transparent_hugepage/enabled", 256)));
 	return h;
 }
 

@@ -986,35 +986,6 @@ int rb_fio_job_run(struct rb_iter *it, struct rb_fio_job *job, struct rb_fio_res
 	return RB_OK;
 }
 
-/* ---- /proc/vmstat ------------------------------------------------------ */
-
-int rb_vmstat_read(const char *key, uint64_t *val, bool *exact)
-{
-	size_t kl = strlen(key);
-	char line[256];
-	FILE *f;
-	int fd, r = -ENOENT;
-
-	/* Fold the per-cpu deltas (root only; harmless when it fails). */
-	*exact = false;
-	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		*exact = write(fd, "1\n", 2) == 2;
-		close(fd);
-	}
-	f = fopen("/proc/vmstat", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ' ') {
-			*val = strtoull(line + kl + 1, NULL, 10);
-			r = 0;
-			break;
-		}
-	fclose(f);
-	return r;
-}
-
 void rb_fio_head_release(struct rb_fio_head *h)
 {
 	rb_fio_job_free(&h->job);

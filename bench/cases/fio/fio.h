@@ -207,9 +207,4 @@ bool rb_fio_check_dax_faults(struct rb_iter *it, const struct rb_fio_job *job, b
  */
 int rb_fio_job_run(struct rb_iter *it, struct rb_fio_job *job, struct rb_fio_result *r);
 
-/* /proc/vmstat counter; -ENOENT if this kernel lacks it. Writes
- * /proc/sys/vm/stat_refresh first when it can (*exact), so per-cpu
- * deltas are folded in. */
-int rb_vmstat_read(const char *key, uint64_t *val, bool *exact);
-
 #endif
