@@ -91,8 +91,14 @@ static const char run_usage[] =
 "runs the rest (the suite is DIR's unless given; it must be the same).\n"
 "SIGINT, SIGTERM, SIGHUP: the run closes as interrupted (exit 130, 143, 129)\n"
 "with every finished point kept; a second signal exits at once.\n"
-"Kinds: anon thp shmem fsdax-pte fsdax-pmd devdax-4k devdax-2m devdax-1g\n"
-"(or all, baseline, dax). Suites: configs/suites/*.suite.\n";
+"Suites: configs/suites/*.suite. Kinds (or all, baseline, dax):\n";
+
+static void run_help(FILE *f)
+{
+	char kinds[256];
+
+	fprintf(f, "%s  %s\n", run_usage, rb_kind_names(kinds, sizeof(kinds)));
+}
 
 static void default_outdir(char *buf, size_t n)
 {
@@ -321,8 +327,8 @@ int rb_cmd_run(int argc, char **argv)
 		case OPT_REPEAT: repeat = optarg; break;
 		case OPT_WARMUP: warmup = optarg; break;
 		case OPT_RESUME: resume_dir = optarg; break;
-		case 'h': fputs(run_usage, stdout); return 0;
-		default: fputs(run_usage, stderr); return RB_EXIT_USAGE;
+		case 'h': run_help(stdout); return 0;
+		default: run_help(stderr); return RB_EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -613,12 +619,6 @@ int rb_cmd_info(int argc, char **argv)
 	info_line("config", !rb_sha256_file("/proc/config.gz", hex),
 		  rb_kconfig_opt("CONFIG_MMU") ? "/proc/config.gz" :
 		  "no /proc/config.gz (CONFIG_IKCONFIG_PROC): pass --kernel-config to run");
-	{
-		char mode[32];
-		int e = rb_thp_mode(mode, sizeof(mode));
-
-		info_line("thp", !e && strcmp(mode, "never"), e ? "CONFIG_TRANSPARENT_HUGEPAGE off" : mode);
-	}
 	info_line("pdpe1gb", rb_cpu_has("pdpe1gb"), rb_cpu_has("pdpe1gb") ?
 		  "1 GiB pages possible" : "CPU lacks pdpe1gb: no devdax-1g (PUD) faults");
 	info_line("gup_test", rb_debugfs_feature("/sys/kernel/debug/gup_test", "GUP_TEST", why, sizeof(why)),
@@ -629,21 +629,13 @@ int rb_cmd_info(int argc, char **argv)
 		  "no /dev/hmm_dmirror0: CONFIG_TEST_HMM (and DEVICE_PRIVATE) off");
 	info_line("null_blk", !access("/dev/nullb0", F_OK), !access("/dev/nullb0", F_OK) ? "/dev/nullb0" :
 		  "no /dev/nullb0: CONFIG_BLK_DEV_NULL_BLK (modprobe null_blk) for gup-user method=dio");
-	snprintf(why, sizeof(why), "%s", env.fsdax_dir ? env.fsdax_dir : "");
-	{
-		int r = rb_mem_validate(RB_KIND_FSDAX_PTE, &env, 4096, why, sizeof(why));
-		if (r == RB_OK)
-			snprintf(why, sizeof(why), "%s is on a DAX mount", env.fsdax_dir);
-		info_line("fsdax", r == RB_OK, why);
-	}
-	for (int k = RB_KIND_DEVDAX_4K; k <= RB_KIND_DEVDAX_1G; k++) {
-		const char *dev = NULL;
-		char what[16];
-		int r = rb_mem_validate(k, &env, rb_kind_gran(k), why, sizeof(why));
-		if (r == RB_OK && !rb_devdax_pick(k, &env, &dev, why, sizeof(why)))
-			snprintf(why, sizeof(why), "%s", dev);
-		snprintf(what, sizeof(what), "%s", rb_kind_name(k));
-		info_line(what, r == RB_OK, why);
+	printf("\nkinds:\n");
+	for (int k = RB_KIND_NONE + 1; k < RB_KIND__COUNT; k++) {
+		int r;
+
+		why[0] = '\0';
+		r = rb_mem_validate(k, &env, rb_kind_gran(k), why, sizeof(why));
+		info_line(rb_kind_name(k), r == RB_OK, why);
 	}
 	printf("\ncases (probe):\n");
 	for (size_t i = 0; i < nc; i++) {

@@ -8,6 +8,7 @@
  * measured op.
  */
 #include "lib/refbench.h"
+#include "mem/mem.h"
 
 static const struct rb_param_def null_params[] = {
 	{ .key = "loops", .def = "1000", .help = "empty windows per sample" },

@@ -36,30 +36,6 @@ enum rb_status {
 	RB_UNSUPPORTED = 3,	/* the kernel/CPU answered "no" (e.g. no pdpe1gb) */
 };
 
-enum rb_kind {
-	RB_KIND_NONE,		/* no memory under test (null case) */
-	RB_KIND_ANON,		/* private anon, 4K forced (MADV_NOHUGEPAGE) */
-	RB_KIND_THP,		/* private anon, MADV_HUGEPAGE, 2M aligned */
-	RB_KIND_SHMEM,		/* memfd, shared */
-	RB_KIND_FSDAX_PTE,	/* file on a DAX mount, VA/pgoff misaligned: 4K */
-	RB_KIND_FSDAX_PMD,	/* file on a DAX mount, VA/pgoff 2M aligned */
-	RB_KIND_DEVDAX_4K,	/* /dev/daxX.Y with align=4K */
-	RB_KIND_DEVDAX_2M,	/* /dev/daxX.Y with align=2M */
-	RB_KIND_DEVDAX_1G,	/* /dev/daxX.Y with align=1G (needs pdpe1gb) */
-	RB_KIND__COUNT
-};
-#define RB_KIND_BIT(k) (1u << (k))
-#define RB_KINDS_BASELINE (RB_KIND_BIT(RB_KIND_ANON) | RB_KIND_BIT(RB_KIND_THP) | \
-			   RB_KIND_BIT(RB_KIND_SHMEM))
-#define RB_KINDS_DAX (RB_KIND_BIT(RB_KIND_FSDAX_PTE) | RB_KIND_BIT(RB_KIND_FSDAX_PMD) | \
-		      RB_KIND_BIT(RB_KIND_DEVDAX_4K) | RB_KIND_BIT(RB_KIND_DEVDAX_2M) | \
-		      RB_KIND_BIT(RB_KIND_DEVDAX_1G))
-#define RB_KINDS_ALL (RB_KINDS_BASELINE | RB_KINDS_DAX)
-
-const char *rb_kind_name(enum rb_kind k);
-int rb_kind_parse(const char *s);		/* -1 when unknown */
-size_t rb_kind_gran(enum rb_kind k);		/* the mapping size the kind claims */
-
 /* How time is counted: host/guest clock, or guest icount (1 ns == 1 insn). */
 enum rb_clock_unit { RB_CLOCK_NS, RB_CLOCK_ICOUNT };
 
@@ -129,7 +105,7 @@ struct rb_mem;
 /* One sweep point: a case on a kind with fixed parameters. */
 struct rb_point {
 	const struct rb_case *c;
-	enum rb_kind kind;
+	int kind;		/* enum rb_kind (mem/mem.h) */
 	struct rb_params params;
 	const struct rb_env *env;
 	void *priv;		/* the case's own state from setup() */
@@ -202,7 +178,7 @@ struct rb_case {
 	const char *name;		/* "fault", "gup-fast", ... */
 	const char *summary;		/* one line for `refbench list` */
 	const char *kernel_paths;	/* what kernel code it drives, for docs */
-	uint32_t kinds;			/* RB_KIND_BIT() mask it supports */
+	uint32_t kinds;			/* the kinds it supports: RB_KIND_BIT()s (mem/mem.h) */
 	const struct rb_param_def *params;	/* {NULL} terminated */
 	bool multi_thread;		/* manages its own threads and counters */
 	/* setup() is cheap and is where bad input shows (a malformed job file,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Small shared helpers: kinds, parameters, clocks, rusage, messages. */
+/* Small shared helpers: parameters, clocks, rusage, messages. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -13,39 +13,6 @@
 #include <unistd.h>
 
 #include "lib/refbench.h"
-
-static const struct {
-	const char *name;
-	size_t gran;
-} kinds[RB_KIND__COUNT] = {
-	[RB_KIND_NONE]      = { "none",      0 },
-	[RB_KIND_ANON]      = { "anon",      4096 },
-	[RB_KIND_THP]       = { "thp",       2u << 20 },
-	[RB_KIND_SHMEM]     = { "shmem",     4096 },
-	[RB_KIND_FSDAX_PTE] = { "fsdax-pte", 4096 },
-	[RB_KIND_FSDAX_PMD] = { "fsdax-pmd", 2u << 20 },
-	[RB_KIND_DEVDAX_4K] = { "devdax-4k", 4096 },
-	[RB_KIND_DEVDAX_2M] = { "devdax-2m", 2u << 20 },
-	[RB_KIND_DEVDAX_1G] = { "devdax-1g", 1u << 30 },
-};
-
-const char *rb_kind_name(enum rb_kind k)
-{
-	return (unsigned)k < RB_KIND__COUNT ? kinds[k].name : "?";
-}
-
-int rb_kind_parse(const char *s)
-{
-	for (int k = 0; k < RB_KIND__COUNT; k++)
-		if (!strcmp(s, kinds[k].name))
-			return k;
-	return -1;
-}
-
-size_t rb_kind_gran(enum rb_kind k)
-{
-	return (unsigned)k < RB_KIND__COUNT ? kinds[k].gran : 0;
-}
 
 size_t rb_strlcpy(char *dst, const char *src, size_t n)
 {

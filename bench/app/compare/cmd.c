@@ -29,6 +29,7 @@
 #include "app/compare/compare.h"
 #include "app/rundir/read.h"
 #include "lib/refbench.h"
+#include "mem/mem.h"
 
 static const char compare_usage[] =
 "usage: refbench compare [options] RUNS_A RUNS_B\n"
@@ -137,7 +138,7 @@ static void normalize(struct rb_report *r, const struct rb_ab_metric *ms)
 		const struct rb_series *s = r->ss[i];
 		int k = rb_kind_parse(s->kind);
 
-		if (k < 0 || !(RB_KIND_BIT(k) & RB_KINDS_DAX))
+		if (k < 0 || !(RB_KIND_BIT(k) & rb_kind_mask(RB_CLASS_DAX)))
 			continue;
 		for (size_t j = 0; j < r->n; j++) {
 			const struct rb_series *b = r->ss[j];

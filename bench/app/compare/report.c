@@ -17,6 +17,7 @@
 
 #include "app/compare/compare.h"
 #include "lib/refbench.h"
+#include "mem/mem.h"
 
 #define COLS 72
 #define RULE "------------------------------------------------------------------------"
@@ -646,7 +647,7 @@ static void normalized(FILE *f, const struct rb_report *r)
 
 		if (!q->has) {
 			int k = rb_kind_parse(r->ss[i]->kind);
-			none += k >= 0 && (RB_KIND_BIT(k) & RB_KINDS_DAX);
+			none += k >= 0 && (RB_KIND_BIT(k) & rb_kind_mask(RB_CLASS_DAX));
 			continue;
 		}
 		snprintf(name, sizeof(name), "  %s %s", r->ss[i]->label, r->ss[i]->metric);

@@ -16,6 +16,7 @@
 #include "app/run/suite.h"
 #include "app/rundir/read.h"
 #include "lib/refbench.h"
+#include "mem/mem.h"
 
 static unsigned mismatch_set(struct rb_loaded_run *runs, size_t nr, struct rb_loaded_run *ref,
 			     const char *const *paths, const char *what, char *out, size_t n)

@@ -61,7 +61,7 @@ static int add_kinds(struct rb_suite_entry *e, const char *spec, const char *whe
 
 		if (!strcmp(tok, "all") || !strcmp(tok, "baseline") || !strcmp(tok, "dax")) {
 			want = mask & (!strcmp(tok, "all") ? ~RB_KIND_BIT(RB_KIND_NONE) :
-				       !strcmp(tok, "baseline") ? RB_KINDS_BASELINE : RB_KINDS_DAX);
+				       rb_kind_mask(!strcmp(tok, "baseline") ? RB_CLASS_BASELINE : RB_CLASS_DAX));
 			/* a selection of nothing is an error, not an empty run */
 			if (!want && mask == RB_KIND_BIT(RB_KIND_NONE)) {
 				snprintf(err, n, "%s: case %s takes no memory: '%s' selects no kind (use "

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 
 #include "lib/refbench.h"
+#include "mem/mem.h"
 
 #define RB_SUITE_MAX_SWEEP 256
 struct rb_suite_entry {

@@ -13,6 +13,7 @@
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "app/run/provenance.h"
+#include "mem/mem.h"
 
 /* A rename is durable once the directory is synced; file systems that
  * cannot sync a directory say EINVAL, which leaves nothing to do. */
