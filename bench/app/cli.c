@@ -31,7 +31,7 @@ struct env_opts {
 };
 
 enum { OPT_FSDAX = 1000, OPT_DEVDAX, OPT_DIO, OPT_CLOCK, OPT_COUNTERS, OPT_CPU, OPT_LAB,
-       OPT_KCONFIG, OPT_ACCEL, OPT_REPEAT, OPT_WARMUP, OPT_RESUME };
+       OPT_KCONFIG, OPT_ACCEL, OPT_REPEAT, OPT_WARMUP, OPT_RESUME, OPT_BOOT_ARGS };
 
 static bool env_option(struct rb_env *env, int opt, const char *arg)
 {
@@ -82,13 +82,15 @@ static const char run_usage[] =
 "                    [--dio-target PATH] [--repeat N] [--warmup N] [--cpu N]\n"
 "                    [--clock ns|icount] [--counters auto|hw|sw|off]\n"
 "                    [--kernel-config FILE|BUILD_DIR] [--lab lab.json] [--accel NAME]\n"
-"                    [--quiet] [--dry-run]\n"
+"                    [--quiet] [--dry-run [--boot-args]]\n"
 "\n"
 "Runs every point of the suite (case x kind x parameter sweep) and writes\n"
 "DIR/meta.json (provenance) and DIR/samples.jsonl (one record per sample).\n"
 "DIR defaults to results/<run-id>; an existing run is never overwritten.\n"
 "--resume DIR: a new run that reuses DIR's verified, measured points and\n"
 "runs the rest (the suite is DIR's unless given; it must be the same).\n"
+"--dry-run --boot-args: print only the kernel command-line arguments that\n"
+"reserve at boot what the plan needs (huge pages), e.g. for a lab guest.\n"
 "SIGINT, SIGTERM, SIGHUP: the run closes as interrupted (exit 130, 143, 129)\n"
 "with every finished point kept; a second signal exits at once.\n"
 "Suites: configs/suites/*.suite. Kinds (or all, baseline, dax):\n";
@@ -279,6 +281,7 @@ int rb_cmd_run(int argc, char **argv)
 		{ "warmup", required_argument, NULL, OPT_WARMUP },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "boot-args", no_argument, NULL, OPT_BOOT_ARGS },
 		ENV_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -296,7 +299,7 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_run run;
 	struct json_object *meta;
 	int opt, rc, cpu = -1;
-	bool dry = false;
+	bool dry = false, boot_args = false;
 
 	while ((opt = getopt_long(argc, argv, "s:c:k:p:o:qhn", lo, NULL)) != -1) {
 		if (env_option(&env, opt, optarg))
@@ -327,6 +330,7 @@ int rb_cmd_run(int argc, char **argv)
 		case OPT_REPEAT: repeat = optarg; break;
 		case OPT_WARMUP: warmup = optarg; break;
 		case OPT_RESUME: resume_dir = optarg; break;
+		case OPT_BOOT_ARGS: boot_args = true; break;
 		case 'h': run_help(stdout); return 0;
 		default: run_help(stderr); return RB_EXIT_USAGE;
 		}
@@ -371,8 +375,17 @@ int rb_cmd_run(int argc, char **argv)
 	}
 	apply_overrides(&suite, repeat, warmup);
 	validate_env(&env);
+	if (boot_args && !dry)
+		rb_die_usage("--boot-args goes with --dry-run: it prints what a boot must reserve");
 	if (rb_plan_build(&suite, &env, &plan, err, sizeof(err)))
 		rb_die_usage("%s", err);
+	if (boot_args) {
+		printf("%s\n", rb_plan_boot_args(&plan, line, sizeof(line)));
+		rb_resume_close(&rs);
+		rb_plan_free(&plan);
+		rb_suite_free(&suite);
+		return 0;
+	}
 	if (rb_plan_preflight(&plan, err, sizeof(err)))
 		rb_die_usage("%s", err);
 

@@ -167,7 +167,8 @@ const struct rb_case rb_case_fault = {
 	.name = "fault",
 	.summary = "first touch of every page of a fresh mapping, then munmap",
 	.kernel_paths = "do_anonymous_page, do_huge_pmd_anonymous_page, shmem_fault, "
-			"dax_iomap_pte_fault/pmd_fault, dev_dax_huge_fault, zap_*_range",
+			"hugetlb_fault, dax_iomap_pte_fault/pmd_fault, dev_dax_huge_fault, "
+			"zap_*_range",
 	.kinds = RB_KINDS_ALL,
 	.params = fault_params,
 	.setup = fault_setup,

@@ -65,11 +65,6 @@ static int anon_map(struct rb_mem *m, char *err, size_t n)
 	return r;
 }
 
-static int anon_unmap(struct rb_mem *m)
-{
-	return munmap(m->addr, m->size) ? -errno : 0;
-}
-
 static bool anon_check_mapping(struct rb_iter *it, const struct rb_mem *m)
 {
 	struct rb_smaps_vma v;
@@ -89,6 +84,6 @@ const struct rb_mem_ops rb_mem_anon_ops = {
 	.validate = thp_validate,
 	.setup = anon_setup,
 	.map = anon_map,
-	.unmap = anon_unmap,
+	.unmap = rb_mem_munmap,
 	.check_mapping = anon_check_mapping,
 };

@@ -239,11 +239,6 @@ static int fsdax_map(struct rb_mem *m, char *err, size_t n)
 	return RB_OK;
 }
 
-static int fsdax_unmap(struct rb_mem *m)
-{
-	return munmap(m->addr, m->size) ? -errno : 0;
-}
-
 static void fsdax_teardown(struct rb_mem *m)
 {
 	if (m->created && m->path[0])
@@ -264,7 +259,7 @@ const struct rb_mem_ops rb_mem_fsdax_ops = {
 	.validate = fsdax_validate,
 	.setup = fsdax_setup,
 	.map = fsdax_map,
-	.unmap = fsdax_unmap,
+	.unmap = rb_mem_munmap,
 	.teardown = fsdax_teardown,
 	.check_mapping = fsdax_check_mapping,
 };

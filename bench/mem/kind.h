@@ -23,6 +23,9 @@ struct rb_mem_ops {
 	/* Optional: after a touch, the kernel's own word on the page size
 	 * (smaps, the device's alignment), recorded as a check. */
 	bool (*check_mapping)(struct rb_iter *it, const struct rb_mem *m);
+	/* Optional: the kernel command-line arguments that reserve, at boot,
+	 * what mapping size bytes of the kind takes (huge page pools). */
+	void (*boot_arg)(enum rb_kind kind, size_t size, char *buf, size_t n);
 };
 
 /* A fault count that says the kernel mapped smaller pages than the kind
@@ -43,16 +46,12 @@ struct rb_mem_kind {
 
 extern const struct rb_mem_kind rb_mem_kinds[RB_KIND__COUNT];
 
-/* The providers. */
-extern const struct rb_mem_ops rb_mem_anon_ops;		/* anon.c: anon, thp */
-extern const struct rb_mem_ops rb_mem_shmem_ops;	/* shmem.c */
-extern const struct rb_mem_ops rb_mem_fsdax_ops;	/* fsdax.c */
-extern const struct rb_mem_ops rb_mem_devdax_ops;	/* devdax.c */
-
 /* vma.c: address space and what smaps says of it. */
 /* Reserve size + align of address space and return an aligned start in
  * it, the slack released, so a later MAP_FIXED lands on an aligned VA. */
 void *rb_mem_aligned_anon(size_t size, size_t align, int prot, int flags);
+/* The unmap of a plain mapping: munmap, 0 or -errno. */
+int rb_mem_munmap(struct rb_mem *m);
 /* madvise the current mapping to huge (MADV_HUGEPAGE) or 4K pages
  * (MADV_NOHUGEPAGE): RB_OK, or why the page size cannot be forced (RB_SKIP
  * for huge pages, RB_ERR for 4K; a kernel without THP gives 4K anyway). */

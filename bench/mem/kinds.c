@@ -13,6 +13,13 @@
 #define SZ_2M (2u << 20)
 #define SZ_1G (1u << 30)
 
+/* The providers: one file each. */
+extern const struct rb_mem_ops rb_mem_anon_ops;		/* anon.c: anon, thp */
+extern const struct rb_mem_ops rb_mem_shmem_ops;	/* shmem.c */
+extern const struct rb_mem_ops rb_mem_hugetlb_ops;	/* hugetlb.c */
+extern const struct rb_mem_ops rb_mem_fsdax_ops;	/* fsdax.c */
+extern const struct rb_mem_ops rb_mem_devdax_ops;	/* devdax.c */
+
 const struct rb_mem_kind rb_mem_kinds[RB_KIND__COUNT] = {
 	[RB_KIND_NONE] = { .name = "none" },
 	[RB_KIND_ANON] = {
@@ -25,6 +32,12 @@ const struct rb_mem_kind rb_mem_kinds[RB_KIND__COUNT] = {
 	},
 	[RB_KIND_SHMEM] = {
 		.name = "shmem", .gran = SZ_4K, .class = RB_CLASS_BASELINE, .ops = &rb_mem_shmem_ops,
+	},
+	[RB_KIND_HUGETLB_2M] = {
+		.name = "hugetlb-2m", .gran = SZ_2M, .class = RB_CLASS_BASELINE, .ops = &rb_mem_hugetlb_ops,
+	},
+	[RB_KIND_HUGETLB_1G] = {
+		.name = "hugetlb-1g", .gran = SZ_1G, .class = RB_CLASS_BASELINE, .ops = &rb_mem_hugetlb_ops,
 	},
 	[RB_KIND_FSDAX_PTE] = {
 		.name = "fsdax-pte", .gran = SZ_4K, .class = RB_CLASS_DAX, .ops = &rb_mem_fsdax_ops,

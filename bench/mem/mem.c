@@ -108,3 +108,20 @@ void rb_mem_teardown(struct rb_mem *m)
 		close(m->fd);
 	m->fd = -1;
 }
+
+const char *rb_mem_boot_args(const size_t need[RB_KIND__COUNT], char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int k = RB_KIND_NONE + 1; k < RB_KIND__COUNT && len < n; k++) {
+		const struct rb_mem_ops *ops = rb_mem_kinds[k].ops;
+		char arg[128];
+
+		if (!need[k] || !ops->boot_arg)
+			continue;
+		ops->boot_arg(k, need[k], arg, sizeof(arg));
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? " " : "", arg);
+	}
+	return buf;
+}

@@ -14,8 +14,8 @@
  *
  * Bad input (a non-DAX mount, a path that is not a dax device, a size that
  * is not a multiple of the granularity) is RB_ERR with a message naming the
- * fix. A missing optional resource (no --fsdax given) is RB_SKIP, naming
- * what would provide it.
+ * fix. A missing optional resource (no --fsdax given, no huge pages
+ * reserved) is RB_SKIP, naming what would provide it.
  */
 #ifndef REFBENCH_MEM_H
 #define REFBENCH_MEM_H
@@ -33,6 +33,8 @@ enum rb_kind {
 	RB_KIND_ANON,		/* private anon, 4K forced (MADV_NOHUGEPAGE) */
 	RB_KIND_THP,		/* private anon, MADV_HUGEPAGE, 2M aligned */
 	RB_KIND_SHMEM,		/* memfd, shared */
+	RB_KIND_HUGETLB_2M,	/* private anon, MAP_HUGETLB|MAP_HUGE_2MB: a PMD */
+	RB_KIND_HUGETLB_1G,	/* private anon, MAP_HUGETLB|MAP_HUGE_1GB: a PUD */
 	RB_KIND_FSDAX_PTE,	/* file on a DAX mount, VA/pgoff misaligned: 4K */
 	RB_KIND_FSDAX_PMD,	/* file on a DAX mount, VA/pgoff 2M aligned */
 	RB_KIND_DEVDAX_4K,	/* /dev/daxX.Y with align=4K */
@@ -89,6 +91,11 @@ bool rb_mem_check_faults(struct rb_iter *it, const struct rb_mem *m, uint64_t fa
 /* After a touch: the kernel's own word on the page size (smaps, the
  * device's alignment), where the kind has one. */
 bool rb_mem_check_mapping(struct rb_iter *it, const struct rb_mem *m);
+
+/* The kernel command-line arguments that reserve at boot what the kinds
+ * need ("hugepagesz=2M hugepages=64 ..."): need[k] is the most bytes of
+ * kind k that one point maps at a time. "" when no kind needs any. */
+const char *rb_mem_boot_args(const size_t need[RB_KIND__COUNT], char *buf, size_t n);
 
 /* Pure logic, unit-tested: what went wrong when counts disagree. */
 const char *rb_mem_fault_diagnosis(enum rb_kind kind, size_t size, size_t gran,

@@ -25,6 +25,11 @@ void *rb_mem_aligned_anon(size_t size, size_t align, int prot, int flags)
 	return a;
 }
 
+int rb_mem_munmap(struct rb_mem *m)
+{
+	return munmap(m->addr, m->size) ? -errno : 0;
+}
+
 int rb_mem_force_page_size(struct rb_mem *m, bool huge, char *err, size_t n)
 {
 	if (!madvise(m->addr, m->size, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))

@@ -43,6 +43,9 @@ static void test_kinds(void **st)
 	assert_int_equal(rb_kind_gran(RB_KIND_THP), 2u << 20);
 	assert_int_equal(rb_kind_gran(RB_KIND_DEVDAX_1G), 1u << 30);
 	assert_string_equal(rb_kind_name(RB_KIND_SHMEM), "shmem");
+	assert_int_equal(rb_kind_parse("hugetlb-1g"), RB_KIND_HUGETLB_1G);
+	assert_int_equal(rb_kind_gran(RB_KIND_HUGETLB_2M), 2u << 20);
+	assert_true(rb_kind_mask(RB_CLASS_BASELINE) & RB_KIND_BIT(RB_KIND_HUGETLB_1G));
 	assert_int_equal(rb_kind_mask(RB_CLASS_BASELINE) & rb_kind_mask(RB_CLASS_DAX), 0);
 	assert_int_equal(rb_kind_mask(RB_CLASS_BASELINE) | rb_kind_mask(RB_CLASS_DAX), RB_KINDS_ALL);
 	assert_true(rb_kind_mask(RB_CLASS_DAX) & RB_KIND_BIT(RB_KIND_DEVDAX_2M));
@@ -96,8 +99,9 @@ static void test_suite_ok(void **st)
 	rb_plan_free(&plan);
 	rb_suite_free(&s);
 
-	assert_int_equal(parse("fault baseline size=8M\n", &s, err), 0);
-	assert_int_equal(s.e[0].n_kinds, 3);
+	/* the non-DAX kinds: anon, thp, shmem, hugetlb-2m, hugetlb-1g */
+	assert_int_equal(parse("fault baseline size=1G\n", &s, err), 0);
+	assert_int_equal(s.e[0].n_kinds, 5);
 	rb_suite_free(&s);
 }
 

@@ -144,6 +144,22 @@ int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n)
 	return 0;
 }
 
+const char *rb_plan_boot_args(const struct rb_plan *plan, char *buf, size_t n)
+{
+	size_t need[RB_KIND__COUNT] = { 0 };
+
+	for (unsigned i = 0; i < plan->n; i++) {
+		const struct rb_point *pt = &plan->p[i].pt;
+		uint64_t size;
+
+		/* one point runs at a time: the largest one sets the need */
+		if (pt->kind != RB_KIND_NONE && !rb_param_u64(&pt->params, "size", &size) &&
+		    size > need[pt->kind])
+			need[pt->kind] = (size_t)size;
+	}
+	return rb_mem_boot_args(need, buf, n);
+}
+
 void rb_plan_free(struct rb_plan *plan)
 {
 	for (unsigned i = 0; i < plan->n; i++) {

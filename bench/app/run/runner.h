@@ -26,6 +26,9 @@ void rb_plan_free(struct rb_plan *plan);
 /* A point as meta.json's points_done lists it: index, case, kind, params,
  * repeat, warmup (the runner adds records, outcome and from). */
 struct json_object *rb_plan_point_json(const struct rb_plan *plan, unsigned i);
+/* What the kernel must reserve at boot for the plan, as command-line
+ * arguments ("hugepagesz=2M hugepages=64"); "" when nothing. */
+const char *rb_plan_boot_args(const struct rb_plan *plan, char *buf, size_t n);
 /* Setup and teardown of every point whose case asks for a preflight; the
  * first RB_ERR is returned with its reason in err (nothing is written). */
 int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n);
