@@ -68,7 +68,7 @@ static int fault_setup(struct rb_point *pt)
 		return r;
 	/* A second witness for fsdax PMD faults, where the kernel has it. */
 	if (pt->kind == RB_KIND_FSDAX_PMD)
-		s->have_tp = !rb_tp_open(&s->pmd_done, "fs_dax", "dax_pmd_fault_done",
+		s->have_tp = !rb_tp_open(&s->pmd_done, "fs_dax/dax_pmd_fault_done", 0, false,
 					  s->tp_why, sizeof(s->tp_why));
 	if (strcmp(sync, "0")) {
 		if (pt->kind != RB_KIND_FSDAX_PTE && pt->kind != RB_KIND_FSDAX_PMD)

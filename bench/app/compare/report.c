@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/compare/compare.h"
+#include "lib/exec.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
 
@@ -1065,21 +1065,21 @@ static int plot_data(const char *dir, const char *tag, const struct rb_report *r
 static int run_gnuplot(const char *tmpl, const char *dir, const char *tag, const char *title,
 		       double margin, int rows)
 {
-	char exe[PATH_MAX], tpath[PATH_MAX + 64], args[PATH_MAX * 2];
-	pid_t pid;
-	int st;
+	char exe[PATH_MAX], tpath[PATH_MAX + 64], args[PATH_MAX * 2], err[256];
+	char *const argv[] = { "gnuplot", "-e", args, tpath, NULL };
+	struct rb_exec ex;
+	int rc;
 
 	snprintf(tpath, sizeof(tpath), "%s/%s", rb_repo_path("scripts/plots", exe, sizeof(exe)), tmpl);
 	snprintf(args, sizeof(args), "dir='%s'; tag='%s'; what='%s'; margin=%g; nmetrics=%d", dir, tag,
 		 title, margin, rows);
-	pid = fork();
-	if (pid == 0) {
-		execlp("gnuplot", "gnuplot", "-e", args, tpath, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+	if (rb_exec(argv, &(struct rb_exec_opts){ .timeout_s = 300 }, &ex, err, sizeof(err)))
 		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	/* gnuplot's complaints belong on stderr, as before */
+	fputs(ex.errtext, stderr);
+	rc = rb_exec_code(&ex);
+	rb_exec_free(&ex);
+	return rc;
 }
 
 int rb_report_plots(const char *dir, const struct rb_report *r)

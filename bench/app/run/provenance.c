@@ -16,6 +16,7 @@
 #include "kabi/kpaths.h"
 #include "lib/counters.h"
 #include "lib/digest.h"
+#include "lib/exec.h"
 #include "lib/sysfacts.h"
 
 static struct json_object *jstr_or_null(char *s)
@@ -113,29 +114,15 @@ static struct json_object *host_json(void)
 /* pmem as the ndctl tool sees it (namespaces, regions, dax devices). */
 static struct json_object *ndctl_json(void)
 {
-	FILE *p = popen("ndctl list -N -R -D -X -i 2>/dev/null", "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	struct json_object *o = NULL;
-	int c;
+	char *const argv[] = { "ndctl", "list", "-N", "-R", "-D", "-X", "-i", NULL };
+	struct json_object *o;
+	struct rb_exec ex;
+	char err[256];
 
-	if (!p)
+	if (rb_exec(argv, &(struct rb_exec_opts){ .timeout_s = 60 }, &ex, err, sizeof(err)))
 		return NULL;
-	while ((c = fgetc(p)) != EOF) {
-		if (len + 2 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 4096);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		buf[len++] = (char)c;
-	}
-	pclose(p);
-	if (buf) {
-		buf[len] = '\0';
-		o = json_tokener_parse(buf);
-	}
-	free(buf);
+	o = json_tokener_parse(ex.out);
+	rb_exec_free(&ex);
 	return o;
 }
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The shared part of the fio cases (fio-dio-daxbuf, fio-devdax,
- * fio-mmap-fault): job templates from configs/fio with @NAME@ placeholders,
- * fio run by fork/exec with a timeout, its --output-format=json parsed with
- * json-c into the few numbers a sample needs.
+ * fio-mmap-fault): job templates from configs/fio with @NAME@ placeholders
+ * (template.c), fio itself and what it can do here (tool.c), its
+ * --output-format=json parsed with json-c into the few numbers a sample
+ * needs (result.c), and a prepared job run and checked (job.c); fio runs
+ * through lib/exec.h.
  *
  * The parsing, the template filling and the engine-list parsing are pure
  * (text in, struct out) so that tests/unit/test_fio.c can check them
@@ -13,7 +15,7 @@
  * per-thread and cannot see it, so fio samples carry fio's own clock
  * (clocksource=clock_gettime) and no counters. Kernel events that prove a
  * mapping size are counted on the fio process tree instead, with inherited
- * tracepoint counters (rb_fio_tp).
+ * tracepoint counters (rb_fio_tp, lib/tracepoint.h).
  */
 #ifndef REFBENCH_CASES_FIO_H
 #define REFBENCH_CASES_FIO_H
@@ -23,6 +25,7 @@
 #include <stdint.h>
 
 #include "lib/refbench.h"
+#include "lib/tracepoint.h"
 #include "mem/mem.h"
 
 struct json_object;
@@ -80,31 +83,14 @@ int rb_fio_need_engine(const char *engine, char *why, size_t n);
  * "fs_dax/dax_pmd_fault_done". */
 struct rb_fio_tp {
 	const char *event;
-	int fd;
+	struct rb_tp tp;
 	uint64_t count;
 	bool ok;		/* opened and read */
 	int err;		/* why not: -errno of perf_event_open or read */
 };
-/* Is the tracepoint there (tracefs mounted, event compiled in)? */
-bool rb_fio_tp_available(const char *event, char *why, size_t n);
 
-struct rb_fio_exec {
-	char *out, *errtext;	/* malloc'ed stdout / stderr of the child */
-	int status;		/* wait status */
-	bool timed_out;
-	uint64_t wall_ns;
-};
-
-/*
- * Run argv (fio, or anything in tests) with stdin_text on its stdin, in its
- * own process group, collecting stdout and stderr. After timeout_s the
- * group gets SIGTERM, then SIGKILL. tps (may be NULL) are opened on the
- * child before it execs and read after it exits. 0, or -errno with err.
- */
-int rb_fio_exec(char *const argv[], const char *stdin_text, unsigned timeout_s,
-		struct rb_fio_tp *tps, unsigned ntps, struct rb_fio_exec *ex,
-		char *err, size_t n);
-void rb_fio_exec_free(struct rb_fio_exec *ex);
+/* The first line of fio's output that says something, for messages. */
+void rb_fio_first_line(const char *s, char *out, size_t n);
 
 /* ---- results ------------------------------------------------------------ */
 
