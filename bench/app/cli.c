@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The subcommands: run, mark, list, info (validate is in rundir/read.c). */
+/* The subcommands run, list and info; mark, validate, compare and bounds live
+ * with the files they own (rundir/mark.c, rundir/read.c, compare/). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -464,83 +465,6 @@ int rb_cmd_run(int argc, char **argv)
 	rb_plan_free(&plan);
 	rb_suite_free(&suite);
 	return rc;
-}
-
-static const char mark_usage[] =
-"usage: refbench mark DIR --status failed|interrupted --reason TEXT\n"
-"                     [--merge-json KEY=FILE]...\n"
-"       refbench mark DIR --merge-json KEY=FILE...\n"
-"\n"
-"The one way anything outside the runner changes a run's meta.json (the lab\n"
-"does after every boot): with --status, sets the status and, unless an\n"
-"earlier failure gave one, the reason, and lists the mark in \"marks\"; adds\n"
-"FILE's JSON as KEY when the run did not record KEY (without --status that\n"
-"is all it does, to a valid run). The certified samples and checksums stay\n"
-"as they are. With --status, a DIR without a valid meta.json gets a stub\n"
-"that validates as failed.\n";
-
-int rb_cmd_mark(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "status", required_argument, NULL, 's' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "merge-json", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct rb_mark_merge merge[16];
-	const char *status = NULL, *reason = NULL;
-	unsigned nm = 0;
-	char err[2048];
-	int opt, rc;
-
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		char *eq;
-
-		switch (opt) {
-		case 's': status = optarg; break;
-		case 'r': reason = optarg; break;
-		case 'm':
-			if (nm == sizeof(merge) / sizeof(merge[0]))
-				rb_die_usage("at most %zu --merge-json", sizeof(merge) / sizeof(merge[0]));
-			if (!(eq = strchr(optarg, '=')) || eq == optarg || !eq[1])
-				rb_die_usage("--merge-json %s: use KEY=FILE", optarg);
-			*eq = '\0';
-			if (rb_run_own_key(optarg))
-				rb_die_usage("--merge-json %s=: '%s' belongs to refbench (choose another KEY)",
-					     optarg, optarg);
-			errno = 0;
-			merge[nm].key = optarg;
-			if (!(merge[nm].value = json_object_from_file(eq + 1)))
-				rb_die_usage("--merge-json %s=%s: %s", optarg, eq + 1,
-					     access(eq + 1, R_OK) ? strerror(errno) : "not JSON");
-			nm++;
-			break;
-		case 'h': fputs(mark_usage, stdout); return 0;
-		default: fputs(mark_usage, stderr); return RB_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		fputs(mark_usage, stderr);
-		return RB_EXIT_USAGE;
-	}
-	if (!status && !nm)
-		rb_die_usage("give --status (and --reason), or --merge-json KEY=FILE to add a record");
-	if (!status && reason)
-		rb_die_usage("--reason goes with --status");
-	if (status && strcmp(status, "failed") && strcmp(status, "interrupted"))
-		rb_die_usage("--status %s: use failed or interrupted (only the runner closes a run "
-			     "complete)", status);
-	if (status && (!reason || !*reason))
-		rb_die_usage("--reason TEXT is required: say why the run is %s", status);
-	rc = rb_run_mark(argv[optind], status, reason, merge, nm, err, sizeof(err));
-	for (unsigned i = 0; i < nm; i++)
-		json_object_put(merge[i].value);
-	if (rc) {
-		fprintf(stderr, "refbench: error: %s\n", err);
-		return rc == -EWOULDBLOCK || rc == -ENOENT || rc == -ENOTDIR ? RB_EXIT_USAGE : RB_EXIT_FAIL;
-	}
-	return 0;
 }
 
 /* The functions each metric crosses on the running kernel (bench/kabi/kpaths.c),

@@ -5,6 +5,10 @@
 #include <string.h>
 
 #include "app/cli.h"
+#include "app/compare/bounds.h"
+#include "app/compare/compare.h"
+#include "app/rundir/read.h"
+#include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 
 static const struct {

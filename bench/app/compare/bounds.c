@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "app/cli.h"
 #include "app/compare/bounds.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"

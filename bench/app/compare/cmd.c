@@ -25,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/cli.h"
 #include "app/compare/compare.h"
 #include "app/rundir/read.h"
 #include "lib/refbench.h"

@@ -68,4 +68,7 @@ struct json_object *rb_report_json(const struct rb_report *r);
  * gnuplot on them unless --no-plots; 0, or -errno for the data files. */
 int rb_report_plots(const char *dir, const struct rb_report *r);
 
+/* refbench compare RUNS_A RUNS_B */
+int rb_cmd_compare(int argc, char **argv);
+
 #endif

@@ -148,23 +148,6 @@ static struct json_object *pmem_json(const struct rb_env *env)
  * the kind restrictions beside it. NULL (with source saying why) when the
  * symbols are unreadable or the version has no table.
  */
-/* The config profile kernels/build used (minimal, distro): null outside the lab. A
- * deterministic boot's guest has no lab.json (nothing per-run enters the guest), so
- * refbench mark fills it in on the host when it merges lab.json. */
-void rb_kernel_profile_from_lab(struct json_object *meta, struct json_object *lab)
-{
-	struct json_object *k = NULL, *bi = NULL, *c = NULL, *p = NULL, *kl = NULL, *cur = NULL;
-
-	if (!json_object_object_get_ex(meta, "kernel", &k) ||
-	    (json_object_object_get_ex(k, "profile", &cur) && cur))
-		return;
-	if (lab && json_object_object_get_ex(lab, "kernel", &kl) &&
-	    json_object_object_get_ex(kl, "build_info", &bi) &&
-	    json_object_object_get_ex(bi, "config", &c) &&
-	    json_object_object_get_ex(c, "profile", &p) && p)
-		json_object_object_add(k, "profile", json_object_get(p));
-}
-
 static void kpaths_json(struct json_object *m, struct json_object *lab)
 {
 	struct json_object *paths = json_object_new_object(), *absent = json_object_new_object();

@@ -17,8 +17,6 @@ struct rb_prov_opts {
 /* meta.json content, without status and summary. NULL + err on bad input. */
 struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov_opts *o,
 				  char *err, size_t n);
-/* meta's kernel.profile from lab.json's kernel build, unless the run has one */
-void rb_kernel_profile_from_lab(struct json_object *meta, struct json_object *lab);
 
 /* The provenance fields that must agree between the groups of a
  * comparison (and within one), and those that must agree within one

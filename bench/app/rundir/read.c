@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/cli.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 

@@ -5,8 +5,8 @@
  * "points_done" (which records belong to which sweep point). See rundir.h
  * for how a run is written.
  */
-#ifndef REFBENCH_VALIDATE_H
-#define REFBENCH_VALIDATE_H
+#ifndef REFBENCH_RUNDIR_READ_H
+#define REFBENCH_RUNDIR_READ_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,5 +44,8 @@ int rb_validate_dir(const char *dir, bool need_complete, struct json_object **me
  * copy (the same meta.json, checksum of the samples included)? */
 bool rb_runs_same(const char *dir_a, struct json_object *meta_a, const char *dir_b,
 		  struct json_object *meta_b);
+
+/* refbench validate RUN_DIR... */
+int rb_cmd_validate(int argc, char **argv);
 
 #endif

@@ -2,7 +2,9 @@
 /*
  * A run on disk, and the only code that writes one: DIR/meta.json
  * (provenance, status, and what it certifies) and DIR/samples.jsonl (one
- * record per line), both schema-versioned.
+ * record per line), both schema-versioned. This folder owns the format:
+ * write.c writes a run as it goes, read.c reads one back trusting only
+ * what it certifies (read.h), mark.c is how anything else amends one.
  *
  * While a refbench writes DIR it holds an flock on the directory, so a
  * second run (or a `refbench mark`) on the same DIR is refused. Records are
@@ -15,8 +17,8 @@
  * is checked; a commit that fails leaves the previous files as they were.
  * An existing run is never overwritten.
  */
-#ifndef REFBENCH_OUTPUT_H
-#define REFBENCH_OUTPUT_H
+#ifndef REFBENCH_RUNDIR_H
+#define REFBENCH_RUNDIR_H
 
 #include <limits.h>
 #include <stdbool.h>
@@ -68,6 +70,8 @@ void rb_run_drop_point(struct rb_run *r);
  * summary and finished go into meta.json; the current point is dropped. */
 int rb_run_finish(struct rb_run *r, const char *status, const char *reason,
 		  char *err, size_t n);
+/* Writes r->meta as DIR/meta.json (atomically, signals held): 0 or -errno. */
+int rb_run_write_meta(const struct rb_run *r);
 /* Unlocks and frees (the meta object stays the caller's). */
 void rb_run_free(struct rb_run *r);
 
@@ -82,6 +86,9 @@ struct rb_mark_merge {
 	struct json_object *value;
 };
 bool rb_run_own_key(const char *key);	/* keys --merge-json may not set */
+/* meta's kernel.profile from lab.json's kernel build, unless the run has one */
+void rb_kernel_profile_from_lab(struct json_object *meta, struct json_object *lab);
+int rb_cmd_mark(int argc, char **argv);
 int rb_run_mark(const char *dir, const char *status, const char *reason,
 		const struct rb_mark_merge *merge, unsigned nmerge, char *err, size_t n);
 

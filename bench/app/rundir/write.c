@@ -10,9 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
-#include "app/run/provenance.h"
 #include "mem/mem.h"
 
 /* A rename is durable once the directory is synced; file systems that
@@ -229,6 +227,17 @@ static void hold_signals(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &s, old);
 }
 
+int rb_run_write_meta(const struct rb_run *r)
+{
+	sigset_t old;
+	int e;
+
+	hold_signals(&old);
+	e = write_meta(r);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return e;
+}
+
 int rb_run_create(struct rb_run *r, const char *dir, struct json_object *meta,
 		  char *err, size_t n)
 {
@@ -376,7 +385,6 @@ int rb_run_finish(struct rb_run *r, const char *status, const char *reason, char
 {
 	struct json_object *sum = json_object_new_object();
 	char t[32];
-	sigset_t old;
 	int e;
 
 	rb_run_drop_point(r);
@@ -391,9 +399,7 @@ int rb_run_finish(struct rb_run *r, const char *status, const char *reason, char
 	if (reason)
 		json_object_object_add(r->meta, "reason", json_object_new_string(reason));
 	certify(r);
-	hold_signals(&old);
-	e = write_meta(r);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	e = rb_run_write_meta(r);
 	if (e)
 		snprintf(err, n, "closing the run: writing %s/meta.json: %s; it stays \"running\" on "
 			 "disk, which validate reports as incomplete", r->dir, strerror(-e));
@@ -410,138 +416,6 @@ void rb_run_free(struct rb_run *r)
 	free(r->text);
 	r->text = NULL;
 	r->len = r->cap = r->pending = 0;
-}
-
-/* meta.json keys only refbench writes */
-static const char *const own_keys[] = { "schema", "status", "reason", "integrity", "points_done",
-					"marks", "summary", "started", "finished", "stub", NULL };
-
-bool rb_run_own_key(const char *key)
-{
-	for (const char *const *k = own_keys; *k; k++)
-		if (!strcmp(*k, key))
-			return true;
-	return false;
-}
-
-/* For a run that wrote no usable meta.json: the least validate accepts. */
-static struct json_object *stub_meta(const char *why)
-{
-	struct json_object *m = json_object_new_object(), *o;
-
-	json_object_object_add(m, "schema", json_object_new_int(RB_SCHEMA_VERSION));
-	json_object_object_add(m, "stub", json_object_new_string(why));
-	o = json_object_new_object();
-	json_object_object_add(o, "release", json_object_new_string("unknown (the run wrote no meta.json)"));
-	json_object_object_add(m, "kernel", o);
-	json_object_object_add(m, "host", json_object_new_object());
-	json_object_object_add(m, "pmem", json_object_new_object());
-	o = json_object_new_object();
-	json_object_object_add(o, "source", json_object_new_string("none"));
-	json_object_object_add(m, "counters", o);
-	json_object_object_add(m, "suite", json_object_new_object());
-	o = json_object_new_object();
-	json_object_object_add(o, "name", json_object_new_string("refbench"));
-	json_object_object_add(o, "git", json_object_new_string(RB_GIT_SHA));
-	json_object_object_add(m, "refbench", o);
-	json_object_object_add(m, "status", json_object_new_string("none"));
-	/* it certifies nothing: whatever samples.jsonl holds is not read */
-	json_object_object_add(m, "integrity", rb_integrity_json("", 0, 0));
-	json_object_object_add(m, "points_done", json_object_new_array());
-	return m;
-}
-
-int rb_run_mark(const char *dir, const char *status, const char *reason,
-		const struct rb_mark_merge *merge, unsigned nmerge, char *err, size_t n)
-{
-	char path[PATH_MAX + 32], aside[PATH_MAX + 40], why[512], t[32];
-	struct rb_run r = { .lock_fd = -1 };
-	struct json_object *meta, *marks, *mk;
-	const char *prev, *prev_reason;
-	struct stat st;
-	int e;
-
-	if (stat(dir, &st)) {
-		snprintf(err, n, "%s: %s", dir, strerror(errno));
-		return -ENOENT;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, n, "%s: not a directory (mark takes a run directory)", dir);
-		return -ENOTDIR;
-	}
-	rb_strlcpy(r.dir, dir, sizeof(r.dir));
-	if ((r.lock_fd = rb_run_lock(dir, err, n)) < 0)
-		return r.lock_fd;
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	meta = json_object_from_file(path);
-	if (!status && (!meta || rb_validate_meta(meta, why, sizeof(why)))) {
-		snprintf(err, n, "%s: %s; only --status can mark such a run", path,
-			 meta ? why : "missing or not JSON");
-		json_object_put(meta);
-		rb_run_free(&r);
-		return -EINVAL;
-	}
-	if (!access(path, F_OK) && rb_validate_meta(meta, why, sizeof(why))) {
-		/* never lost: kept beside the stub, which says so */
-		snprintf(aside, sizeof(aside), "%s.invalid", path);
-		if (!access(aside, F_OK) || rename(path, aside)) {
-			snprintf(err, n, "%s is not a valid refbench meta.json (%s) and cannot be kept "
-				 "aside as %s: %s", path, why, aside, access(aside, F_OK) ?
-				 strerror(errno) : "it exists");
-			json_object_put(meta);
-			rb_run_free(&r);
-			return -EEXIST;
-		}
-		json_object_put(meta);
-		meta = NULL;
-		snprintf(aside, sizeof(aside), "refbench mark: the run's meta.json was not valid (%s); "
-			 "it is kept as meta.json.invalid", why);
-		meta = stub_meta(aside);
-	} else if (!meta) {
-		meta = stub_meta("refbench mark: the run wrote no meta.json");
-	}
-	r.meta = meta;
-	if (!status)	/* only adding records: the status stays as the run left it */
-		goto merge;
-	prev = json_object_get_string(json_object_object_get(meta, "status"));
-	prev_reason = json_object_get_string(json_object_object_get(meta, "reason"));
-	mk = json_object_new_object();
-	json_object_object_add(mk, "at", json_object_new_string(rb_iso_time(t, sizeof(t))));
-	json_object_object_add(mk, "status", json_object_new_string(status));
-	json_object_object_add(mk, "reason", json_object_new_string(reason));
-	json_object_object_add(mk, "previous_status", json_object_new_string(prev));
-	if (!json_object_object_get_ex(meta, "marks", &marks)) {
-		marks = json_object_new_array();
-		json_object_object_add(meta, "marks", marks);
-	}
-	json_object_array_add(marks, mk);
-	/* the first failure's reason is the cause; later marks are listed */
-	if (!prev_reason || (strcmp(prev, "failed") && strcmp(prev, "interrupted")))
-		json_object_object_add(meta, "reason", json_object_new_string(reason));
-	json_object_object_add(meta, "status", json_object_new_string(status));
-merge:
-	for (unsigned i = 0; i < nmerge; i++) {
-		if (json_object_object_get_ex(meta, merge[i].key, NULL)) {
-			rb_warn("mark: kept the run's own '%s' (--merge-json adds, never replaces)",
-				merge[i].key);
-			continue;
-		}
-		json_object_object_add(meta, merge[i].key, json_object_get(merge[i].value));
-		if (!strcmp(merge[i].key, "lab"))
-			rb_kernel_profile_from_lab(meta, merge[i].value);
-	}
-	{
-		sigset_t old;
-
-		hold_signals(&old);
-		e = write_meta(&r);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-	}
-	if (e)
-		snprintf(err, n, "writing %s: %s (the run is as it was)", path, strerror(-e));
-	json_object_put(meta);
-	rb_run_free(&r);
-	return e;
 }
 
 struct json_object *rb_params_json(const struct rb_params *p)
