@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * refbench compare: the A/B decision (compare.c) and the report it
- * writes (report.c: report.txt, report.json, the plots' data).
+ * refbench compare: the A/B decision and the report it writes. By job:
+ * cmd.c (the command: options, the decision, writing the report),
+ * load.c (runs and whether they may be compared), series.c (samples
+ * grouped by point and metric), attribution.c (per-symbol counts beside
+ * a run), bounds.c (the A/A bounds file); and the report: report.c (what
+ * all its forms share), text.c (report.txt), json.c (report.json),
+ * plots.c (plots/).
  */
 #ifndef REFBENCH_COMPARE_H
 #define REFBENCH_COMPARE_H
@@ -35,7 +40,7 @@ struct rb_norm {
 	struct rb_ci ci;
 };
 
-/* Everything a report says; report.c only formats it. */
+/* Everything a report says; the report's files only format it. */
 struct rb_report {
 	const struct rb_cmp_opts *o;
 	struct rb_loaded_run *run[2];
@@ -61,6 +66,15 @@ struct rb_report {
 enum rb_verdict rb_report_verdict(const struct rb_report *r, size_t i);
 /* The index of metric i's parent in r->ss (derived metrics), else i. */
 size_t rb_report_parent(const struct rb_report *r, size_t i);
+
+/* Verdicts counted over one family. */
+struct rb_tally {
+	unsigned n, slower, slower_in, faster, faster_in, equivalent, inconclusive;
+};
+struct rb_tally rb_report_tally(const struct rb_report *r, enum rb_family fam);
+/* "Linux 6.1.192 from linux-source-6.1.tar.xz 4d41... + 1 patch: [1] ..."
+ * from the lab's build-info when there is one, else uname's release. */
+void rb_report_kernel_text(struct json_object *meta, char *buf, size_t n);
 
 void rb_report_txt(FILE *f, const struct rb_report *r);
 struct json_object *rb_report_json(const struct rb_report *r);

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Runs loaded for a comparison, and their samples grouped into series:
- * one series per point (case, kind, parameters) and metric, with the
- * samples of every run of every group (the arms of an A/B, or the
- * kernels of an A/A bound).
+ * The samples of loaded runs (load.h) grouped into series: one series per
+ * point (case, kind, parameters) and metric, with the samples of every
+ * run of every group (the arms of an A/B, or the kernels of an A/A bound).
  */
 #ifndef REFBENCH_SERIES_H
 #define REFBENCH_SERIES_H
@@ -12,32 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "app/run/provenance.h"
+#include "app/compare/load.h"
 #include "stats/stats.h"
-
-/* One loaded run: its meta.json and records. */
-struct rb_loaded_run {
-	char dir[4096];
-	struct json_object *meta;
-	struct json_object *records;	/* array */
-};
-
-/* Resolves DIR or DIR/run (a lab run keeps refbench's run in run/). */
-int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n);
-void rb_run_unload(struct rb_loaded_run *r);
-
-#define RB_MAX_RUNS 64
-/* A comma-separated list of run directories (one per boot of a kernel)
- * into runs[0..*n-1] (room for RB_MAX_RUNS). 0, or -1 with err and
- * nothing left loaded. */
-int rb_runs_load(const char *list, struct rb_loaded_run *runs, unsigned *n, char *err, size_t errn);
-void rb_runs_unload(struct rb_loaded_run *runs, unsigned n);
-
-/* Appends one line per mismatching path to out; returns the count. */
-unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
-			    size_t nb, char *out, size_t n);
-/* Deterministic mode: every run's clock is the guest's icount. */
-bool rb_runs_exact(struct rb_loaded_run *runs, size_t n);
 
 /* Units. Throughput-like (higher is better): ".../s", ".../Ginsn", "IOPS". */
 bool rb_unit_higher_is_better(const char *unit);
