@@ -103,26 +103,6 @@ static void run_help(FILE *f)
 	fprintf(f, "%s  %s\n", run_usage, rb_kind_names(kinds, sizeof(kinds)));
 }
 
-static void default_outdir(char *buf, size_t n)
-{
-	char dir[PATH_MAX], host[64] = "host", stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
-	unsigned rnd;
-	FILE *f = fopen("/dev/urandom", "re");
-
-	if (!f || fread(&rnd, sizeof(rnd), 1, f) != 1)
-		rnd = (unsigned)getpid() ^ (unsigned)t;
-	if (f)
-		fclose(f);
-	gethostname(host, sizeof(host) - 1);
-	host[strcspn(host, ".")] = '\0';
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(buf, n, "%s/%s-%s-%04x", rb_repo_path("results", dir, sizeof(dir)), stamp, host,
-		 rnd & 0xffff);
-}
-
 /* "0-3,5,8-9" (sysfs cpu lists) holds cpu? */
 static bool cpu_in_list(const char *list, long cpu)
 {
@@ -427,8 +407,11 @@ int rb_cmd_run(int argc, char **argv)
 		return 0;
 	}
 	if (!outdir) {
-		default_outdir(outbuf, sizeof(outbuf));
-		outdir = outbuf;
+		char host[64] = "host";
+
+		gethostname(host, sizeof(host) - 1);
+		host[strcspn(host, ".")] = '\0';
+		outdir = rb_result_dir(host, outbuf, sizeof(outbuf));
 	}
 	if (rb_run_check_dir(outdir, err, sizeof(err)))
 		rb_die_usage("%s", err);

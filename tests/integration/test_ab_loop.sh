@@ -9,7 +9,7 @@
 
 F=$TMP/tree
 mkdir -p "$F/scripts" "$F/kernels" "$F/bench" "$F/configs/suites" "$F/results" "$F/kA" "$F/kB"
-cp "$ROOT/scripts/ab" "$F/scripts/ab"
+cp "$ROOT/scripts/ab" "$ROOT/scripts/lib.sh" "$F/scripts/"
 ln -s "$ROOT/bench/refbench" "$F/bench/refbench"
 cp "$ROOT/configs/suites/ab-smoke.suite" "$F/configs/suites/"
 : >"$F/kA/bzImage"

@@ -27,6 +27,7 @@
 
 #include "app/compare/compare.h"
 #include "app/rundir/read.h"
+#include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
 
@@ -35,7 +36,8 @@ static const char compare_usage[] =
 "  RUNS_X: run directories separated by commas (one per boot of that kernel);\n"
 "          a lab boot's DIR/attribution.jsonl (scripts/lab --attribute) is read\n"
 "          too: report.txt then names the symbols where each metric changed\n"
-"  -o DIR            output directory (must not exist); default results/ab-<time>\n"
+"  -o DIR            output directory (must not exist); default\n"
+"                    results/YYYYmmdd-HHMMSS-ab-XXXX\n"
 "  --margin M        equivalence margin, a fraction in (0, 1) (default 0.02)\n"
 "  --alpha A         family error rate and interval level 1-A (default 0.05)\n"
 "  --correction C    holm (default) or bh, within each family (timed mode)\n"
@@ -235,16 +237,8 @@ int rb_cmd_compare(int argc, char **argv)
 
 	parse_opts(argc, argv, &o);
 	mismatch[0] = '\0';
-	if (!o.out) {
-		time_t t = time(NULL);
-		struct tm tm;
-		char stamp[32], dir[PATH_MAX];
-
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-		snprintf(outbuf, sizeof(outbuf), "%s/ab-%s", rb_repo_path("results", dir, sizeof(dir)), stamp);
-		o.out = outbuf;
-	}
+	if (!o.out)
+		o.out = rb_result_dir("ab", outbuf, sizeof(outbuf));
 	if (!access(o.out, F_OK))
 		rb_die_usage("output %s exists; comparisons are never overwritten: choose a new -o DIR", o.out);
 	for (int a = 0; a < 2; a++)

@@ -44,6 +44,10 @@ struct rb_run {
 	int add_err;			/* -ENOMEM from rb_run_add, reported at commit */
 };
 
+/* A new result directory, <repo>/results/YYYYmmdd-HHMMSS-LABEL-XXXX (UTC,
+ * 4 random hex digits): the form of every run id, scripts/lib.sh's
+ * rb_run_id too. Returns buf. */
+const char *rb_result_dir(const char *label, char *buf, size_t n);
 int rb_write_atomic(const char *path, const char *data, size_t len);
 /* Refuses a DIR that already holds a run (meta.json or samples.jsonl). */
 int rb_run_check_dir(const char *dir, char *err, size_t n);

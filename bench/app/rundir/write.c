@@ -75,6 +75,24 @@ int rb_write_atomic(const char *path, const char *data, size_t len)
 	return err;
 }
 
+const char *rb_result_dir(const char *label, char *buf, size_t n)
+{
+	char dir[PATH_MAX], stamp[32];
+	time_t t = time(NULL);
+	unsigned short rnd;
+	struct tm tm;
+	FILE *f = fopen("/dev/urandom", "re");
+
+	if (!f || fread(&rnd, sizeof(rnd), 1, f) != 1)
+		rnd = (unsigned short)(getpid() ^ t);
+	if (f)
+		fclose(f);
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, n, "%s/%s-%s-%04x", rb_repo_path("results", dir, sizeof(dir)), stamp, label, rnd);
+	return buf;
+}
+
 char *rb_iso_time(char *buf, size_t n)
 {
 	time_t t = time(NULL);
