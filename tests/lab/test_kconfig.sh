@@ -3,7 +3,7 @@
 #
 # Fast (about 20 s) and builds no kernel: one `kernels/build --config-only`
 # against the kernel tree (tinyconfig + a crafted fragment), then
-# kernels/lib/kconfig-verify on crafted fragments against that .config.
+# kernels/lib/kconfig-check on crafted fragments on top of that .config.
 # Checks that
 #   - an option whose dependency is off is named, with that dependency
 #     (GUP_TEST without DEBUG_FS, TEST_HMM without RUNTIME_TESTING_MENU);
@@ -81,13 +81,18 @@ if [ -z "$obj" ] || [ ! -f "$obj/.config" ]; then
 	exit 1
 fi
 ok "the objdir with the merged .config was kept"
+# each check below merges its fragment on top of this .config (merge_config.sh
+# replaces the objdir's .config)
+cp "$obj/.config" "$tmp/final.config"
+check() {	# kconfig-check FRAGMENT... on top of final.config
+	"$ROOT/kernels/lib/kconfig-check" --tree "$tree" --obj "$obj" --base "$tmp/final.config" "$@"
+}
 
-# ---- 2. the notation, against that .config (kernels/lib/kconfig-verify)
+# ---- 2. the notation, on top of that .config (kernels/lib/kconfig-check)
 verify() {	# name want-rc fragment-text -> $tmp/v.out
 	printf '%s\n' "$3" >"$tmp/v.config"
 	local rc=0
-	"$ROOT/kernels/lib/kconfig-verify" --config "$obj/.config" --tree "$tree" --obj "$obj" \
-		--status "$tmp/v.tsv" "$tmp/v.config" >"$tmp/v.out" 2>&1 || rc=$?
+	check --status "$tmp/v.tsv" "$tmp/v.config" >"$tmp/v.out" 2>&1 || rc=$?
 	expect_rc "$1" "$2" "$rc" "$tmp/v.out"
 }
 
@@ -144,15 +149,13 @@ expect_grep "...named with the range Kconfig applied" \
 printf 'CONFIG_GUP_TEST=y\n' >"$tmp/a.config"
 printf '# CONFIG_GUP_TEST is not set\n' >"$tmp/b.config"
 rc=0
-"$ROOT/kernels/lib/kconfig-verify" --config "$obj/.config" --tree "$tree" --obj "$obj" \
-	"$tmp/a.config" "$tmp/b.config" >"$tmp/v.out" 2>&1 || rc=$?
+check "$tmp/a.config" "$tmp/b.config" >"$tmp/v.out" 2>&1 || rc=$?
 expect_rc "a later fragment overrides an earlier one" 0 "$rc" "$tmp/v.out"
 expect_grep "...with a note" 'b.config:1 overrides a.config:1' "$tmp/v.out"
 
 # ---- 3. lint of the shipped fragments against this tree
 frags=("$ROOT"/configs/kernel/*.config)
-"$ROOT/kernels/lib/kconfig-verify" --config "$obj/.config" --tree "$tree" --obj "$obj" \
-	--status "$tmp/lint.tsv" "${frags[@]}" >"$tmp/lint.out" 2>&1
+check --status "$tmp/lint.tsv" "${frags[@]}" >"$tmp/lint.out" 2>&1
 rc=$?
 if [ "$rc" -eq 2 ]; then
 	not_ok "the shipped fragments parse" "$tmp/lint.out"
