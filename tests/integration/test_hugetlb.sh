@@ -33,4 +33,4 @@ rc_of "$RB" run --suite host-smoke --dry-run --boot-args
 [ "$RC" = 0 ] && [ "$(cat "$TMP/so")" = "" ] || fail "a suite without hugetlb reserves '$(cat "$TMP/so")'"
 rc_of "$RB" run --suite "$TMP/h.suite" --boot-args
 expect 2 "--boot-args goes with --dry-run"
-echo "ok: unreserved hugetlb points skipped with the fix; boot args from the plan"
+ok "unreserved hugetlb points skipped with the fix; boot args from the plan"
