@@ -9,29 +9,12 @@
 # The guest command is the real `refbench run --suite lab-smoke` when
 # bench/refbench and configs/suites/lab-smoke.suite exist, else a stand-in that
 # checks the devices from inside the guest.
-set -eu
-REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+. "$(dirname "$0")/lib.sh"
 T0=$(date +%s)
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; [ -z "${RUN:-}" ] || echo "  run dir: $RUN"; KEEP=1; exit 1; }
-ok() { echo "  ok: $*"; }
-
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps)"
-command -v jq >/dev/null || skip "jq missing (make deps)"
-
-KERNEL=${RB_LAB_KERNEL:-}
-if [ -z "$KERNEL" ]; then
-	[ -x "$REPO/kernels/build" ] || skip "no kernel: kernels/build missing and RB_LAB_KERNEL unset"
-	# a kernel that does not build is a failure, not a skip: CI must see it
-	KERNEL=$("$REPO/kernels/build" ${RB_LAB_KVER:+--src "$RB_LAB_KVER"} | tail -n 1) ||
-		fail "kernels/build ${RB_LAB_KVER:+--src $RB_LAB_KVER }failed (see above)"
-	[ -n "$KERNEL" ] || skip "no kernel: kernels/build printed nothing"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-lab-boot.XXXXXX")
-KEEP=${RB_KEEP_TEST_RUNS:-0}
-trap '[ "$KEEP" = 1 ] && echo "  kept $TMP" || rm -rf "$TMP"' EXIT
+lab_needs qemu-system-x86_64 jq
+lab_kernel ${RB_LAB_KVER:+--src "$RB_LAB_KVER"}
+lab_tmp lab-boot
 
 REAL=0
 if [ -x "$REPO/bench/refbench" ] && [ -f "$REPO/configs/suites/lab-smoke.suite" ]; then
@@ -161,4 +144,4 @@ else
 		fail "stand-in did not see the devices: $(cat "$RUN/devices.txt" 2>/dev/null)"
 	ok "stand-in guest command saw: $(tr '\n' ';' <"$RUN/devices.txt")"
 fi
-echo "PASS: lab boot ($(($(date +%s) - T0)) s)"
+echo "# lab boot ($(($(date +%s) - T0)) s)"
