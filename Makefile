@@ -60,7 +60,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz kernel smoke
+.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz kernel smoke layers
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -154,6 +154,15 @@ ab: bench/refbench
 		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
 		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') $(ABARGS)
+
+# The import graph: the folders each folder's files include ("dir/x.h"), its
+# own left out. Arrows only point down (README "Layout" shows this output).
+LAYER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard bench/*/*.[ch] bench/*/*/*.[ch]))))
+layers:
+	@for d in $(LAYER_DIRS); do \
+		printf '%-14s -> %s\n' "$${d#bench/}" "$$(sed -n 's|^#include "\(.*\)/[^/]*".*|\1|p' $$d/*.[ch] | \
+			sort -u | grep -vx "$${d#bench/}" | paste -sd' ')"; \
+	done
 
 clean:
 	rm -rf build bench/refbench
