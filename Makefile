@@ -27,7 +27,7 @@ CC ?= gcc
 GIT_SHA := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 # Lazy (=): pkg-config must run after `make deps` installed the libraries.
 CFLAGS_COMMON = -std=gnu11 -g -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
-	-Ibench -Ibench/core -Iplugin -I$(KSRC)/tools/lib/perf/include \
+	-Ibench -Iplugin -I$(KSRC)/tools/lib/perf/include \
 	$(shell pkg-config --cflags json-c libpmem2 2>/dev/null) \
 	-DRB_GIT_SHA='"$(GIT_SHA)"' -DRB_SRCDIR='"$(CURDIR)"'
 CFLAGS ?= -O2
@@ -37,8 +37,11 @@ LDLIBS = $(LIBPERF_A) $(LIBAPI_A) \
 	$(shell pkg-config --libs json-c libpmem2 2>/dev/null || echo -ljson-c -lpmem2) \
 	-lcrypto -lz -lm -lpthread
 
-SRCS := $(sort $(wildcard bench/core/*.c bench/mem/*.c bench/cases/*.c bench/kabi/*.c bench/stats/*.c))
-HDRS := $(wildcard bench/*/*.h)
+# One layer per folder (README "Layout"); includes name the folder: "mem/mem.h".
+LAYERS := app app/run app/rundir app/compare cases cases/fio mem lib stats kabi
+MAIN := bench/app/main.c
+SRCS := $(sort $(filter-out $(MAIN),$(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.c))))
+HDRS := $(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.h))
 OBJS := $(SRCS:%.c=build/rel/%.o)
 ASAN_OBJS := $(SRCS:%.c=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -57,7 +60,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz kernel smoke
+.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz kernel smoke layers
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -98,9 +101,9 @@ build/asan/%.o: %.c $(HDRS) | $(LIBPERF_A)
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_COMMON) -O1 $(SAN) -c -o $@ $<
 
-bench/refbench: $(OBJS) bench/main.c $(HDRS)
+bench/refbench: $(OBJS) $(MAIN) $(HDRS)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ bench/main.c $(OBJS) $(LDLIBS)
+	@$(CC) $(CFLAGS_COMMON) $(CFLAGS) -o $@ $(MAIN) $(OBJS) $(LDLIBS)
 
 # Unit tests link every object except main.c, under ASan and UBSan.
 build/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS)
@@ -109,8 +112,8 @@ build/tests/%: tests/unit/%.c $(ASAN_OBJS) $(HDRS)
 	@$(CC) $(CFLAGS_COMMON) -O1 $(SAN) -Itests/unit -o $@ $< $(ASAN_OBJS) $(LDLIBS) -lcmocka
 
 # The sanitizer build of the CLI, for the integration tests.
-build/asan/refbench: $(ASAN_OBJS) bench/main.c
-	@$(CC) $(CFLAGS_COMMON) -O1 $(SAN) -o $@ bench/main.c $(ASAN_OBJS) $(LDLIBS)
+build/asan/refbench: $(ASAN_OBJS) $(MAIN)
+	@$(CC) $(CFLAGS_COMMON) -O1 $(SAN) -o $@ $(MAIN) $(ASAN_OBJS) $(LDLIBS)
 
 build/fuzz/obj/%.o: %.c $(HDRS) | $(LIBPERF_A)
 	@mkdir -p $(dir $@)
@@ -151,6 +154,15 @@ ab: bench/refbench
 		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
 		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') $(ABARGS)
+
+# The import graph: the folders each folder's files include ("dir/x.h"), its
+# own left out. Arrows only point down (README "Layout" shows this output).
+LAYER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard bench/*/*.[ch] bench/*/*/*.[ch]))))
+layers:
+	@for d in $(LAYER_DIRS); do \
+		printf '%-14s -> %s\n' "$${d#bench/}" "$$(sed -n 's|^#include "\(.*\)/[^/]*".*|\1|p' $$d/*.[ch] | \
+			sort -u | grep -vx "$${d#bench/}" | paste -sd' ')"; \
+	done
 
 clean:
 	rm -rf build bench/refbench

@@ -17,8 +17,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "lib/refbench.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 #define MAX_THREADS 256
 #define CHUNK (1u << 20)

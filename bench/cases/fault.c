@@ -18,9 +18,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "lib/refbench.h"
+#include "lib/tracepoint.h"
 #include "mem/mem.h"
-#include "refbench.h"
-#include "tracepoint.h"
 
 static const struct rb_param_def fault_params[] = {
 	{ .key = "size", .def = "64M", .help = "bytes mapped and touched per sample" },
@@ -68,7 +68,7 @@ static int fault_setup(struct rb_point *pt)
 		return r;
 	/* A second witness for fsdax PMD faults, where the kernel has it. */
 	if (pt->kind == RB_KIND_FSDAX_PMD)
-		s->have_tp = !rb_tp_open(&s->pmd_done, "fs_dax", "dax_pmd_fault_done",
+		s->have_tp = !rb_tp_open(&s->pmd_done, "fs_dax/dax_pmd_fault_done", 0, false,
 					  s->tp_why, sizeof(s->tp_why));
 	if (strcmp(sync, "0")) {
 		if (pt->kind != RB_KIND_FSDAX_PTE && pt->kind != RB_KIND_FSDAX_PMD)
@@ -167,7 +167,8 @@ const struct rb_case rb_case_fault = {
 	.name = "fault",
 	.summary = "first touch of every page of a fresh mapping, then munmap",
 	.kernel_paths = "do_anonymous_page, do_huge_pmd_anonymous_page, shmem_fault, "
-			"dax_iomap_pte_fault/pmd_fault, dev_dax_huge_fault, zap_*_range",
+			"hugetlb_fault, dax_iomap_pte_fault/pmd_fault, dev_dax_huge_fault, "
+			"zap_*_range",
 	.kinds = RB_KINDS_ALL,
 	.params = fault_params,
 	.setup = fault_setup,

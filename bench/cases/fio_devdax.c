@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cases/fio.h"
+#include "cases/fio/fio.h"
+#include "lib/refbench.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 
 static const struct rb_param_def devdax_params[] = {

@@ -30,9 +30,10 @@
 
 #include <linux/fs.h>
 
-#include "cases/fio.h"
+#include "cases/fio/fio.h"
+#include "lib/refbench.h"
+#include "lib/sysfacts.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 #define PIN_KEY "nr_foll_pin_acquired"
 #define SZ_2M (2ull << 20)

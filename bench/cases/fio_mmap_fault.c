@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cases/fio.h"
+#include "cases/fio/fio.h"
+#include "lib/refbench.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 #define SZ_2M (2ull << 20)
 

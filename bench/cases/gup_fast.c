@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #include "kabi/gup_test.h"
+#include "lib/refbench.h"
+#include "lib/sysfacts.h"
 #include "mem/mem.h"
-#include "refbench.h"
-#include "sysprobe.h"
 
 #define GUP_MAX_CALLS 10000u		/* per sample; beyond it, raise size */
 #define GUP_MAX_TICK_ERR_PCT 10.0	/* µs truncation beyond this: not a number */

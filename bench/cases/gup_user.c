@@ -21,8 +21,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "lib/refbench.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 #define PIPE_BYTES (1u << 20)	/* 256 pages per vmsplice */
 

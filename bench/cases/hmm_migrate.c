@@ -31,8 +31,8 @@
 #include <unistd.h>
 
 #include "kabi/test_hmm.h"
+#include "lib/refbench.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 struct hmm_migrate {
 	struct rb_mem mem;

@@ -7,7 +7,8 @@
  * every other window carries too and which must stay below 1% of the
  * measured op.
  */
-#include "refbench.h"
+#include "lib/refbench.h"
+#include "mem/mem.h"
 
 static const struct rb_param_def null_params[] = {
 	{ .key = "loops", .def = "1000", .help = "empty windows per sample" },

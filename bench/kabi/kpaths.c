@@ -23,6 +23,7 @@
 #define FSDAX "fsdax-pte fsdax-pmd"
 #define DEVDAX "devdax-4k devdax-2m devdax-1g"
 #define HUGE "thp fsdax-pmd devdax-2m devdax-1g"
+#define HUGETLB "hugetlb-2m hugetlb-1g"
 
 /* ---- gup-fast: gup_test's GUP_FAST / PIN_FAST / PIN_LONGTERM */
 static const struct rb_kpath gup_get[] = {
@@ -31,10 +32,10 @@ static const struct rb_kpath gup_get[] = {
 	{ .fn = "gup_fast_fallback", SINCE(6, 10) }, { .fn = "gup_fast", SINCE(6, 10) },
 	{ .fn = "gup_fast_pgd_range", SINCE(6, 10) },
 	{ .fn = "gup_pte_range", UNTIL(6, 9) }, { .fn = "gup_fast_pte_range", SINCE(6, 10) },
-	{ .fn = "gup_huge_pmd", .kinds = HUGE, UNTIL(6, 9) },
-	{ .fn = "gup_fast_pmd_leaf", .kinds = HUGE, SINCE(6, 10) },
-	{ .fn = "gup_huge_pud", .kinds = "devdax-1g", UNTIL(6, 9) },
-	{ .fn = "gup_fast_pud_leaf", .kinds = "devdax-1g", SINCE(6, 10) },
+	{ .fn = "gup_huge_pmd", .kinds = HUGE " hugetlb-2m", UNTIL(6, 9) },
+	{ .fn = "gup_fast_pmd_leaf", .kinds = HUGE " hugetlb-2m", SINCE(6, 10) },
+	{ .fn = "gup_huge_pud", .kinds = "devdax-1g hugetlb-1g", UNTIL(6, 9) },
+	{ .fn = "gup_fast_pud_leaf", .kinds = "devdax-1g hugetlb-1g", SINCE(6, 10) },
 	/* the devmap leaf walkers, until pXX_devmap went away */
 	{ .fn = "__gup_device_huge", .kinds = DAX, UNTIL(6, 9) },
 	{ .fn = "__gup_device_huge_pmd", .kinds = DAX, UNTIL(6, 9) },
@@ -77,6 +78,7 @@ static const struct rb_kpath fault_fault[] = {
 	{ .fn = "handle_pte_fault" },
 	{ .fn = "do_anonymous_page", .kinds = "anon" },
 	{ .fn = "do_huge_pmd_anonymous_page", .kinds = "thp" },
+	{ .fn = "hugetlb_fault", .kinds = HUGETLB }, { .fn = "hugetlb_no_page", .kinds = HUGETLB },
 	{ .fn = "vma_alloc_anon_folio_pmd", .kinds = "thp" },
 	{ .fn = "do_fault", .kinds = "shmem " DAX },
 	{ .fn = "do_read_fault", .kinds = "shmem " DAX },
@@ -116,6 +118,7 @@ static const struct rb_kpath fault_munmap[] = {
 	{ .fn = "zap_pte_range" }, { .fn = "zap_pmd_range" },
 	{ .fn = "zap_huge_pmd", .kinds = HUGE },
 	{ .fn = "zap_huge_pud", .kinds = "devdax-1g" },
+	{ .fn = "__unmap_hugepage_range", .kinds = HUGETLB },
 	{ .fn = "tlb_finish_mmu" }, { .fn = "tlb_flush_mmu" }, { .fn = "free_pgtables" },
 	{ .fn = "release_pages", UNTIL(6, 8) }, { .fn = "folios_put_refs", SINCE(6, 9) },
 	{ .fn = NULL },

@@ -7,6 +7,7 @@
  * libpmem2, which knows device-dax alignment rules.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,23 +18,8 @@
 
 #include <libpmem2.h>
 
-#include "mem/mem.h"
-#include "mem/mem_impl.h"
-
-bool rb_cpu_has_pdpe1gb(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[4096];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "flags", 5))
-			found = rb_word_in(line, "pdpe1gb");
-	fclose(f);
-	return found;
-}
+#include "lib/sysfacts.h"
+#include "mem/kind.h"
 
 /* Is it a dax character device? Answer from sysfs, as libdaxctl does. */
 static int devdax_sysfs(const char *devpath, const char *attr, char *buf, size_t n,
@@ -63,7 +49,7 @@ static int devdax_sysfs(const char *devpath, const char *attr, char *buf, size_t
 	}
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/%s",
 		 major(st.st_rdev), minor(st.st_rdev), attr);
-	if (rb_mem_read_sysfs(path, buf, n)) {
+	if (rb_read_text(path, buf, n)) {
 		snprintf(err, errlen, "--devdax %s: cannot read %s", devpath, path);
 		return -1;
 	}
@@ -121,7 +107,7 @@ int rb_devdax_pick(enum rb_kind kind, const struct rb_env *env, const char **out
 						i ? ", " : "", env->devdax[i],
 						(unsigned long long)align);
 	}
-	if (kind == RB_KIND_DEVDAX_1G && !rb_cpu_has_pdpe1gb()) {
+	if (kind == RB_KIND_DEVDAX_1G && !rb_cpu_has("pdpe1gb")) {
 		snprintf(err, n, "unsupported: CPU lacks pdpe1gb, so no 1 GiB (PUD) mappings "
 			 "(under QEMU use -cpu max, or a host CPU with pdpe1gb)");
 		return RB_UNSUPPORTED;
@@ -201,9 +187,40 @@ static void devdax_teardown(struct rb_mem *m)
 	m->impl = NULL;
 }
 
+static int devdax_validate(enum rb_kind kind, const struct rb_env *env, size_t size,
+			   char *err, size_t n)
+{
+	const char *dev;
+
+	int r = rb_devdax_pick(kind, env, &dev, err, n);
+
+	(void)size;
+	if (r == RB_OK)
+		snprintf(err, n, "%s", dev);
+	return r;
+}
+
+/*
+ * Not smaps: its page walk has no pud_entry, so walk_pud_range() calls
+ * split_huge_pud(), which zaps a device-dax PUD (seen on 6.1: every smaps
+ * read cost the next GUP a fault). smaps' KernelPageSize for device-dax
+ * is the device's alignment anyway.
+ */
+static bool devdax_check_mapping(struct rb_iter *it, const struct rb_mem *m)
+{
+	char err[256];
+	uint64_t align = rb_devdax_align(m->path, err, sizeof(err));
+
+	return rb_check_counts(it, "page-size", "sysfs dax align", m->gran, align,
+			       "%s align %" PRIu64 " (what smaps' KernelPageSize reports)",
+			       m->path, align);
+}
+
 const struct rb_mem_ops rb_mem_devdax_ops = {
+	.validate = devdax_validate,
 	.setup = devdax_setup,
 	.map = devdax_map,
 	.unmap = devdax_unmap,
 	.teardown = devdax_teardown,
+	.check_mapping = devdax_check_mapping,
 };

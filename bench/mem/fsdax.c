@@ -24,8 +24,7 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 
-#include "mem/mem.h"
-#include "mem/mem_impl.h"
+#include "mem/kind.h"
 
 #ifndef STATX_ATTR_DAX
 #define STATX_ATTR_DAX 0x00200000
@@ -140,15 +139,20 @@ static int fsdax_create(struct rb_mem *m, const struct rb_env *env, char *err, s
 	return RB_OK;
 }
 
-int rb_fsdax_validate(const struct rb_env *env, char *err, size_t n)
+static int fsdax_validate(enum rb_kind kind, const struct rb_env *env, size_t size,
+			  char *err, size_t n)
 {
 	struct rb_mem m = { .fd = -1 };
 	int r = fsdax_create(&m, env, err, n);
 
+	(void)kind;
+	(void)size;
 	if (m.fd >= 0)
 		close(m.fd);
 	if (m.created)
 		unlink(m.path);
+	if (r == RB_OK)
+		snprintf(err, n, "%s is on a DAX mount (%s)", env->fsdax_dir, m.fs);
 	return r;
 }
 
@@ -235,11 +239,6 @@ static int fsdax_map(struct rb_mem *m, char *err, size_t n)
 	return RB_OK;
 }
 
-static int fsdax_unmap(struct rb_mem *m)
-{
-	return munmap(m->addr, m->size) ? -errno : 0;
-}
-
 static void fsdax_teardown(struct rb_mem *m)
 {
 	if (m->created && m->path[0])
@@ -247,9 +246,20 @@ static void fsdax_teardown(struct rb_mem *m)
 	m->created = false;
 }
 
+/* smaps does not count DAX PMDs: the fault count and the extent check at
+ * setup are the proof; smaps only has to list the mapping. */
+static bool fsdax_check_mapping(struct rb_iter *it, const struct rb_mem *m)
+{
+	struct rb_smaps_vma v;
+
+	return rb_smaps_of(it, m, &v);
+}
+
 const struct rb_mem_ops rb_mem_fsdax_ops = {
+	.validate = fsdax_validate,
 	.setup = fsdax_setup,
 	.map = fsdax_map,
-	.unmap = fsdax_unmap,
+	.unmap = rb_mem_munmap,
 	.teardown = fsdax_teardown,
+	.check_mapping = fsdax_check_mapping,
 };

@@ -1,164 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Memory kinds, dispatch and the anonymous ones (anon 4K, THP, shmem).
- * fsdax.c and devdax.c hold the DAX kinds.
+ * The life cycle of a mapping (mem.h), dispatched through the kind's row
+ * (kinds.c) to its provider.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include "mem/mem.h"
-#include "mem/mem_impl.h"
-
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE 0x100000
-#endif
-
-/* Reserve size + align of address space, then return an aligned start inside
- * it, releasing the slack, so a later MAP_FIXED lands on an aligned VA. */
-void *rb_mem_aligned_anon(size_t size, size_t align, int prot, int flags)
-{
-	size_t len = size + align;
-	char *p = mmap(NULL, len, prot, flags, -1, 0);
-	char *a, *end;
-
-	if (p == MAP_FAILED)
-		return MAP_FAILED;
-	a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
-	end = a + size;
-	if (a > p)
-		munmap(p, (size_t)(a - p));
-	if (p + len > end)
-		munmap(end, (size_t)(p + len - end));
-	return a;
-}
-
-int rb_mem_read_sysfs(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "re");
-	size_t len;
-
-	if (!f)
-		return -errno;
-	len = fread(buf, 1, n - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	return 0;
-}
-
-/* "always [madvise] never" -> "madvise" */
-static int thp_mode(char *mode, size_t n)
-{
-	char buf[128], *l, *r;
-	int err = rb_mem_read_sysfs("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
-
-	if (err)
-		return err;
-	l = strchr(buf, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (!r)
-		return -EINVAL;
-	*r = '\0';
-	rb_strlcpy(mode, l + 1, n);
-	return 0;
-}
-
-static int anon_setup(struct rb_mem *m, const struct rb_env *env, char *err, size_t n)
-{
-	char mode[32];
-
-	(void)env;
-	if (m->kind != RB_KIND_THP)
-		return RB_OK;
-	if (thp_mode(mode, sizeof(mode))) {
-		snprintf(err, n, "no /sys/kernel/mm/transparent_hugepage: kernel built without "
-			 "CONFIG_TRANSPARENT_HUGEPAGE");
-		return RB_SKIP;
-	}
-	if (!strcmp(mode, "never")) {
-		snprintf(err, n, "THP is disabled: echo madvise > "
-			 "/sys/kernel/mm/transparent_hugepage/enabled");
-		return RB_SKIP;
-	}
-	return RB_OK;
-}
-
-static int anon_map(struct rb_mem *m, char *err, size_t n)
-{
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
-	void *p;
-
-	if (m->kind == RB_KIND_SHMEM) {
-		/* A fresh memfd per mapping: cached pages would turn first-touch
-		 * faults into fault-around and the counts would lie. */
-		m->fd = memfd_create("refbench-shmem", MFD_CLOEXEC);
-		if (m->fd < 0 || ftruncate(m->fd, (off_t)m->size)) {
-			snprintf(err, n, "memfd_create/ftruncate: %s (CONFIG_MEMFD_CREATE, "
-				 "CONFIG_SHMEM)", strerror(errno));
-			if (m->fd >= 0)
-				close(m->fd);
-			m->fd = -1;
-			return RB_ERR;
-		}
-		p = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
-	} else {
-		p = rb_mem_aligned_anon(m->size, m->kind == RB_KIND_THP ? m->gran : 4096,
-					PROT_READ | PROT_WRITE, flags);
-	}
-	if (p == MAP_FAILED) {
-		snprintf(err, n, "mmap %zu bytes: %s", m->size, strerror(errno));
-		return RB_ERR;
-	}
-	m->addr = p;
-	/* anon and shmem claim 4K: forbid THP, or a THP-enabled system would
-	 * quietly measure 2M faults. THP asks for huge pages explicitly. */
-	if (madvise(p, m->size, m->kind == RB_KIND_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
-		snprintf(err, n, "madvise(%s): %s; the kernel lacks CONFIG_ADVISE_SYSCALLS "
-			 "(or CONFIG_TRANSPARENT_HUGEPAGE), so the page size cannot be forced",
-			 m->kind == RB_KIND_THP ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
-			 strerror(errno));
-		/* Without THP support at all, 4K is what anon gets anyway. */
-		if (errno != EINVAL || m->kind == RB_KIND_THP) {
-			rb_mem_unmap(m);
-			return m->kind == RB_KIND_THP ? RB_SKIP : RB_ERR;
-		}
-	}
-	return RB_OK;
-}
-
-static int anon_unmap(struct rb_mem *m)
-{
-	int r = munmap(m->addr, m->size);
-
-	if (m->fd >= 0) {
-		close(m->fd);
-		m->fd = -1;
-	}
-	return r ? -errno : 0;
-}
-
-static const struct rb_mem_ops anon_ops = {
-	.setup = anon_setup,
-	.map = anon_map,
-	.unmap = anon_unmap,
-};
+#include "mem/kind.h"
 
 static const struct rb_mem_ops *ops_of(enum rb_kind k)
 {
-	switch (k) {
-	case RB_KIND_ANON: case RB_KIND_THP: case RB_KIND_SHMEM:
-		return &anon_ops;
-	case RB_KIND_FSDAX_PTE: case RB_KIND_FSDAX_PMD:
-		return &rb_mem_fsdax_ops;
-	case RB_KIND_DEVDAX_4K: case RB_KIND_DEVDAX_2M: case RB_KIND_DEVDAX_1G:
-		return &rb_mem_devdax_ops;
-	default:
-		return NULL;
-	}
+	return (unsigned)k < RB_KIND__COUNT ? rb_mem_kinds[k].ops : NULL;
 }
 
 static const char *human(size_t v, char *buf, size_t n)
@@ -172,7 +25,7 @@ static const char *human(size_t v, char *buf, size_t n)
 	return buf;
 }
 
-int rb_mem_check_size(enum rb_kind kind, size_t size, char *err, size_t n)
+static int check_size(enum rb_kind kind, size_t size, char *err, size_t n)
 {
 	size_t gran = rb_kind_gran(kind);
 	char a[32], b[32];
@@ -202,12 +55,11 @@ int rb_mem_setup(struct rb_mem *m, enum rb_kind kind, const struct rb_env *env,
 	m->size = size;
 	m->gran = rb_kind_gran(kind);
 	m->fd = -1;
-	m->shared = kind != RB_KIND_ANON && kind != RB_KIND_THP;
 	if (!ops) {
 		snprintf(err, errlen, "kind %s has no memory", rb_kind_name(kind));
 		return RB_ERR;
 	}
-	r = rb_mem_check_size(kind, size, err, errlen);
+	r = check_size(kind, size, err, errlen);
 	if (r != RB_OK)
 		return r;
 	r = ops->setup ? ops->setup(m, env, err, errlen) : RB_OK;
@@ -217,34 +69,28 @@ int rb_mem_setup(struct rb_mem *m, enum rb_kind kind, const struct rb_env *env,
 }
 
 int rb_mem_validate(enum rb_kind kind, const struct rb_env *env, size_t size,
-		    char *err, size_t errlen)
+		    char *why, size_t n)
 {
-	const char *dev;
-	int r = rb_mem_check_size(kind, size, err, errlen);
+	const struct rb_mem_ops *ops = ops_of(kind);
+	int r = check_size(kind, size, why, n);
 
-	if (r != RB_OK)
+	if (r != RB_OK || !ops || !ops->validate)
 		return r;
-	switch (kind) {
-	case RB_KIND_FSDAX_PTE: case RB_KIND_FSDAX_PMD:
-		return rb_fsdax_validate(env, err, errlen);
-	case RB_KIND_DEVDAX_4K: case RB_KIND_DEVDAX_2M: case RB_KIND_DEVDAX_1G:
-		return rb_devdax_pick(kind, env, &dev, err, errlen);
-	default:
-		return RB_OK;
-	}
+	return ops->validate(kind, env, size, why, n);
 }
 
 int rb_mem_map(struct rb_mem *m, char *err, size_t errlen)
 {
-	return ops_of(m->kind)->map(m, err, errlen);
+	return rb_mem_kinds[m->kind].ops->map(m, err, errlen);
 }
 
+/* Inside the munmap window: the row's unmap and nothing else. */
 int rb_mem_unmap(struct rb_mem *m)
 {
 	int r = 0;
 
 	if (m->addr)
-		r = ops_of(m->kind)->unmap(m);
+		r = rb_mem_kinds[m->kind].ops->unmap(m);
 	m->addr = NULL;
 	return r;
 }
@@ -256,9 +102,26 @@ void rb_mem_teardown(struct rb_mem *m)
 	if (!ops)	/* never set up (zeroed state): nothing to release */
 		return;
 	rb_mem_unmap(m);
-	if (ops && ops->teardown)
+	if (ops->teardown)
 		ops->teardown(m);
 	if (m->fd >= 0)
 		close(m->fd);
 	m->fd = -1;
+}
+
+const char *rb_mem_boot_args(const size_t need[RB_KIND__COUNT], char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int k = RB_KIND_NONE + 1; k < RB_KIND__COUNT && len < n; k++) {
+		const struct rb_mem_ops *ops = rb_mem_kinds[k].ops;
+		char arg[128];
+
+		if (!need[k] || !ops->boot_arg)
+			continue;
+		ops->boot_arg(k, need[k], arg, sizeof(arg));
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? " " : "", arg);
+	}
+	return buf;
 }

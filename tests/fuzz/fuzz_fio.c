@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cases/fio.h"
+#include "cases/fio/fio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

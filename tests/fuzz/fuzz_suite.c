@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runner.h"
-#include "suite.h"
+#include "app/run/runner.h"
+#include "app/run/suite.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

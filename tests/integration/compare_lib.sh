@@ -44,7 +44,7 @@ refuse() {
 	[ $rc -ne 0 ] || fail "exit 0 for: $*"
 	grep -qF -- "$want" "$TMP/err" || fail "for '$*': stderr lacks '$want': $(cat "$TMP/err")"
 	[ ! -e "$out" ] && ! ls -d "$out".tmp-* >/dev/null 2>&1 || fail "for '$*': output written"
-	echo "ok: refused ($want)"
+	ok "refused ($want)"
 }
 
 # the report.txt of DIR fits a cover letter

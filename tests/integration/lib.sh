@@ -5,9 +5,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RB=${RB:-$ROOT/build/asan/refbench}
 [ -x "$RB" ] || RB=$ROOT/bench/refbench
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+. "$ROOT/tests/tap.sh"
 TMP=$(mktemp -d /tmp/rbtest.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+at_exit 'rm -rf "$TMP"'
 
 # rc_of CMD...: run CMD with stdout/stderr in $TMP/so and $TMP/se; sets RC
 rc_of() { set +e; "$@" >"$TMP/so" 2>"$TMP/se"; RC=$?; set -e; }

@@ -9,7 +9,7 @@
 
 F=$TMP/tree
 mkdir -p "$F/scripts" "$F/kernels" "$F/bench" "$F/configs/suites" "$F/results" "$F/kA" "$F/kB"
-cp "$ROOT/scripts/ab" "$F/scripts/ab"
+cp "$ROOT/scripts/ab" "$ROOT/scripts/lib.sh" "$F/scripts/"
 ln -s "$ROOT/bench/refbench" "$F/bench/refbench"
 cp "$ROOT/configs/suites/ab-smoke.suite" "$F/configs/suites/"
 : >"$F/kA/bzImage"
@@ -65,7 +65,7 @@ jq -e '.sequential.stop == false and .sequential.undecided == 1' "$TMP/auto/look
 grep -q "look 2: every primary metric is decided" "$TMP/auto.err" || fail "no stop message"
 grep -q "ROUNDS=2" "$TMP/auto/report.txt" || fail "the reproduce line does not give the rounds run"
 [ "$(v "$TMP/auto" get)" = slower ] || fail "get: $(v "$TMP/auto" get)"
-echo "ok: ROUNDS=auto stops at the look where every primary metric is decided"
+ok "ROUNDS=auto stops at the look where every primary metric is decided"
 
 # A lost metric: the report is printed, and ab fails unless ALLOW_MISSING
 rm -f "$F/boots"
@@ -81,7 +81,7 @@ grep -q "ALLOW_MISSING=1 accepts it" "$TMP/lost.err" && grep -q "^LOST (not comp
 LOSE_PUT=1 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 2 --allow-missing \
 	-o "$TMP/allowed" >/dev/null 2>"$TMP/allowed.err" || fail "--allow-missing: $(tail -3 "$TMP/allowed.err")"
 jq -e '.summary.lost == 1' "$TMP/allowed/report.json" >/dev/null || fail "allowed report lost count"
-echo "ok: a lost metric fails ab unless --allow-missing (ALLOW_MISSING=1)"
+ok "a lost metric fails ab unless --allow-missing (ALLOW_MISSING=1)"
 
 # bad input, refused before anything boots
 rm -f "$F/boots"
@@ -90,5 +90,5 @@ for args in "--patched +$TMP/nonexistent|not found"  "--rounds 0|a count >= 1, o
 	set +e; eval "\"$F/scripts/ab\" --patched "+$F/kernels" ${args%|*}" >/dev/null 2>"$TMP/err"; rc=$?; set -e
 	[ $rc -ne 0 ] && grep -q "${args#*|}" "$TMP/err" || fail "ab ${args%|*}: exit $rc: $(cat "$TMP/err")"
 	[ ! -e "$F/boots" ] || fail "ab ${args%|*} booted"
-	echo "ok: ab refused (${args#*|})"
+	ok "ab refused (${args#*|})"
 done

@@ -19,7 +19,7 @@ check() {	# check "expected text" args...
 	[ "$rc" -ne 0 ] || fail "exit 0 for: $* ($(cat "$TMP/se"))"
 	grep -qF -- "$want" "$TMP/se" || fail "for '$*': stderr lacks '$want': $(cat "$TMP/se")"
 	[ ! -e "$out" ] || fail "for '$*': $out was written"
-	echo "ok: $* -> $(head -c 150 "$TMP/se" | tr '\n' ' ')"
+	ok "$* -> $(head -c 150 "$TMP/se" | tr '\n' ' ')"
 }
 
 check "unknown case 'nosuch'" --case nosuch
@@ -52,7 +52,7 @@ set +e; "$RB" run --case null --kind - -o "$TMP/existing" --quiet 2>"$TMP/se"; r
 [ $rc -ne 0 ] && grep -q "never overwritten" "$TMP/se" || fail "existing run: $(cat "$TMP/se")"
 [ "$(cat "$TMP/existing/meta.json")" = '{}' ] || fail "existing run was modified"
 [ ! -e "$TMP/existing/samples.jsonl" ] || fail "samples written into an existing run"
-echo "ok: existing run refused"
+ok "existing run refused"
 
 # pmem-setup reconfigures every namespace: outside a lab guest it refuses,
 # even with --force, before touching anything
@@ -60,13 +60,13 @@ set +e; "$ROOT/scripts/pmem-setup" --force >"$TMP/so" 2>"$TMP/se"; rc=$?; set -e
 [ $rc -ne 0 ] && grep -q "refusing: not a refbench lab guest" "$TMP/se" ||
 	fail "pmem-setup ran outside the lab: rc $rc $(cat "$TMP/se")"
 grep -q "ndctl" "$TMP/so" && fail "pmem-setup called ndctl before refusing"
-echo "ok: pmem-setup refuses outside the lab"
+ok "pmem-setup refuses outside the lab"
 
 # every shipped suite parses and validates (a typo fails here, not in a lab)
 for s in "$ROOT"/configs/suites/*.suite; do
 	"$RB" run --suite "$s" --dry-run >/dev/null 2>"$TMP/se" || fail "suite $s: $(cat "$TMP/se")"
 done
-echo "ok: every suite in configs/suites validates (--dry-run)"
+ok "every suite in configs/suites validates (--dry-run)"
 
 # fio: a malformed job file and a wrong path are errors before anything is
 # written (the cases' setups run as a preflight)

@@ -32,13 +32,13 @@ for f in forest.png forest.svg dist.png dist.svg forest-gup-fast.png dist-gup-fa
 	[ -s "$TMP/canary/plots/$f" ] || fail "plot $f missing"
 done
 [ -L "$TMP/canary/runs/A1" ] && [ -L "$TMP/canary/runs/B2" ] || fail "run links missing"
-echo "ok: canary slower by the per-boot test, unchanged equivalent, report and plots written"
+ok "canary slower by the per-boot test, unchanged equivalent, report and plots written"
 
 # A/A: nothing faster or slower
 "$RB" compare -o "$TMP/aa" "$TMP/a1,$TMP/a2" "$TMP/c1,$TMP/c2" >/dev/null 2>&1 || fail "A/A compare failed"
 jq -e 'all(.metrics[]; .verdict == "equivalent" or .verdict == "inconclusive")' "$TMP/aa/report.json" >/dev/null ||
 	fail "A/A judged a difference: $(jq -c '[.metrics[] | .verdict]' "$TMP/aa/report.json")"
-echo "ok: A/A equivalent or inconclusive"
+ok "A/A equivalent or inconclusive"
 
 # A real change inside the margin: +1%, three boots each, is slower, flagged
 for i in 1 2 3; do
@@ -56,7 +56,7 @@ grep -q "^1 slower (1 in +-2%)" "$TMP/small/report.txt" || fail "summary does no
 jq -e '.correction == "bh" and .metrics[0].ci_level == 0.8 and (.metrics[0] | has("ci95") | not)' \
 	"$TMP/a20/report.json" >/dev/null || fail "--alpha/--correction: $(jq -c '{correction, m: .metrics[0].ci_level}' "$TMP/a20/report.json")"
 grep -q "intervals 80%" "$TMP/a20/report.txt" || fail "the header does not state the 80% level"
-echo "ok: a change inside the margin is slower (in +-2%); --alpha and --correction apply"
+ok "a change inside the margin is slower (in +-2%); --alpha and --correction apply"
 
 # One boot per kernel: no between-boot replication, nothing decided
 "$RB" compare -o "$TMP/one" "$TMP/a1" "$TMP/b1" >/dev/null 2>&1 || fail "1-boot compare"
@@ -64,7 +64,7 @@ jq -e 'all(.metrics[]; .verdict == "inconclusive" and .reason == "needs >= 2 boo
 	"$TMP/one/report.json" >/dev/null || fail "1 boot decided something: $(jq -c '[.metrics[] | .verdict]' "$TMP/one/report.json")"
 grep -q "NO BETWEEN-BOOT REPLICATION" "$TMP/one/report.txt" || fail "1 boot: not labelled"
 grep -q "needs >= 2 boots per kernel" "$TMP/one/report.txt" || fail "1 boot: no reason"
-echo "ok: one boot per kernel in timed mode is inconclusive, and says why"
+ok "one boot per kernel in timed mode is inconclusive, and says why"
 
 # Boot spread as large as the change: inconclusive, with a boot plan
 for i in 1 2 3; do
@@ -76,7 +76,7 @@ jq -e '.metrics[0] | .verdict == "inconclusive" and .plan_boots > 3 and .sd_roun
 	"$TMP/plan/report.json" >/dev/null || fail "no boot plan: $(jq -c '.metrics[0]' "$TMP/plan/report.json")"
 grep -q "^Boot plan:" "$TMP/plan/report.txt" && grep -q "gup-fast thp cmd=pin get: [0-9]* (boot sd" "$TMP/plan/report.txt" ||
 	fail "report.txt has no boot plan"
-echo "ok: an inconclusive metric gets a boot plan ($(v "$TMP/plan" get plan_boots) boots per kernel)"
+ok "an inconclusive metric gets a boot plan ($(v "$TMP/plan" get plan_boots) boots per kernel)"
 
 # Bad input: exit != 0, a message naming the problem, nothing written.
 mk_run "$TMP/mis" ns "$(spec get 118 7)" "$(spec put 131 7)"
@@ -104,12 +104,12 @@ refuse "timed mode decides from 2 boots" --sequential 1/5 "$TMP/a1" "$TMP/c1"
 refuse "--bounds applies to deterministic runs" --bounds /dev/null "$TMP/a1" "$TMP/c1"
 set +e; "$RB" compare -o "$TMP/canary" "$TMP/a1" "$TMP/c1" 2>"$TMP/err"; rc=$?; set -e
 [ $rc -ne 0 ] && grep -q "never overwritten" "$TMP/err" || fail "existing output not refused"
-echo "ok: existing output refused"
+ok "existing output refused"
 
 # --force compares across a mismatch and prints it in the report
 "$RB" compare --force -o "$TMP/forced" "$TMP/a1,$TMP/a2" "$TMP/mis" >/dev/null 2>&1 || fail "--force failed"
 grep -q "WARNING: provenance differs" "$TMP/forced/report.txt" || fail "--force report lacks the mismatch"
-echo "ok: --force reports the mismatch"
+ok "--force reports the mismatch"
 
 # Kernel profile and paging depth: stated in the header, and must match
 META_JQ='.kernel += {profile: "minimal", pgtable_levels: 4, preempt: "none", nr_cpus: 64}' \
@@ -128,4 +128,4 @@ META_JQ='del(.kernel.profile, .kernel.pgtable_levels, .kernel.preempt, .kernel.n
 "$RB" compare -o "$TMP/k0r" "$TMP/k0" "$TMP/k0b" >/dev/null 2>&1 || fail "compare of runs without kernel fields"
 ! grep -q "^kernel" "$TMP/k0r/report.txt" || fail "a kernel line without the fields"
 refuse "kernel.pgtable_levels" "$TMP/k4" "$TMP/k5"
-echo "ok: kernel profile line; paging depth must match"
+ok "kernel profile line; paging depth must match"

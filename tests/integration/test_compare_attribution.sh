@@ -64,7 +64,7 @@ jq -e '.attribution | .runs_a == 2 and .runs_b == 2 and .checked_samples == 40 a
 [ "$(where_of "$TMP/c" ioctl)" = '    where: try_grab_folio +1.000/page; canary 1 +1.000/page' ] ||
 	fail "ioctl where: $(where_of "$TMP/c" ioctl)"
 narrow "$TMP/c"
-echo "ok: +1/page in one symbol is named under the metric, with the canary's +1"
+ok "+1/page in one symbol is named under the metric, with the canary's +1"
 
 # a symbol that moves between the boots of one kernel as much as between A and B is marked ~
 rm -rf "$TMP/bn"; cp -r "$TMP/b2" "$TMP/bn"
@@ -73,7 +73,7 @@ jq -c 'if .syms.try_grab_folio then .syms["[user]"] -= 500 | .syms.rcu_core = 50
 "$RB" compare --no-plots -o "$TMP/n" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/bn" >/dev/null 2>&1 || fail "compare (noise)"
 [ "$(where_of "$TMP/n" ioctl)" = '    where: try_grab_folio +1.000/page, [user] -0.250/page~, rcu_core +0.250/page~; canary 1 +1.000/page' ] ||
 	fail "noise where: $(where_of "$TMP/n" ioctl)"
-echo "ok: a symbol that moves within the boots' own spread is marked ~"
+ok "a symbol that moves within the boots' own spread is marked ~"
 
 # 2. metrics without a window: through the window of their iteration's ioctl
 [ "$(m "$TMP/c" get .window_of)" = '"ioctl"' ] && [ "$(m "$TMP/c" put .window_of)" = '"ioctl"' ] ||
@@ -88,7 +88,7 @@ near "$(m "$TMP/c" get .unattributed)" 0 && near "$(m "$TMP/c" put .unattributed
 	fail "fault: $(m "$TMP/c" fault)"
 tr '\n' ' ' <"$t" | grep -q 'Inlined code counts toward the function it was inlined into' ||
 	fail "report.txt lacks the inlining footer"
-echo "ok: get and put are attributed through the ioctl window; unchanged metrics get no where line"
+ok "get and put are attributed through the ioctl window; unchanged metrics get no where line"
 
 # 3. a window that does not match its sample flags that run's attribution
 flagged() {	# WHAT EDIT: B run 2's file edited by EDIT (a command on FILE) is flagged saying WHAT
@@ -102,7 +102,7 @@ flagged() {	# WHAT EDIT: B run 2's file edited by EDIT (a command on FILE) is fl
 		fail "not flagged ($1): $(jq -c .attribution.runs[3] "$TMP/f/report.json")"
 	grep -q "^      B run 2's file is NOT USED: " "$TMP/f/report.txt" || fail "report.txt does not flag it ($1)"
 	narrow "$TMP/f"
-	echo "ok: flagged: $1"
+	ok "flagged: $1"
 }
 insns() { jq -c --argjson d "$1" 'if .w == 3 then .insns += $d | .syms["[user]"] += $d else . end' "$f" >"$f.new" && mv "$f.new" "$f"; }
 flagged "sample gup-fast thp cmd=pin iter 2 ioctl measured 106000 instructions, its window 3 counted 105799" "insns -131"
@@ -117,7 +117,7 @@ rm -rf "$TMP/bx" "$TMP/f"; cp -r "$TMP/b2" "$TMP/bx"; f=$TMP/bx/attribution.json
 "$RB" compare --no-plots -o "$TMP/f" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/bx" >/dev/null 2>&1 || fail "compare (200 apart)"
 jq -e '.attribution | .runs_b == 2 and .max_difference == 200' "$TMP/f/report.json" >/dev/null ||
 	fail "200 apart: $(jq -c .attribution "$TMP/f/report.json")"
-echo "ok: a window 200 instructions from its sample is accepted, 201 is flagged"
+ok "a window 200 instructions from its sample is accepted, 201 is flagged"
 
 # 4. only one arm has attribution: said, and no metric is attributed
 for d in b1 b2; do rm -rf "$TMP/n$d"; cp -r "$TMP/$d" "$TMP/n$d"; rm "$TMP/n$d/attribution.jsonl"; done
@@ -126,7 +126,7 @@ jq -e '.attribution.runs_a == 2 and .attribution.runs_b == 0 and ([.metrics[].at
 	"$TMP/one/report.json" >/dev/null || fail "one arm: $(jq -c .attribution "$TMP/one/report.json")"
 grep -q "no metric is attributed: an arm has no usable attribution" "$TMP/one/report.txt" &&
 	! grep -q "where" "$TMP/one/report.txt" || fail "one arm: report.txt"
-echo "ok: attribution in one arm only is named and not used"
+ok "attribution in one arm only is named and not used"
 
 # 5. runs without attribution: the report is the one compare always wrote
 for d in a1 a2 b1 b2; do mv "$TMP/$d/attribution.jsonl" "$TMP/$d.attr"; done
@@ -143,11 +143,11 @@ awk '/^attribution: |^    where/ { skip = 1; next } skip && /^      / { next } {
      /^where: / { foot = 1; next } foot && !/^(Data|Reproduce): / { next } { foot = 0; print }' \
 	"$TMP/c/report.txt" | diff "$TMP/none/report.txt" - >"$TMP/diff" ||
 	fail "report.txt differs beyond attribution: $(cat "$TMP/diff")"
-echo "ok: runs without attribution: report.txt and report.json as before"
+ok "runs without attribution: report.txt and report.json as before"
 
 # 6. timed runs: instruction counts do not attribute nanoseconds
 for d in t1 t2; do CLOCK=ns runs "$TMP/$d" 81.6 105; attr "$TMP/$d" "$SYMS_A"; done
 "$RB" compare --no-plots -o "$TMP/timed" "$TMP/t1" "$TMP/t2" >/dev/null 2>&1 || fail "compare (timed)"
 jq -e '.attribution.runs_a == 0 and (.attribution.runs[0].flagged | test("the runs are timed"))' \
 	"$TMP/timed/report.json" >/dev/null || fail "timed: $(jq -c .attribution "$TMP/timed/report.json")"
-echo "ok: a timed run's attribution is flagged"
+ok "a timed run's attribution is flagged"

@@ -27,7 +27,7 @@ jq -e '.rule == "exact" and .correction == null' "$j" >/dev/null || fail "not th
 grep -q "unknown for 2" "$TMP/unk/report.txt" || fail "header does not count unknown bounds"
 grep -q "no A/A bound" "$TMP/unk/report.txt" || fail "report.txt does not say why"
 narrow "$TMP/unk"
-echo "ok: exact, unknown bound: identical is equivalent, the rest inconclusive with the reason"
+ok "exact, unknown bound: identical is equivalent, the rest inconclusive with the reason"
 
 # 2. two boots each: the between-boot spread here is the bound
 "$RB" compare -o "$TMP/inrun" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>&1 || fail "in-run compare"
@@ -41,7 +41,7 @@ grep -qE '^  get +81\.6 +82\.6 +\+1 +0 +\+1\.2% slower \(in \+-2%\)$' "$TMP/inru
 	fail "get row: $(grep '^  get' "$TMP/inrun/report.txt")"
 grep -q "1 slower (1 in +-2%)" "$TMP/inrun/report.txt" || fail "summary"
 narrow "$TMP/inrun"
-echo "ok: exact, in-run A/A: +1 insn/page is 'slower (in +-2%)', exactly +1"
+ok "exact, in-run A/A: +1 insn/page is 'slower (in +-2%)', exactly +1"
 
 # 3. refbench bounds: A/A of two kernels, 2 boots each
 mk_run "$TMP/k1" icount "$(get 90)" "$(put)" "$(mun 490)"
@@ -64,7 +64,7 @@ set +e; "$RB" bounds --check "$TMP/b.json" "$TMP/w0,$TMP/w1" >"$TMP/check.out" 2
 [ $rc -eq 1 ] || fail "check of a wider spread exited $rc"
 grep -q "fault anon size=16M munmap \[insn/page\] .* EXCEEDS" "$TMP/check.out" &&
 	grep -q "gup-fast thp cmd=pin new .* NOT IN FILE" "$TMP/check.out" || fail "check does not name them: $(cat "$TMP/check.out")"
-echo "ok: refbench bounds writes once; --check passes, and fails naming what exceeds or is missing"
+ok "refbench bounds writes once; --check passes, and fails naming what exceeds or is missing"
 
 # 4. one boot per kernel with the declared bound
 "$RB" compare --bounds "$TMP/b.json" -o "$TMP/decl" "$TMP/a1" "$TMP/b1" >/dev/null 2>&1 || fail "declared compare"
@@ -75,7 +75,7 @@ jq -e '.metrics[] | select(.metric == "get") | .verdict == "slower" and .within_
 	fail "declared get: $(jq -c '.metrics[0]' "$j")"
 grep -q "^A/A bound: declared in $TMP/b.json (test A/A" "$TMP/decl/report.txt" || fail "header lacks the declared bound"
 narrow "$TMP/decl"
-echo "ok: exact, declared bound: one boot per kernel decides"
+ok "exact, declared bound: one boot per kernel decides"
 
 # 5. a sample resolution widens the bound
 r() { spec get "$1" 0 5 0 '{"resolution": 2}'; }
@@ -84,7 +84,7 @@ mk_run "$TMP/r2" icount "$(r 82.6)"
 "$RB" compare --bounds "$TMP/b.json" -o "$TMP/res" "$TMP/r1" "$TMP/r2" >/dev/null 2>&1 || fail "resolution compare"
 [ "$(v "$TMP/res" get bound_source)" = resolution ] && [ "$(v "$TMP/res" get verdict)" = inconclusive ] ||
 	fail "resolution: $(jq -c '.metrics[0]' "$TMP/res/report.json")"
-echo "ok: a sample resolution of 2 insn/page sets the bound"
+ok "a sample resolution of 2 insn/page sets the bound"
 
 # Bad input
 printf 'not json' >"$TMP/bad.json"
@@ -102,5 +102,5 @@ for args in "-o $TMP/x1.json $TMP/a1|needs >= 2 boots" "-o $TMP/x2.json $TMP/t1,
 	set +e; eval "\"$RB\" bounds ${args%|*}" >/dev/null 2>"$TMP/err"; rc=$?; set -e
 	[ $rc -ne 0 ] && grep -q "${args#*|}" "$TMP/err" || fail "bounds ${args%|*}: exit $rc: $(cat "$TMP/err")"
 	! ls "$TMP"/x[0-9].json* >/dev/null 2>&1 || fail "bounds ${args%|*} wrote a file"
-	echo "ok: bounds refused (${args#*|})"
+	ok "bounds refused (${args#*|})"
 done

@@ -28,7 +28,7 @@ narrow "$TMP/lost"
 "$RB" compare --allow-missing -o "$TMP/allowed" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>&1 ||
 	fail "--allow-missing still failed"
 grep -q "(--allow-missing)" "$TMP/allowed/report.txt" || fail "--allow-missing not stated"
-echo "ok: a lost point is listed with its reason; exit 1 unless --allow-missing"
+ok "a lost point is listed with its reason; exit 1 unless --allow-missing"
 
 # 2. the rate at the fio point is derived from lat: shown, not tested twice
 jq -e '.metrics[] | select(.metric == "iops") | .family == "derived" and .derived_from == "lat" and
@@ -38,7 +38,7 @@ jq -e '.metrics[] | select(.metric == "lat") | .verdict == "slower" and .family_
 	fail "lat: $(jq -c '.metrics[] | select(.metric == "lat")' "$j")"
 grep -qE '^  iops \[io/s\] .* as lat$' "$TMP/lost/report.txt" || fail "iops row: $(grep iops "$TMP/lost/report.txt")"
 grep -q "^Derived (1 rates" "$TMP/lost/report.txt" || fail "no derived line"
-echo "ok: a rate from a time metric's window is derived: its verdict is lat's, untested"
+ok "a rate from a time metric's window is derived: its verdict is lat's, untested"
 
 # 3. primary= in the suite: get is the headline, put secondary
 for i in 1 2; do
@@ -54,7 +54,7 @@ jq -e '(.metrics[] | select(.metric == "put") | .family == "secondary" and .verd
 grep -q "^  put\* " "$TMP/prim/report.txt" && grep -q "^Secondary (\*" "$TMP/prim/report.txt" ||
 	fail "report.txt does not mark the secondary metric"
 grep -q "of 1 primary metrics (marked primary= in the suite)" "$TMP/prim/report.txt" || fail "headline family"
-echo "ok: primary= makes the other metrics of its line secondary"
+ok "primary= makes the other metrics of its line secondary"
 
 # 4. --normalize anon: a DAX kind's B/A over anon's, paired within each boot
 norm() { spec get "$1" "$2" 10 0.0002 '{"kind":"'"$3"'","params":{"cmd":"gup"}}'; }
@@ -73,7 +73,7 @@ jq -e '.normalize == "anon" and (.metrics[] | select(.kind == "fsdax-pmd") | .no
 grep -q "^Normalised: B/A of each DAX kind divided by B/A of anon" "$TMP/norm/report.txt" &&
 	grep -qE "^  gup-fast fsdax-pmd get +0\.5" "$TMP/norm/report.txt" || fail "report.txt lacks the normalised section"
 narrow "$TMP/norm"
-echo "ok: --normalize anon: fsdax-pmd 0.6 / anon 1.2 = 0.5"
+ok "--normalize anon: fsdax-pmd 0.6 / anon 1.2 = 0.5"
 
 # 5. --sequential: the look's alpha, and whether to stop
 "$RB" compare --sequential 3/6 -o "$TMP/seq" "$TMP/na1,$TMP/na2,$TMP/na3" "$TMP/nb1,$TMP/nb2,$TMP/nb3" >/dev/null 2>&1 ||
@@ -95,4 +95,4 @@ done
 "$RB" compare --sequential 2/6 -o "$TMP/seq3" "$TMP/u1,$TMP/u2" "$TMP/w1,$TMP/w2" >/dev/null 2>&1 || fail "look 2"
 jq -e '.sequential | .stop == false and .undecided == 1' "$TMP/seq3/report.json" >/dev/null ||
 	fail "an undecided look says stop: $(jq -c '.sequential' "$TMP/seq3/report.json")"
-echo "ok: --sequential decides at the look's spent alpha and says continue or stop"
+ok "--sequential decides at the look's spent alpha and says continue or stop"

@@ -7,8 +7,8 @@
 mnt=$TMP/small
 mkdir "$mnt"
 mount -t tmpfs -o size=64k tmpfs "$mnt" 2>"$TMP/se" ||
-	{ echo "SKIP: cannot mount a tmpfs (needs root): $(cat "$TMP/se")"; exit 77; }
-trap 'umount "$mnt"; rm -rf "$TMP"' EXIT
+	skip "cannot mount a tmpfs (needs root): $(cat "$TMP/se")"
+at_exit 'umount "$mnt"'
 
 # the issue's case: 800 samples do not fit; before, "complete", exit 0, an
 # empty samples.jsonl and meta.json left "running"
@@ -21,7 +21,7 @@ jq -e '.status == "failed" and (.reason | test("samples.jsonl.*No space left on 
 rc_of "$RB" validate --complete "$mnt/r"
 expect 1 "not complete"
 ls "$mnt/r" | grep -q tmp- && fail "a temporary file was left: $(ls "$mnt/r")"
-echo "ok: full at the first point -> failed, 0 records, exit 1: $(jq -r .reason "$mnt/r/meta.json")"
+ok "full at the first point -> failed, 0 records, exit 1: $(jq -r .reason "$mnt/r/meta.json")"
 rm -rf "$mnt/r"
 
 # full after some points: the points before stay, whole and verified
@@ -35,7 +35,7 @@ rc_of "$RB" validate "$mnt/r"
 [ "$RC" = 0 ] && grep -q "valid, failed" "$TMP/so" || fail "validate: $(cat "$TMP/so" "$TMP/se")"
 [ "$(wc -l <"$mnt/r/samples.jsonl")" = "$(jq .integrity.records "$mnt/r/meta.json")" ] ||
 	fail "samples.jsonl does not hold exactly the certified records"
-echo "ok: full after $(jq '.points_done | length' "$mnt/r/meta.json") points -> those kept and verified, run failed"
+ok "full after $(jq '.points_done | length' "$mnt/r/meta.json") points -> those kept and verified, run failed"
 rm -rf "$mnt/r"
 
 # no room even for meta.json: nothing is written, exit != 0
@@ -43,4 +43,4 @@ dd if=/dev/zero of="$mnt/fill" bs=4k count=64 status=none 2>/dev/null || true
 rc_of "$RB" run --case null --kind - -p loops=10 --repeat 1 --warmup 0 -o "$mnt/r"
 expect 1 "No space left on device"
 [ ! -e "$mnt/r/meta.json" ] || fail "a meta.json was left on a full disk: $(cat "$mnt/r/meta.json")"
-echo "ok: no room for meta.json -> refused, nothing left behind"
+ok "no room for meta.json -> refused, nothing left behind"

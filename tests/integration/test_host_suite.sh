@@ -38,4 +38,4 @@ jq -se '[.[] | select(.type == "sample" and .case == "gup-user")] | length > 0 a
 	fail "gup-user without the no-fault proof"
 # rejected records (THP can fall back under memory pressure) carry a reason
 jq -se 'all(.[] | select(.type != "sample"); .reason | length > 0)' "$s" >/dev/null || fail "reasons"
-echo "ok: $(jq -s '[.[] | select(.type == "sample")] | length' "$s") samples validated"
+ok "$(jq -s '[.[] | select(.type == "sample")] | length' "$s") samples validated"

@@ -16,7 +16,7 @@ jq -e --argjson lines "$(wc -l <"$s")" --argjson bytes "$(stat -c %s "$s")" \
 	fail "integrity fields: $(jq -c '{integrity, points_done}' "$m")"
 rc_of "$RB" validate "$run"
 [ "$RC" = 0 ] && grep -q "valid, complete: 18 records (2 points)" "$TMP/so" || fail "validate: $(cat "$TMP/so" "$TMP/se")"
-echo "ok: meta.json certifies 18 records, their bytes and sha256"
+ok "meta.json certifies 18 records, their bytes and sha256"
 
 # copy RUN NAME: a damaged copy to test
 copy() { rm -rf "$TMP/$1"; cp -a "$run" "$TMP/$1"; }
@@ -29,7 +29,7 @@ refused() {
 	rc_of "$RB" compare -o "$out" "$run" "$TMP/$1"
 	expect 1 "$2"
 	[ ! -e "$out" ] || fail "$1: compare wrote $out"
-	echo "ok: $1 refused by validate and compare: $(head -c 160 "$TMP/se")"
+	ok "$1 refused by validate and compare: $(head -c 160 "$TMP/se")"
 }
 
 # the issue's case: samples.jsonl lost its second half at a line boundary
@@ -57,4 +57,4 @@ done
 "$RB" run --case null --kind - -p loops=10,11 --repeat 3 --warmup 0 -o "$TMP/run2" --quiet >/dev/null
 rc_of "$RB" compare -o "$TMP/cmp-same" "$run,$TMP/samecopy" "$TMP/run2"
 expect 1 "is the same run as"
-echo "ok: a compare whose A and B (or one arm) share a run is refused"
+ok "a compare whose A and B (or one arm) share a run is refused"

@@ -13,7 +13,7 @@ rc_of "$RB" run --case null --kind - -p loops=10 --repeat 1 -o "$TMP/held" --qui
 kill "$holder"; wait "$holder" 2>/dev/null || true
 expect 2 "another refbench is writing a run into $TMP/held"
 [ -z "$(ls -A "$TMP/held")" ] || fail "files written into a locked directory: $(ls -A "$TMP/held")"
-echo "ok: a locked run directory is refused: $(cat "$TMP/se")"
+ok "a locked run directory is refused: $(cat "$TMP/se")"
 
 # two at once: exactly one completes, the other exits 1 naming why
 for i in 1 2; do
@@ -26,4 +26,4 @@ loser=1; [ "$rc1" = 0 ] && loser=2
 grep -qE "another refbench is writing a run into|already holds a run" "$TMP/se$loser" ||
 	fail "the refused run does not say why: $(cat "$TMP/se$loser")"
 "$RB" validate --complete "$TMP/both" >/dev/null || fail "the winner's run is not complete and valid"
-echo "ok: two runs on one -o: one complete, the other refused: $(head -c 120 "$TMP/se$loser")"
+ok "two runs on one -o: one complete, the other refused: $(head -c 120 "$TMP/se$loser")"

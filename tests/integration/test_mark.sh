@@ -22,7 +22,7 @@ jq -e --argjson i "$before" '.status == "failed" and .reason == "kernel oops in 
 	(.marks[0].at | length) > 0' "$m" >/dev/null || fail "marked meta: $(jq -c '{status, reason, marks, integrity}' "$m")"
 rc_of "$RB" validate "$TMP/run"
 [ "$RC" = 0 ] && grep -q "valid, failed: kernel oops in serial.log" "$TMP/so" || fail "validate: $(cat "$TMP/so" "$TMP/se")"
-echo "ok: complete -> failed; checksums kept, outcome merged, validate: $(cat "$TMP/so")"
+ok "complete -> failed; checksums kept, outcome merged, validate: $(cat "$TMP/so")"
 
 # marked again: the first reason (the cause) stays, every mark is listed
 rc_of "$RB" mark "$TMP/run" --status interrupted --reason "interrupted by SIGINT"
@@ -30,7 +30,7 @@ rc_of "$RB" mark "$TMP/run" --status interrupted --reason "interrupted by SIGINT
 jq -e '.status == "interrupted" and .reason == "kernel oops in serial.log" and (.marks | length) == 2 and
 	.marks[1].previous_status == "failed" and .marks[1].reason == "interrupted by SIGINT"' "$m" >/dev/null ||
 	fail "second mark: $(jq -c '{status, reason, marks}' "$m")"
-echo "ok: a second mark keeps the first reason and lists both"
+ok "a second mark keeps the first reason and lists both"
 
 # a key the run already recorded is kept as the run wrote it
 jq '.lab = {"recorded": "by refbench"}' "$m" >"$TMP/x"
@@ -39,7 +39,7 @@ rc_of "$RB" mark "$TMP/withlab" --status failed --reason r --merge-json lab="$TM
 [ "$RC" = 0 ] || fail "withlab: $(cat "$TMP/se")"
 grep -q "kept the run's own 'lab'" "$TMP/se" || fail "withlab: no note: $(cat "$TMP/se")"
 jq -e '.lab.recorded == "by refbench"' "$TMP/withlab/meta.json" >/dev/null || fail "withlab: lab replaced"
-echo "ok: --merge-json never replaces what the run recorded"
+ok "--merge-json never replaces what the run recorded"
 
 # a deterministic boot's guest has no lab.json: merging it on the host fills
 # kernel.profile from the kernel build it records (and adds nothing else)
@@ -50,7 +50,7 @@ jq -e '.kernel.profile == "minimal" and .status == "complete" and (.marks | not)
 	fail "merge lab: $(jq -c '{k: .kernel.profile, status, marks}' "$TMP/run2/meta.json")"
 rc_of "$RB" validate "$TMP/run2"
 [ "$RC" = 0 ] || fail "merge lab validate: $(cat "$TMP/so" "$TMP/se")"
-echo "ok: merging lab.json fills kernel.profile (minimal) of a run that had none"
+ok "merging lab.json fills kernel.profile (minimal) of a run that had none"
 
 # refbench wrote no meta.json (a guest that died before it started): a stub
 # that validate accepts as failed; stray bytes in samples.jsonl are not
@@ -68,7 +68,7 @@ rc_of "$RB" validate "$TMP/stub"
 	grep -q "8 bytes of samples.jsonl not certified" "$TMP/so" || fail "stub validate: $(cat "$TMP/so" "$TMP/se")"
 rc_of "$RB" compare -o "$TMP/cmp" "$TMP/run2" "$TMP/stub"
 [ "$RC" != 0 ] || fail "compare took a stub"
-echo "ok: stub for a run without meta.json: $(cat "$TMP/so")"
+ok "stub for a run without meta.json: $(cat "$TMP/so")"
 
 # a meta.json refbench cannot read is kept aside, never lost
 mkdir "$TMP/bad"; echo '{"status":"running","schema":"stand-in"}' >"$TMP/bad/meta.json"
@@ -77,7 +77,7 @@ rc_of "$RB" mark "$TMP/bad" --status failed --reason "guest kernel panic"
 [ "$(cat "$TMP/bad/meta.json.invalid")" = '{"status":"running","schema":"stand-in"}' ] || fail "bad: old meta.json not kept"
 jq -e '.stub and (.stub | test("meta.json.invalid"))' "$TMP/bad/meta.json" >/dev/null || fail "bad: stub does not say: $(cat "$TMP/bad/meta.json")"
 "$RB" validate "$TMP/bad" >/dev/null || fail "bad: stub invalid"
-echo "ok: an unreadable meta.json is kept as meta.json.invalid"
+ok "an unreadable meta.json is kept as meta.json.invalid"
 
 # bad input: exit 2, the fix named, the run unchanged
 cp "$m" "$TMP/meta.before"
@@ -86,7 +86,7 @@ refuse() {	# refuse TEXT ARGS...
 	rc_of "$RB" mark "$@"
 	expect 2 "$want"
 	cmp -s "$m" "$TMP/meta.before" || fail "'$*' changed meta.json"
-	echo "ok: mark $* -> $(head -c 120 "$TMP/se")"
+	ok "mark $* -> $(head -c 120 "$TMP/se")"
 }
 echo 'not json' >"$TMP/notjson"
 refuse "--status complete: use failed or interrupted" "$TMP/run" --status complete --reason x
@@ -107,4 +107,4 @@ rc_of "$RB" mark "$TMP/live" --status failed --reason x
 kill "$holder"; wait "$holder" 2>/dev/null || true
 expect 2 "another refbench is writing a run into $TMP/live"
 cmp -s "$TMP/live/meta.json" "$TMP/meta.before" || fail "live: meta.json changed"
-echo "ok: a run being written is not marked"
+ok "a run being written is not marked"

@@ -36,7 +36,7 @@ cmp -s <(head -n "$k" "$TMP/new/samples.jsonl") "$old/samples.jsonl" || fail "re
 rc_of "$RB" run --resume "$TMP/new" -o "$TMP/refused" --quiet
 expect 2 "is complete: nothing to resume"
 [ ! -e "$TMP/refused" ] || fail "resume of a complete run wrote $TMP/refused"
-echo "ok: resumed: $kept of 31 points reused from the interrupted run, the rest run, complete"
+ok "resumed: $kept of 31 points reused from the interrupted run, the rest run, complete"
 
 # a skipped point is run again, not reused
 if jq -e '.points_done[] | select(.case == "gup-fast") | .outcome == "skipped"' "$TMP/new/meta.json" >/dev/null; then
@@ -48,7 +48,7 @@ if jq -e '.points_done[] | select(.case == "gup-fast") | .outcome == "skipped"' 
 		(.points_done[$kept:30] | all(.from.dir == $new)) and .points_done[30].from == null and
 		.points_done[30].outcome == "skipped"' "$TMP/again/meta.json" >/dev/null ||
 		fail "second resume: $(jq -c '[.points_done[] | [.outcome, .from.dir]]' "$TMP/again/meta.json")"
-	echo "ok: a resumed run resumes again; points keep the run they were measured in; a skip runs again"
+	ok "a resumed run resumes again; points keep the run they were measured in; a skip runs again"
 fi
 
 # refused, with nothing written
@@ -58,7 +58,7 @@ refuse() {	# refuse TEXT ARGS...
 	[ "$RC" != 0 ] || fail "exit 0 for: $*"
 	expect "$RC" "$want"
 	[ ! -e "$TMP/refused" ] || fail "'$*' wrote $TMP/refused"
-	echo "ok: resume refused: $(head -c 150 "$TMP/se")"
+	ok "resume refused: $(head -c 150 "$TMP/se")"
 }
 cp -a "$old" "$TMP/half"; head -n 3 "$old/samples.jsonl" >"$TMP/half/samples.jsonl"
 refuse "samples.jsonl is truncated" --resume "$TMP/half"
@@ -70,7 +70,7 @@ refuse "--resume $TMP/nowhere" --resume "$TMP/nowhere"
 refuse "the suite differs from the resumed run's" --resume "$old" --repeat 9
 rc_of "$RB" run --resume "$old" -o "$TMP/new" --quiet
 expect 2 "never overwritten"
-echo "ok: resume into an existing run refused"
+ok "resume into an existing run refused"
 
 # a run killed with SIGKILL never closed: its certified points are reused
 "$RB" run --suite "$TMP/long.suite" -o "$TMP/killed" --quiet >/dev/null 2>&1 &
@@ -81,4 +81,4 @@ rc_of "$RB" run --resume "$TMP/killed" -o "$TMP/fromkilled" --quiet
 [ "$RC" = 0 ] || fail "resume of a killed run: $(cat "$TMP/se")"
 jq -e '.resumed_from.status == "running" and .resumed_from.points_reused > 0 and .status == "complete"' \
 	"$TMP/fromkilled/meta.json" >/dev/null || fail "killed: $(jq -c .resumed_from "$TMP/fromkilled/meta.json")"
-echo "ok: a killed run's certified points are reused ($(jq '.resumed_from.points_reused' "$TMP/fromkilled/meta.json"))"
+ok "a killed run's certified points are reused ($(jq '.resumed_from.points_reused' "$TMP/fromkilled/meta.json"))"

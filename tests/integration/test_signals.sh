@@ -44,7 +44,7 @@ for sig in INT:130 TERM:143 HUP:129; do
 	expect 1 "not complete"
 	rc_of "$RB" compare -o "$TMP/cmp-$name" "$DIR" "$DIR"
 	expect 1 "interrupted"
-	echo "ok: SIG$name -> exit $code, interrupted, $(jq .integrity.records "$DIR/meta.json") records kept and valid"
+	ok "SIG$name -> exit $code, interrupted, $(jq .integrity.records "$DIR/meta.json") records kept and valid"
 done
 
 # two signals: the second exits at once, without closing the run. Both are
@@ -59,7 +59,7 @@ jq -e '.status == "running" and .integrity.records > 0' "$DIR/meta.json" >/dev/n
 rc_of "$RB" validate "$DIR"
 expect 1 "never closed"
 ls "$DIR" | grep -q tmp- && fail "twice: a temporary file was left: $(ls "$DIR")"
-echo "ok: a second signal (SIG$second) exits at once ($code); validate: $(head -c 150 "$TMP/se")"
+ok "a second signal (SIG$second) exits at once ($code); validate: $(head -c 150 "$TMP/se")"
 
 # SIGKILL: no close record; the certified points are still verified
 start killed
@@ -69,4 +69,4 @@ finish killed
 rc_of "$RB" validate "$DIR"
 expect 1 "incomplete: $DIR: never closed (status 'running', no close record)"
 grep -qE "[0-9]+ records of [0-9]+ points certified" "$TMP/se" || fail "killed: validate does not say what is kept: $(cat "$TMP/se")"
-echo "ok: SIGKILL -> validate: $(head -c 200 "$TMP/se")"
+ok "SIGKILL -> validate: $(head -c 200 "$TMP/se")"

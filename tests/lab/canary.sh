@@ -12,27 +12,21 @@
 #     the metric's bound; a change beyond the bound must be judged
 #     slower, and nothing else slower or faster.
 # Called by tests/lab/test_canary_<X.Y>.sh. Exit 0 pass, 1 fail, 77 skip.
-set -eu
-ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
+. "$(dirname "$0")/lib.sh"
+ROOT=$REPO
 KVER=${1:-}
-fail() { echo "FAIL${KVER:+ ($KVER)}: $*" >&2; exit 1; }
-ok() { echo "ok${KVER:+ ($KVER)}: $*"; }
 resolved=''
-command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu (make deps)"; exit 77; }
-[ -x "$ROOT/bench/refbench" ] && [ -f "$ROOT/build/plugin/insn_attr.so" ] ||
-	{ echo "SKIP: bench/refbench or the plugin is not built (make)"; exit 77; }
-RB=$ROOT/bench/refbench
+lab_needs qemu-system-x86_64 jq
+lab_built --plugin
 BOUNDS=$ROOT/configs/bounds/ab-smoke-${KVER:-6.1}.bounds
 [ -f "$BOUNDS" ] || fail "$BOUNDS missing: measure it with scripts/bounds --suite ab-smoke --kernel DIR -o $BOUNDS"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-canary.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+lab_tmp canary
 
 # 0. the kernels (a kernel that does not build is a failure)
 src=(); [ -z "$KVER" ] || src=(--src "$KVER")
 tree=${KVER:-6.1}
-KA=$("$ROOT/kernels/build" "${src[@]}" | tail -n 1) || fail "kernels/build ${src[*]} failed"
-KB=$("$ROOT/kernels/build" "${src[@]}" --patches "$ROOT/kernels/patches/canary/$tree" | tail -n 1) ||
-	fail "kernels/build with kernels/patches/canary/$tree failed"
+RB_LAB_KERNEL='' lab_kernel "${src[@]}"; KA=$KERNEL
+RB_LAB_KERNEL='' lab_kernel "${src[@]}" --patches "$ROOT/kernels/patches/canary/$tree"; KB=$KERNEL
 "$ROOT/kernels/canary-check" "$KA" "$KB" >"$TMP/check.json" || true
 jq -e '.canaries | length == 6' "$TMP/check.json" >/dev/null || fail "canary-check: $(cat "$TMP/check.json")"
 ok "canary-check: $(jq -r '.canaries | to_entries | map("\(.key) in \(.value.functions | keys | join("+"))") | join(", ")' "$TMP/check.json"); codegen: $(jq -r .codegen "$TMP/check.json")"
@@ -59,7 +53,7 @@ ok "A/A perturbed: every metric within its bound ($(tail -n 1 "$TMP/bounds.out")
 
 "$RB" compare --bounds "$BOUNDS" --no-plots -o "$TMP/ab" "$TMP/A" "$TMP/B" >/dev/null 2>"$TMP/ab.err" ||
 	{ cat "$TMP/ab.err"; fail "refbench compare failed"; }
-echo "--- canary report ($tree)"; cat "$TMP/ab/report.txt"
+{ echo "--- canary report ($tree)"; cat "$TMP/ab/report.txt"; } | sed 's/^/# /'
 # the functions each metric's expected change is counted in
 jq --slurpfile c "$TMP/check.json" '
 	($c[0].canaries) as $can |
@@ -103,7 +97,7 @@ for k in 1 2 3 4 5 6; do
 	if [ -n "$best" ]; then
 		resolved+=" $k"
 	elif [[ " $unresolved_ok " == *" $k "* ]]; then
-		echo "note ($tree): canary $k changes every metric it crosses by less than that metric's A/A bound (see the comment above); its B-A still equals the plugin's count"
+		echo "# note ($tree): canary $k changes every metric it crosses by less than that metric's A/A bound (see the comment above); its B-A still equals the plugin's count"
 	else
 		fail "canary $k stands out on no metric: every one it crosses has a bound above its change"
 	fi

@@ -3,7 +3,7 @@
 #
 # Fast (about 20 s) and builds no kernel: one `kernels/build --config-only`
 # against the kernel tree (tinyconfig + a crafted fragment), then
-# kernels/lib/kconfig-verify on crafted fragments against that .config.
+# kernels/lib/kconfig-check on crafted fragments on top of that .config.
 # Checks that
 #   - an option whose dependency is off is named, with that dependency
 #     (GUP_TEST without DEBUG_FS, TEST_HMM without RUNTIME_TESTING_MENU);
@@ -21,31 +21,26 @@
 #     support (about 15 s per tree and profile).
 # The tree is $KSRC, else the default one (scripts/ksrc --path); without it
 # the test is skipped (exit 77). Exit 0 pass, 1 fail.
-set -u
-
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$(dirname "$0")/lib.sh"
+set +e	# every check is a TAP point: the others still run after one fails
+ROOT=$REPO
 tree=${KSRC:-$("$ROOT/scripts/ksrc" --path 2>/dev/null)}
-if [ -z "$tree" ] || [ ! -f "$tree/scripts/kconfig/merge_config.sh" ]; then
-	echo "SKIP: no kernel tree at '${tree}' (run 'scripts/ksrc --extract', or set KSRC)"
-	exit 77
-fi
-for t in make gcc flex bison jq; do
-	command -v "$t" >/dev/null || { echo "SKIP: '$t' is missing (make deps)"; exit 77; }
-done
+[ -n "$tree" ] && [ -f "$tree/scripts/kconfig/merge_config.sh" ] ||
+	skip "no kernel tree at '${tree}' (run 'scripts/ksrc --extract', or set KSRC)"
+lab_needs make gcc flex bison jq
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rb-test-kconfig.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; [ -z "${2-}" ] || sed 's/^/#   /' "$2" | head -n 20; }
+lab_tmp kconfig
+tmp=$TMP
+# bad NAME [FILE]: a failed point, with FILE's first lines as comments
+bad() { not_ok "$1"; [ -z "${2-}" ] || sed 's/^/#   /' "$2" | head -n 20; }
 expect_rc() {	# name want got output-file
-	if [ "$3" = "$2" ]; then ok "$1 (exit $3)"; else not_ok "$1: exit $3, want $2" "$4"; fi
+	if [ "$3" = "$2" ]; then ok "$1 (exit $3)"; else bad "$1: exit $3, want $2" "$4"; fi
 }
 expect_grep() {	# name regex file
-	if grep -Eq -- "$2" "$3"; then ok "$1"; else not_ok "$1: no line matches /$2/" "$3"; fi
+	if grep -Eq -- "$2" "$3"; then ok "$1"; else bad "$1: no line matches /$2/" "$3"; fi
 }
 expect_no_grep() {	# name regex file
-	if grep -Eq -- "$2" "$3"; then not_ok "$1: a line matches /$2/" "$3"; else ok "$1"; fi
+	if grep -Eq -- "$2" "$3"; then bad "$1: a line matches /$2/" "$3"; else ok "$1"; fi
 }
 
 # ---- 1. the real path: merge_config.sh + olddefconfig + check, no build
@@ -71,23 +66,27 @@ expect_grep "a symbol the tree lacks is reported as not in this tree" \
 	'note +CONFIG_REFBENCH_TEST_NO_SUCH_SYMBOL=y .*not in this tree' "$tmp/err1"
 expect_no_grep "...and is not an error" 'MISSING +CONFIG_REFBENCH_TEST_NO_SUCH_SYMBOL' "$tmp/err1"
 expect_grep "the summary counts one missing option" '1 missing$' "$tmp/err1"
-if [ -s "$tmp/out1" ]; then not_ok "nothing on stdout when the check fails" "$tmp/out1"; else ok "nothing on stdout when the check fails"; fi
-if ls "$tmp"/cache/kernels/*/bzImage >/dev/null 2>&1; then not_ok "no kernel in the cache"; else ok "no kernel in the cache"; fi
+if [ -s "$tmp/out1" ]; then bad "nothing on stdout when the check fails" "$tmp/out1"; else ok "nothing on stdout when the check fails"; fi
+if ls "$tmp"/cache/kernels/*/bzImage >/dev/null 2>&1; then bad "no kernel in the cache"; else ok "no kernel in the cache"; fi
 
 obj=$(sed -n 's/^kernels\/build: objdir kept: //p' "$tmp/err1")
 if [ -z "$obj" ] || [ ! -f "$obj/.config" ]; then
-	not_ok "the objdir with the merged .config was kept" "$tmp/err1"
-	echo "# $pass passed, $fail failed"
+	bad "the objdir with the merged .config was kept" "$tmp/err1"
 	exit 1
 fi
 ok "the objdir with the merged .config was kept"
+# each check below merges its fragment on top of this .config (merge_config.sh
+# replaces the objdir's .config)
+cp "$obj/.config" "$tmp/final.config"
+check() {	# kconfig-check FRAGMENT... on top of final.config
+	"$ROOT/kernels/lib/kconfig-check" --tree "$tree" --obj "$obj" --base "$tmp/final.config" "$@"
+}
 
-# ---- 2. the notation, against that .config (kernels/lib/kconfig-verify)
+# ---- 2. the notation, on top of that .config (kernels/lib/kconfig-check)
 verify() {	# name want-rc fragment-text -> $tmp/v.out
 	printf '%s\n' "$3" >"$tmp/v.config"
 	local rc=0
-	"$ROOT/kernels/lib/kconfig-verify" --config "$obj/.config" --tree "$tree" --obj "$obj" \
-		--status "$tmp/v.tsv" "$tmp/v.config" >"$tmp/v.out" 2>&1 || rc=$?
+	check --status "$tmp/v.tsv" "$tmp/v.config" >"$tmp/v.out" 2>&1 || rc=$?
 	expect_rc "$1" "$2" "$rc" "$tmp/v.out"
 }
 
@@ -144,24 +143,22 @@ expect_grep "...named with the range Kconfig applied" \
 printf 'CONFIG_GUP_TEST=y\n' >"$tmp/a.config"
 printf '# CONFIG_GUP_TEST is not set\n' >"$tmp/b.config"
 rc=0
-"$ROOT/kernels/lib/kconfig-verify" --config "$obj/.config" --tree "$tree" --obj "$obj" \
-	"$tmp/a.config" "$tmp/b.config" >"$tmp/v.out" 2>&1 || rc=$?
+check "$tmp/a.config" "$tmp/b.config" >"$tmp/v.out" 2>&1 || rc=$?
 expect_rc "a later fragment overrides an earlier one" 0 "$rc" "$tmp/v.out"
 expect_grep "...with a note" 'b.config:1 overrides a.config:1' "$tmp/v.out"
 
 # ---- 3. lint of the shipped fragments against this tree
 frags=("$ROOT"/configs/kernel/*.config)
-"$ROOT/kernels/lib/kconfig-verify" --config "$obj/.config" --tree "$tree" --obj "$obj" \
-	--status "$tmp/lint.tsv" "${frags[@]}" >"$tmp/lint.out" 2>&1
+check --status "$tmp/lint.tsv" "${frags[@]}" >"$tmp/lint.out" 2>&1
 rc=$?
 if [ "$rc" -eq 2 ]; then
-	not_ok "the shipped fragments parse" "$tmp/lint.out"
+	bad "the shipped fragments parse" "$tmp/lint.out"
 else
 	ok "the shipped fragments parse"
 fi
 awk -F'\t' '$9 == 0 && $7 != "optional" && $8 == "" { print $1 " (" $5 ")" }' "$tmp/lint.tsv" >"$tmp/lint.bad"
 if [ -s "$tmp/lint.bad" ]; then
-	not_ok "every symbol in configs/kernel/ exists in this tree, or is optional or any-of (typo?)" "$tmp/lint.bad"
+	bad "every symbol in configs/kernel/ exists in this tree, or is optional or any-of (typo?)" "$tmp/lint.bad"
 else
 	ok "every symbol in configs/kernel/ exists in this tree, or is optional or any-of"
 fi
@@ -191,5 +188,3 @@ for v in 6.1 6.12 7.2; do
 	done
 done
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]

@@ -9,29 +9,12 @@
 # The guest command is the real `refbench run --suite lab-smoke` when
 # bench/refbench and configs/suites/lab-smoke.suite exist, else a stand-in that
 # checks the devices from inside the guest.
-set -eu
-REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+. "$(dirname "$0")/lib.sh"
 T0=$(date +%s)
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; [ -z "${RUN:-}" ] || echo "  run dir: $RUN"; KEEP=1; exit 1; }
-ok() { echo "  ok: $*"; }
-
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps)"
-command -v jq >/dev/null || skip "jq missing (make deps)"
-
-KERNEL=${RB_LAB_KERNEL:-}
-if [ -z "$KERNEL" ]; then
-	[ -x "$REPO/kernels/build" ] || skip "no kernel: kernels/build missing and RB_LAB_KERNEL unset"
-	# a kernel that does not build is a failure, not a skip: CI must see it
-	KERNEL=$("$REPO/kernels/build" ${RB_LAB_KVER:+--src "$RB_LAB_KVER"} | tail -n 1) ||
-		fail "kernels/build ${RB_LAB_KVER:+--src $RB_LAB_KVER }failed (see above)"
-	[ -n "$KERNEL" ] || skip "no kernel: kernels/build printed nothing"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-lab-boot.XXXXXX")
-KEEP=${RB_KEEP_TEST_RUNS:-0}
-trap '[ "$KEEP" = 1 ] && echo "  kept $TMP" || rm -rf "$TMP"' EXIT
+lab_needs qemu-system-x86_64 jq
+lab_kernel ${RB_LAB_KVER:+--src "$RB_LAB_KVER"}
+lab_tmp lab-boot
 
 REAL=0
 if [ -x "$REPO/bench/refbench" ] && [ -f "$REPO/configs/suites/lab-smoke.suite" ]; then
@@ -108,7 +91,11 @@ if [ "$REAL" = 1 ]; then
 	"$REPO/bench/refbench" validate "$RUN/run" >/dev/null || fail "refbench validate rejects the run"
 	jq -se '[.[] | select(.type == "error")] | length == 0' "$S" >/dev/null || fail "error records in the run"
 	# every kernel path x kind of the smoke suite produced verified samples
-	for want in gup-fast:anon:get gup-fast:anon:put gup-fast:thp:get gup-fast:fsdax-pmd:get \
+	# (hugetlb-1g, like devdax-1g, where the guest CPU has pdpe1gb)
+	want1g=()
+	! jq -e '.guest.cpu_flags.pdpe1gb' "$L" >/dev/null || want1g=(gup-fast:hugetlb-1g:get fault:hugetlb-1g:fault)
+	for want in gup-fast:hugetlb-2m:get gup-fast:hugetlb-2m:put fault:hugetlb-2m:fault "${want1g[@]}" \
+		    gup-fast:anon:get gup-fast:anon:put gup-fast:thp:get gup-fast:fsdax-pmd:get \
 		    gup-fast:fsdax-pmd:put gup-fast:devdax-2m:get gup-fast:devdax-1g:get \
 		    fault:anon:fault fault:thp:fault fault:fsdax-pte:fault fault:fsdax-pmd:fault \
 		    fault:devdax-2m:fault fault:devdax-1g:fault fault:fsdax-pmd:munmap \
@@ -122,7 +109,7 @@ if [ "$REAL" = 1 ]; then
 			"$S" >/dev/null || fail "no verified $c/$k/$m sample: $(jq -c --arg c "$c" --arg k "$k" \
 			'select(.case == $c and .kind == $k) | {type, reason}' "$S" | head -3)"
 	done
-	ok "verified samples for gup-fast, fault (PTE, PMD, PUD), hmm-migrate and gup-user on every kind"
+	ok "verified samples for gup-fast, fault (PTE, PMD, PUD), hmm-migrate and gup-user on every kind (hugetlb: boot args $(jq -r '.kernel.cmdline' "$L" | grep -o 'hugepage[^ ]*' | tr '\n' ' '))"
 	# the claimed page sizes are proven by fault counts: fsdax PMD 2M, devdax PUD 1G
 	jq -se '[.[] | select(.type == "sample" and .case == "fault" and .kind == "fsdax-pmd" and .metric == "fault")
 		| .verify.checks[] | select(.what == "faults") | .expected == .observed and .expected == 2] | all and length > 0' \
@@ -130,7 +117,10 @@ if [ "$REAL" = 1 ]; then
 	jq -se '[.[] | select(.type == "sample" and .case == "fault" and .kind == "devdax-1g" and .metric == "fault")
 		| .verify.checks[] | select(.what == "faults") | .expected == 1 and .observed == 1] | all and length > 0' \
 		"$S" >/dev/null || fail "devdax-1g fault samples lack the 1 GiB fault-count proof"
-	ok "fault counts prove PMD (fsdax) and PUD (devdax) mappings"
+	jq -se '[.[] | select(.type == "sample" and .case == "fault" and .kind == "hugetlb-2m" and .metric == "fault")
+		| .verify.checks[] | select(.what == "faults" or .what == "smaps") | .expected == .observed] | all and length > 0' \
+		"$S" >/dev/null || fail "hugetlb-2m fault samples lack the 2 MiB fault-count and KernelPageSize proof"
+	ok "fault counts prove PMD (fsdax, hugetlb-2m) and PUD (devdax) mappings"
 	# fio: each sample names the fio run it came from; the job text is in meta.json
 	jq -se '[.[] | select(.type == "sample" and (.case | startswith("fio-")))] | length > 0 and
 		all(.[]; .verify.checks | any(.what == "fio" and .ok))' "$S" >/dev/null ||
@@ -154,4 +144,4 @@ else
 		fail "stand-in did not see the devices: $(cat "$RUN/devices.txt" 2>/dev/null)"
 	ok "stand-in guest command saw: $(tr '\n' ';' <"$RUN/devices.txt")"
 fi
-echo "PASS: lab boot ($(($(date +%s) - T0)) s)"
+echo "# lab boot ($(($(date +%s) - T0)) s)"

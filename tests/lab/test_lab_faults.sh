@@ -10,26 +10,12 @@
 #   RB_LAB_KERNEL=DIR|bzImage   boot this kernel instead of kernels/build's
 #   RB_KEEP_TEST_RUNS=1         keep the run directories
 #   RB_LAB_HANG_TIMEOUT=N       watchdog for case 2 (default 40 s)
-set -eu
-REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
+. "$(dirname "$0")/lib.sh"
 T0=$(date +%s)
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; [ -z "${RUN:-}" ] || echo "  run dir: $RUN"; KEEP=1; exit 1; }
-ok() { echo "  ok: $*"; }
-
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps)"
-command -v jq >/dev/null || skip "jq missing (make deps)"
-KERNEL=${RB_LAB_KERNEL:-}
-if [ -z "$KERNEL" ]; then
-	[ -x "$REPO/kernels/build" ] || skip "no kernel: kernels/build missing and RB_LAB_KERNEL unset"
-	KERNEL=$("$REPO/kernels/build" | tail -n 1) || skip "no kernel: kernels/build failed"
-	[ -n "$KERNEL" ] || skip "no kernel: kernels/build printed nothing"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-lab-faults.XXXXXX")
-KEEP=${RB_KEEP_TEST_RUNS:-0}
-trap '[ "$KEEP" = 1 ] && echo "  kept $TMP" || rm -rf "$TMP"' EXIT
+lab_needs qemu-system-x86_64 jq
+lab_kernel
+lab_tmp lab-faults
 
 # lab NAME ARGS...: run scripts/lab into $TMP/NAME; sets RC and RUN
 lab() {
@@ -100,4 +86,4 @@ jq -e '.devdax_1g.status == "unsupported: guest CPU lacks pdpe1gb" and (.devdax_
 jq -e '.guest.pmem.devdax_1g.status == "unsupported: guest CPU lacks pdpe1gb"' "$RUN/lab.json" >/dev/null ||
 	fail "hang: lab.json lacks the 1G unsupported record"
 ok "no pdpe1gb: devdax-1G recorded 'unsupported: guest CPU lacks pdpe1gb' in pmem.json and lab.json"
-echo "PASS: lab faults ($(($(date +%s) - T0)) s)"
+echo "# lab faults ($(($(date +%s) - T0)) s)"

@@ -8,29 +8,15 @@
 #     interrupted (validate says so), the backing file is gone, exit 143.
 #   RB_LAB_KERNEL=DIR|bzImage   boot this kernel instead of kernels/build's
 #   RB_KEEP_TEST_RUNS=1         keep the run directories
-set -eu
-REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
-RB=$REPO/bench/refbench
+. "$(dirname "$0")/lib.sh"
 T0=$(date +%s)
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; KEEP=1; exit 1; }
-ok() { echo "  ok: $*"; }
-
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps)"
-command -v jq >/dev/null || skip "jq missing (make deps)"
-[ -x "$RB" ] || skip "bench/refbench is not built (make)"
-KERNEL=${RB_LAB_KERNEL:-}
-if [ -z "$KERNEL" ]; then
-	[ -x "$REPO/kernels/build" ] || skip "no kernel: kernels/build missing and RB_LAB_KERNEL unset"
-	KERNEL=$("$REPO/kernels/build" | tail -n 1) || skip "no kernel: kernels/build failed"
-	[ -n "$KERNEL" ] || skip "no kernel: kernels/build printed nothing"
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rb-lab-kill.XXXXXX")
-KEEP=${RB_KEEP_TEST_RUNS:-0}
+lab_needs qemu-system-x86_64 jq
+lab_built
+lab_kernel
+lab_tmp lab-kill
 LAB=''
-trap '[ -z "$LAB" ] || kill "$LAB" 2>/dev/null; [ "$KEEP" = 1 ] && echo "  kept $TMP" || rm -rf "$TMP"' EXIT
+at_exit '[ -z "$LAB" ] || kill "$LAB" 2>/dev/null'
 
 # refbench in the guest: 30 points of an empty window, long enough to stop
 cmd='"$RB_REPO/bench/refbench" run --case null --kind - -p loops=$(seq -s, 20000 20029) \
@@ -88,4 +74,4 @@ jq -e '.outcome.status == "interrupted"' "$RUN/lab.json" >/dev/null || fail "ter
 "$RB" validate "$RUN/run" >"$TMP/v" 2>&1 || fail "term: validate: $(cat "$TMP/v")"
 grep -q "valid, interrupted: interrupted by SIGTERM" "$TMP/v" || fail "term: validate says: $(cat "$TMP/v")"
 ok "SIGTERM to scripts/lab: exit 143, $(cat "$TMP/v")"
-echo "PASS: lab kill ($(($(date +%s) - T0)) s)"
+echo "# lab kill ($(($(date +%s) - T0)) s)"

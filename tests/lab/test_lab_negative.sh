@@ -2,13 +2,10 @@
 # Negative lab test: fsdax on an xfs made WITHOUT 2 MiB stripe alignment.
 # The fsdax-PMD case must be refused with the reason and never reported as
 # PMD; fsdax-PTE on the same file system still measures.
-set -eu
-REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
-TMP=$(mktemp -d /tmp/rb-lab-neg.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu missing (make deps)"; exit 77; }
-KERNEL=$("$REPO/kernels/build" | tail -n 1) || fail "kernels/build failed"
+. "$(dirname "$0")/lib.sh"
+lab_needs qemu-system-x86_64 jq
+lab_kernel
+lab_tmp lab-neg
 
 "$REPO/scripts/lab" --kernel "$KERNEL" --accel tcg --negative-fs --devdax1g-size 0 --devdax2m-size 0 \
 	--timeout 600 -o "$TMP/run" --guest-cmd '
@@ -18,7 +15,7 @@ KERNEL=$("$REPO/kernels/build" | tail -n 1) || fail "kernels/build failed"
 S=$TMP/run/run/samples.jsonl
 jq -e '.guest.pmem.fsdax.negative_fs or (.pmem.negative_fs == true)' "$TMP/run/lab.json" >/dev/null ||
 	fail "the lab did not make the unaligned file system"
-echo "records: $(jq -c '{type, kind, reason}' "$S" | cut -c1-200)"
+echo "# records: $(jq -c '{type, kind, reason}' "$S" | cut -c1-200)"
 jq -se '[.[] | select(.kind == "fsdax-pmd" and .type == "sample")] | length == 0' "$S" >/dev/null ||
 	fail "an fsdax-pmd sample was reported on an unaligned file system"
 jq -se '[.[] | select(.kind == "fsdax-pmd" and .type == "rejected" and
@@ -26,4 +23,4 @@ jq -se '[.[] | select(.kind == "fsdax-pmd" and .type == "rejected" and
 	fail "fsdax-pmd not refused with the reason"
 jq -se '[.[] | select(.kind == "fsdax-pte" and .type == "sample" and .verify.ok)] | length > 0' "$S" >/dev/null ||
 	fail "fsdax-pte did not measure on the same file system"
-echo "ok: fsdax-pmd refused: $(jq -r 'select(.kind == "fsdax-pmd") | .reason' "$S" | head -1 | cut -c1-160)"
+ok "fsdax-pmd refused: $(jq -r 'select(.kind == "fsdax-pmd") | .reason' "$S" | head -1 | cut -c1-160)"

@@ -11,11 +11,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "app/run/runner.h"
+#include "app/run/suite.h"
+#include "app/rundir/read.h"
+#include "app/rundir/rundir.h"
+#include "mem/kind.h"
 #include "mem/mem.h"
-#include "output.h"
-#include "runner.h"
-#include "suite.h"
-#include "validate.h"
 
 static void test_sizes(void **st)
 {
@@ -42,6 +43,32 @@ static void test_kinds(void **st)
 	assert_int_equal(rb_kind_gran(RB_KIND_THP), 2u << 20);
 	assert_int_equal(rb_kind_gran(RB_KIND_DEVDAX_1G), 1u << 30);
 	assert_string_equal(rb_kind_name(RB_KIND_SHMEM), "shmem");
+	assert_int_equal(rb_kind_parse("hugetlb-1g"), RB_KIND_HUGETLB_1G);
+	assert_int_equal(rb_kind_gran(RB_KIND_HUGETLB_2M), 2u << 20);
+	assert_true(rb_kind_mask(RB_CLASS_BASELINE) & RB_KIND_BIT(RB_KIND_HUGETLB_1G));
+	assert_int_equal(rb_kind_mask(RB_CLASS_BASELINE) & rb_kind_mask(RB_CLASS_DAX), 0);
+	assert_int_equal(rb_kind_mask(RB_CLASS_BASELINE) | rb_kind_mask(RB_CLASS_DAX), RB_KINDS_ALL);
+	assert_true(rb_kind_mask(RB_CLASS_DAX) & RB_KIND_BIT(RB_KIND_DEVDAX_2M));
+}
+
+/* Every kind is a complete row: a name of its own, a page size, a class
+ * and a provider that maps and unmaps. */
+static void test_kind_rows(void **st)
+{
+	(void)st;
+	for (int k = RB_KIND_NONE + 1; k < RB_KIND__COUNT; k++) {
+		const struct rb_mem_kind *row = &rb_mem_kinds[k];
+
+		assert_non_null(row->name);
+		assert_int_equal(rb_kind_parse(row->name), k);
+		assert_true(row->gran >= 4096 && !(row->gran & (row->gran - 1)));
+		assert_int_not_equal(row->class, RB_CLASS_NONE);
+		assert_non_null(row->ops);
+		assert_non_null(row->ops->map);
+		assert_non_null(row->ops->unmap);
+		assert_true(!row->fallback.what || (row->fallback.to < row->gran && row->fallback.why));
+	}
+	assert_null(rb_mem_kinds[RB_KIND_NONE].ops);
 }
 
 static int parse(const char *text, struct rb_suite *s, char *err)
@@ -72,8 +99,9 @@ static void test_suite_ok(void **st)
 	rb_plan_free(&plan);
 	rb_suite_free(&s);
 
-	assert_int_equal(parse("fault baseline size=8M\n", &s, err), 0);
-	assert_int_equal(s.e[0].n_kinds, 3);
+	/* the non-DAX kinds: anon, thp, shmem, hugetlb-2m, hugetlb-1g */
+	assert_int_equal(parse("fault baseline size=1G\n", &s, err), 0);
+	assert_int_equal(s.e[0].n_kinds, 5);
 	rb_suite_free(&s);
 }
 
@@ -389,6 +417,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_kind_rows),
 		cmocka_unit_test(test_suite_ok),
 		cmocka_unit_test(test_suite_errors),
 		cmocka_unit_test(test_suite_primary),

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the fio cases' shared part (bench/cases/fio.c): fio's JSON
+ * Unit tests of the fio cases' shared part (bench/cases/fio/): fio's JSON
  * into the numbers a sample needs, job-file generation from the templates
  * in configs/fio, the engine-list and version parsing, the fault-count band,
  * the runner (timeout, stdin, exit codes), and, where fio is installed, the
@@ -48,9 +48,9 @@
 #include <dirent.h>
 #include <cmocka.h>
 
-#include "cases/fio.h"
+#include "cases/fio/fio.h"
+#include "lib/refbench.h"
 #include "mem/mem.h"
-#include "refbench.h"
 
 extern const struct rb_case rb_case_fio_dio_daxbuf;
 extern const struct rb_case rb_case_fio_devdax;
@@ -403,95 +403,6 @@ static void test_fault_band(void **st)
 	assert_false(rb_fio_faults_ok(4, 1, 2, 10, &slack));
 }
 
-/* ---- the runner ---------------------------------------------------- */
-
-static void test_exec(void **st)
-{
-	char *const cat[] = { "/bin/sh", "-c", "cat; echo oops >&2; exit 3", NULL };
-	char *const sleeper[] = { "/bin/sh", "-c", "sleep 30", NULL };
-	char *const missing[] = { "/nonexistent/fio", NULL };
-	struct rb_fio_exec ex;
-	char err[256];
-	size_t big_len = 300000;
-	char *big = malloc(big_len + 1);
-
-	(void)st;
-	assert_int_equal(rb_fio_exec(cat, "hello\n", 30, NULL, 0, &ex, err, sizeof(err)), 0);
-	assert_string_equal(ex.out, "hello\n");
-	assert_string_equal(ex.errtext, "oops\n");
-	assert_true(WIFEXITED(ex.status));
-	assert_int_equal(WEXITSTATUS(ex.status), 3);
-	assert_false(ex.timed_out);
-	rb_fio_exec_free(&ex);
-
-	/* more than a pipe holds goes in and comes out whole */
-	memset(big, 'j', big_len);
-	big[big_len] = '\0';
-	assert_int_equal(rb_fio_exec(cat, big, 30, NULL, 0, &ex, err, sizeof(err)), 0);
-	assert_int_equal(strlen(ex.out), big_len);
-	rb_fio_exec_free(&ex);
-	free(big);
-
-	/* a hung fio is killed at the timeout, with its process group */
-	assert_int_equal(rb_fio_exec(sleeper, NULL, 1, NULL, 0, &ex, err, sizeof(err)), 0);
-	assert_true(ex.timed_out);
-	assert_true(WIFSIGNALED(ex.status));
-	assert_true(ex.wall_ns < 10000000000ull);
-	rb_fio_exec_free(&ex);
-
-	assert_int_equal(rb_fio_exec(missing, NULL, 5, NULL, 0, &ex, err, sizeof(err)), 0);
-	assert_int_equal(WEXITSTATUS(ex.status), 127);
-	rb_fio_exec_free(&ex);
-
-	/* a child that ignores its stdin and exits: EPIPE, not SIGPIPE for us */
-	{
-		char *const quits[] = { "/bin/true", NULL };
-		char *text = malloc(1 << 20);
-
-		memset(text, 'x', (1 << 20) - 1);
-		text[(1 << 20) - 1] = '\0';
-		assert_int_equal(rb_fio_exec(quits, text, 10, NULL, 0, &ex, err, sizeof(err)), 0);
-		assert_int_equal(WEXITSTATUS(ex.status), 0);
-		rb_fio_exec_free(&ex);
-		free(text);
-	}
-}
-
-static void test_vmstat_and_tracepoints(void **st)
-{
-	uint64_t v = 0;
-	bool exact;
-	char why[256];
-
-	(void)st;
-	assert_int_equal(rb_vmstat_read("nr_free_pages", &v, &exact), 0);
-	assert_true(v > 0);
-	assert_int_equal(rb_vmstat_read("nr_free", &v, &exact), -ENOENT);	/* whole names only */
-	assert_int_equal(rb_vmstat_read("no_such_counter", &v, &exact), -ENOENT);
-	assert_false(rb_fio_tp_available("no_such_sys/no_such_event", why, sizeof(why)));
-	assert_non_null(strstr(why, "tracefs"));
-}
-
-/* Tracepoints counted on the child and everything it forks (inherit):
- * sh's own exec plus two children's. Needs tracefs (the lab mounts it). */
-static void test_exec_tracepoint(void **st)
-{
-	char *const sh[] = { "/bin/sh", "-c", "/bin/true; /bin/true; :", NULL };
-	struct rb_fio_tp tp = { .event = "sched/sched_process_exec", .fd = -1 };
-	struct rb_fio_exec ex;
-	char why[256], err[256];
-
-	(void)st;
-	if (!rb_fio_tp_available(tp.event, why, sizeof(why)))
-		skip();
-	assert_int_equal(rb_fio_exec(sh, NULL, 30, &tp, 1, &ex, err, sizeof(err)), 0);
-	assert_int_equal(WEXITSTATUS(ex.status), 0);
-	assert_true(tp.ok);
-	assert_int_equal(tp.count, 3);
-	assert_int_equal(tp.fd, -1);	/* closed */
-	rb_fio_exec_free(&ex);
-}
-
 /* ---- the cases on this host ---------------------------------------- */
 
 static bool have_fio(void)
@@ -674,9 +585,6 @@ int main(void)
 		cmocka_unit_test(test_enghelp),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_fault_band),
-		cmocka_unit_test(test_exec),
-		cmocka_unit_test(test_vmstat_and_tracepoints),
-		cmocka_unit_test(test_exec_tracepoint),
 		cmocka_unit_test(test_case_dio_anon),
 		cmocka_unit_test(test_case_skips_and_errors),
 	};

@@ -12,9 +12,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "output.h"
-#include "provenance.h"
-#include "validate.h"
+#include "app/run/provenance.h"
+#include "app/rundir/read.h"
+#include "app/rundir/rundir.h"
+#include "lib/digest.h"
 
 #define REC(case_, iter) "{\"schema\":1,\"type\":\"skipped\",\"case\":\"" case_ "\",\"kind\":\"anon\"," \
 	"\"params\":{\"size\":\"8M\"},\"iter\":" #iter ",\"reason\":\"test\"}\n"

@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attribution for compare: attribution.jsonl (attribution.h) joined to a
+ * run's samples, checked, and summarised per metric and arm.
+ *
+ * A run's attribution is all or nothing: one sample that disagrees with
+ * its window (or a window that is missing, or a line that is not the
+ * plugin's) means the join cannot be trusted, so that run's file is
+ * flagged with the first thing wrong and none of it is used.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/compare/attribution.h"
+#include "lib/refbench.h"
+
+/* One sample of a time metric and the window its counts come from. */
+struct rb_attr_join {
+	struct json_object *rec;
+	char label[256];
+	const char *metric, *unit;
+	int64_t iter;
+	bool own;		/* the sample's own window (else window_of's) */
+	bool joined;		/* has a window at all */
+	uint64_t w;
+	const char *window_of;	/* the metric whose window it is */
+	struct json_object *win;	/* its line, once loaded */
+};
+
+struct rb_attr_win {
+	uint64_t w;
+	struct json_object *o;
+};
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* A count the plugin wrote: an integer >= 0. */
+static bool jcount(struct json_object *o, const char *key, uint64_t *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0)
+		return false;
+	*out = (uint64_t)json_object_get_int64(v);
+	return true;
+}
+
+static void flag(struct rb_attr_run *ar, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void flag(struct rb_attr_run *ar, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ar->usable)
+		return;		/* the first problem is the one named */
+	ar->usable = false;
+	va_start(ap, fmt);
+	vsnprintf(ar->why, sizeof(ar->why), fmt, ap);
+	va_end(ap);
+}
+
+static void sample_text(const struct rb_attr_join *j, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s iter %" PRId64 " %s", j->label, j->iter, j->metric);
+}
+
+/* Samples of time metrics, each with its window: its own, or that of the
+ * windowed metric nearest it in the file with the same point and iter
+ * (an iteration's records are written together). */
+static void join_samples(struct rb_attr_run *ar, struct json_object *records)
+{
+	size_t nrec = json_object_array_length(records);
+
+	ar->j = calloc(nrec + 1, sizeof(*ar->j));
+	if (!ar->j)
+		abort();
+	for (size_t i = 0; i < nrec; i++) {
+		struct json_object *rec = json_object_array_get_idx(records, i), *w;
+		struct rb_attr_join *j = &ar->j[ar->nj];
+
+		if (strcmp(jstr(rec, "type"), "sample") || !rb_unit_is_time(jstr(rec, "unit")))
+			continue;
+		j->rec = rec;
+		rb_series_label(rec, j->label, sizeof(j->label));
+		j->metric = jstr(rec, "metric");
+		j->unit = jstr(rec, "unit");
+		j->iter = json_object_get_int64(json_object_object_get(rec, "iter"));
+		if (json_object_object_get_ex(rec, "window", &w) && json_object_is_type(w, json_type_int)) {
+			j->own = j->joined = true;
+			j->w = (uint64_t)json_object_get_int64(w);
+			j->window_of = j->metric;
+		}
+		ar->nj++;
+	}
+	for (size_t i = 0; i < ar->nj; i++) {
+		struct rb_attr_join *j = &ar->j[i];
+
+		for (size_t d = 1; !j->own && !j->joined && d < ar->nj; d++)
+			for (int side = 0; side < 2 && !j->joined; side++) {
+				const struct rb_attr_join *o;
+
+				if (side ? i + d >= ar->nj : d > i)
+					continue;
+				o = &ar->j[side ? i + d : i - d];
+				if (o->own && o->iter == j->iter && !strcmp(o->label, j->label)) {
+					j->joined = true;
+					j->w = o->w;
+					j->window_of = o->metric;
+				}
+			}
+	}
+}
+
+static int cmp_win(const void *pa, const void *pb)
+{
+	const struct rb_attr_win *a = pa, *b = pb;
+
+	return a->w < b->w ? -1 : a->w > b->w;
+}
+
+static struct rb_attr_win *find_win(const struct rb_attr_run *ar, uint64_t w)
+{
+	struct rb_attr_win key = { .w = w };
+
+	return ar->nw ? bsearch(&key, ar->w, ar->nw, sizeof(*ar->w), cmp_win) : NULL;
+}
+
+/* The windows the samples refer to, sorted and unique, without lines yet. */
+static void referenced_windows(struct rb_attr_run *ar)
+{
+	ar->w = calloc(ar->nj + 1, sizeof(*ar->w));
+	if (!ar->w)
+		abort();
+	for (size_t i = 0; i < ar->nj; i++)
+		if (ar->j[i].joined)
+			ar->w[ar->nw++].w = ar->j[i].w;
+	qsort(ar->w, ar->nw, sizeof(*ar->w), cmp_win);
+	size_t u = 0;
+	for (size_t i = 0; i < ar->nw; i++)
+		if (!u || ar->w[i].w != ar->w[u - 1].w)
+			ar->w[u++] = ar->w[i];
+	ar->nw = u;
+}
+
+/* An object whose every value is a count ("syms", "canaries"). */
+static bool counts_object(struct json_object *o)
+{
+	uint64_t c;
+
+	if (!json_object_is_type(o, json_type_object))
+		return false;
+	json_object_object_foreach(o, k, v) {
+		(void)v;
+		if (!jcount(o, k, &c))
+			return false;
+	}
+	return true;
+}
+
+/* One line of the plugin's: the fields compare uses, of the right types. */
+static bool line_ok(struct json_object *o, uint64_t *w, uint64_t *insns, uint64_t *restarts,
+		    const char **bad)
+{
+	struct json_object *x;
+
+	*bad = "not a JSON object";
+	if (!o || !json_object_is_type(o, json_type_object))
+		return false;
+	*bad = "no count \"w\", \"insns\" or \"restarts\"";
+	if (!jcount(o, "w", w) || !jcount(o, "insns", insns) || !jcount(o, "restarts", restarts))
+		return false;
+	*bad = "\"syms\" is not an object of counts";
+	if (!json_object_object_get_ex(o, "syms", &x) || !counts_object(x))
+		return false;
+	*bad = "\"canaries\" is not an object of counts";
+	return !json_object_object_get_ex(o, "canaries", &x) || counts_object(x);
+}
+
+/* Reads the file, keeping the lines of referenced windows. */
+static void read_lines(struct rb_attr_run *ar)
+{
+	FILE *f = fopen(ar->path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	if (!f) {
+		flag(ar, "%s", strerror(errno));
+		return;
+	}
+	while (ar->usable && (len = getline(&line, &cap, f)) >= 0) {
+		struct json_object *o;
+		uint64_t w, insns, restarts;
+		const char *bad;
+		struct rb_attr_win *x;
+
+		ar->windows++;
+		if (len == 0 || line[len - 1] != '\n') {
+			flag(ar, "line %zu is cut short (the boot ended while the plugin wrote it?)",
+			     ar->windows);
+			break;
+		}
+		o = json_tokener_parse(line);
+		if (!line_ok(o, &w, &insns, &restarts, &bad)) {
+			flag(ar, "line %zu: %s; it is not insn_attr's", ar->windows, bad);
+			json_object_put(o);
+			break;
+		}
+		if (w != ar->windows - 1)
+			flag(ar, "line %zu is window %" PRIu64 ", not %zu: windows are missing or out of "
+			     "order", ar->windows, w, ar->windows - 1);
+		if ((x = find_win(ar, w)) && ar->usable) {
+			x->o = o;
+			continue;
+		}
+		json_object_put(o);
+	}
+	if (ferror(f))
+		flag(ar, "%s", strerror(errno));
+	free(line);
+	fclose(f);
+}
+
+/* Every sample against its window; the first disagreement flags the run. */
+static void check_samples(struct rb_attr_run *ar)
+{
+	char what[400];
+
+	for (size_t i = 0; i < ar->nw && ar->usable; i++) {
+		struct json_object *syms = json_object_object_get(ar->w[i].o, "syms");
+		uint64_t insns = 0, sum = 0;
+
+		if (!ar->w[i].o)
+			continue;	/* named below, with the sample that wants it */
+		jcount(ar->w[i].o, "insns", &insns);
+		json_object_object_foreach(syms, k, v) {
+			(void)k;
+			sum += (uint64_t)json_object_get_int64(v);
+		}
+		if (sum != insns)
+			flag(ar, "window %" PRIu64 ": its symbols' counts add up to %" PRIu64 ", not to its "
+			     "%" PRIu64 " instructions", ar->w[i].w, sum, insns);
+	}
+	for (size_t i = 0; i < ar->nj && ar->usable; i++) {
+		struct rb_attr_join *j = &ar->j[i];
+		struct rb_attr_win *x = j->joined ? find_win(ar, j->w) : NULL;
+		uint64_t insns = 0, restarts = 0;
+		double v, exact, tol;
+
+		if (!j->joined)
+			continue;
+		sample_text(j, what, sizeof(what));
+		if (!x || !x->o) {
+			flag(ar, "sample %s has window %" PRIu64 ", which is not in the file (%zu windows): "
+			     "the file is not this run's", what, j->w, ar->windows);
+			break;
+		}
+		j->win = x->o;
+		if (!j->own)
+			continue;	/* its window is checked with the sample that owns it */
+		jcount(x->o, "insns", &insns);
+		jcount(x->o, "restarts", &restarts);
+		v = json_object_get_double(json_object_object_get(j->rec, "value")) *
+		    (double)json_object_get_int64(json_object_object_get(j->rec, "ops"));
+		exact = (double)insns - (double)restarts;
+		tol = fmax(RB_ATTR_CHECK_REL * fabs(v), RB_ATTR_CHECK_ABS);
+		if (fabs(exact - v) > tol) {
+			flag(ar, "sample %s measured %.0f instructions, its window %" PRIu64 " counted %.0f "
+			     "(%" PRIu64 " less %" PRIu64 " restarts): more than %.0f apart, so its counts "
+			     "are not that sample's", what, v, j->w, exact, insns, restarts, tol);
+			break;
+		}
+		ar->checked++;
+		ar->worst = fmax(ar->worst, fabs(exact - v));
+	}
+}
+
+/* DIR/attribution.jsonl when the run is DIR/run (a lab boot). */
+static bool attr_path(const char *rundir, char *out, size_t n)
+{
+	size_t l = strlen(rundir);
+
+	while (l > 1 && rundir[l - 1] == '/')
+		l--;
+	if (l < 4 || strncmp(rundir + l - 4, "/run", 4) || l - 4 + sizeof("/" RB_ATTR_FILE) > n)
+		return false;
+	snprintf(out, n, "%.*s/%s", (int)(l - 4), rundir, RB_ATTR_FILE);
+	return true;
+}
+
+static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, bool exact)
+{
+	FILE *f;
+
+	if (!attr_path(run->dir, ar->path, sizeof(ar->path)))
+		return;
+	if (!(f = fopen(ar->path, "re")) && errno == ENOENT)
+		return;
+	if (f)
+		fclose(f);
+	ar->present = ar->usable = true;
+	if (!exact) {
+		flag(ar, "the runs are timed; per-symbol instruction counts attribute deterministic "
+		     "runs (clock icount) only");
+		return;
+	}
+	join_samples(ar, run->records);
+	referenced_windows(ar);
+	read_lines(ar);
+	check_samples(ar);
+}
+
+static void free_run(struct rb_attr_run *ar)
+{
+	for (size_t i = 0; i < ar->nw; i++)
+		json_object_put(ar->w[i].o);
+	free(ar->w);
+	free(ar->j);
+}
+
+struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *nr, bool exact)
+{
+	struct rb_attr *at = calloc(1, sizeof(*at));
+	bool any = false;
+
+	if (!at)
+		abort();
+	for (int a = 0; a < 2; a++) {
+		at->nr[a] = nr[a];
+		at->run[a] = calloc(nr[a] + 1, sizeof(*at->run[a]));
+		if (!at->run[a])
+			abort();
+		for (unsigned i = 0; i < nr[a]; i++) {
+			struct rb_attr_run *ar = &at->run[a][i];
+
+			load_run(ar, &runs[a][i], exact);
+			any |= ar->present;
+			if (!ar->usable)
+				continue;
+			at->runs[a]++;
+			at->checked += ar->checked;
+			at->worst = fmax(at->worst, ar->worst);
+		}
+	}
+	if (!any) {
+		rb_attr_free(at);
+		return NULL;
+	}
+	return at;
+}
+
+/* ---- per metric --------------------------------------------------------- */
+
+/* The samples of one series in one arm: per usable run, their windows. */
+struct arm_samples {
+	unsigned nruns;
+	size_t total;
+	struct json_object **win;	/* total, run after run */
+	double *ops;
+	unsigned *n;			/* per run */
+	const char *window_of;
+};
+
+static void arm_collect(const struct rb_attr *at, int a, const struct rb_series *s, struct arm_samples *as)
+{
+	size_t cap = 0;
+
+	memset(as, 0, sizeof(*as));
+	as->n = calloc(at->nr[a] + 1, sizeof(*as->n));
+	if (!as->n)
+		abort();
+	for (unsigned r = 0; r < at->nr[a]; r++) {
+		const struct rb_attr_run *ar = &at->run[a][r];
+		unsigned got = 0;
+
+		if (!ar->usable)
+			continue;
+		for (size_t i = 0; i < ar->nj; i++) {
+			const struct rb_attr_join *j = &ar->j[i];
+
+			if (!j->win || strcmp(j->metric, s->metric) || strcmp(j->unit, s->unit) ||
+			    strcmp(j->label, s->label))
+				continue;
+			if (as->total == cap) {
+				cap = cap ? cap * 2 : 16;
+				as->win = realloc(as->win, cap * sizeof(*as->win));
+				as->ops = realloc(as->ops, cap * sizeof(*as->ops));
+				if (!as->win || !as->ops)
+					abort();
+			}
+			as->win[as->total] = j->win;
+			as->ops[as->total++] = (double)json_object_get_int64(json_object_object_get(j->rec, "ops"));
+			as->window_of = as->window_of ? as->window_of : j->window_of;
+			got++;
+		}
+		if (got)
+			as->n[as->nruns++] = got;
+	}
+}
+
+static void arm_free(struct arm_samples *as)
+{
+	free(as->win);
+	free(as->ops);
+	free(as->n);
+}
+
+/* What one count is per op in each sample: a field of a window's
+ * sub-object ("syms", "canaries"), or of the window itself (sub NULL). */
+struct count_of {
+	const char *sub, *key;
+};
+
+static double count_per_op(struct json_object *win, struct count_of c, double ops)
+{
+	struct json_object *o = c.sub ? json_object_object_get(win, c.sub) : win, *v;
+
+	if (!o || !json_object_object_get_ex(o, c.key, &v) || !(ops > 0))
+		return 0;
+	return (double)json_object_get_int64(v) / ops;
+}
+
+/* The pooled median per op in the arm, and its boots' spread (NAN: one boot). */
+static double arm_median(const struct arm_samples *as, struct count_of c, double *buf,
+			 const double **rows, double *spread)
+{
+	struct rb_arm arm = { .n_rounds = as->nruns, .x = rows, .n = as->n };
+	double med[RB_MAX_RUNS];
+	size_t k = 0;
+
+	for (unsigned r = 0; r < as->nruns; k += as->n[r], r++)
+		rows[r] = buf + k;
+	for (size_t i = 0; i < as->total; i++)
+		buf[i] = count_per_op(as->win[i], c, as->ops[i]);
+	*spread = NAN;
+	if (as->nruns >= 2 && !rb_stats_round_medians(&arm, med)) {
+		double lo = med[0], hi = med[0];
+		for (unsigned r = 1; r < as->nruns; r++)
+			lo = fmin(lo, med[r]), hi = fmax(hi, med[r]);
+		*spread = hi - lo;
+	}
+	return rb_stats_pooled_median(&arm);
+}
+
+static struct rb_attr_count count_both(const struct arm_samples as[2], struct count_of c, double *buf,
+				       const double **rows)
+{
+	struct rb_attr_count x = { .name = NULL };
+	double sa, sb;
+
+	x.a = arm_median(&as[0], c, buf, rows, &sa);
+	x.b = arm_median(&as[1], c, buf, rows, &sb);
+	x.delta = x.b - x.a;
+	x.spread = isnan(sa) ? sb : isnan(sb) ? sa : fmax(sa, sb);
+	return x;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+static int cmp_sym(const void *pa, const void *pb)
+{
+	const struct rb_attr_count *a = pa, *b = pb;
+
+	if (fabs(a->delta) != fabs(b->delta))
+		return fabs(a->delta) > fabs(b->delta) ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* Every key of sub across both arms' windows, as a set (a JSON object). */
+static struct json_object *key_union(const struct arm_samples as[2], const char *sub)
+{
+	struct json_object *set = json_object_new_object();
+
+	for (int a = 0; a < 2; a++)
+		for (size_t i = 0; i < as[a].total; i++) {
+			struct json_object *o = json_object_object_get(as[a].win[i], sub);
+
+			if (!o)
+				continue;	/* "canaries" only where one ran */
+			json_object_object_foreach(o, k, v) {
+				(void)v;
+				if (!json_object_object_get_ex(set, k, NULL))
+					json_object_object_add(set, k, NULL);
+			}
+		}
+	return set;
+}
+
+static void summarise_metric(const struct rb_attr *at, const struct rb_series *s, double delta,
+			     struct rb_attr_metric *m)
+{
+	struct arm_samples as[2];
+	const double *rows[RB_MAX_RUNS];
+	struct json_object *syms, *cans;
+	double *buf;
+	size_t cap;
+
+	memset(m, 0, sizeof(*m));
+	arm_collect(at, 0, s, &as[0]);
+	arm_collect(at, 1, s, &as[1]);
+	if (!as[0].total || !as[1].total) {
+		arm_free(&as[0]);
+		arm_free(&as[1]);
+		return;
+	}
+	m->has = true;
+	m->window_of = strcmp(as[0].window_of, s->metric) ? as[0].window_of : NULL;
+	buf = calloc(as[0].total + as[1].total, sizeof(*buf));
+	syms = key_union(as, "syms");
+	cans = key_union(as, "canaries");
+	cap = (size_t)json_object_object_length(syms);
+	m->sym = calloc(cap + 1, sizeof(*m->sym));
+	m->can = calloc((size_t)json_object_object_length(cans) + 1, sizeof(*m->can));
+	if (!buf || !m->sym || !m->can)
+		abort();
+	json_object_object_foreach(syms, name, v) {
+		struct rb_attr_count x = count_both(as, (struct count_of){ "syms", name }, buf, rows);
+
+		(void)v;
+		if (x.delta == 0)
+			continue;
+		x.name = xstrdup(name);
+		m->sum_delta += x.delta;
+		m->sym[m->nsym++] = x;
+	}
+	qsort(m->sym, m->nsym, sizeof(*m->sym), cmp_sym);
+	json_object_object_foreach(cans, k, v2) {
+		(void)v2;
+		m->can[m->ncan] = count_both(as, (struct count_of){ "canaries", k }, buf, rows);
+		m->can[m->ncan++].name = xstrdup(k);
+	}
+	for (size_t a = 1; a < m->ncan; a++)	/* "1".."9": by number */
+		for (size_t b = a; b > 0 && strcmp(m->can[b].name, m->can[b - 1].name) < 0; b--) {
+			struct rb_attr_count t = m->can[b];
+			m->can[b] = m->can[b - 1];
+			m->can[b - 1] = t;
+		}
+	m->restarts = count_both(as, (struct count_of){ NULL, "restarts" }, buf, rows);
+	m->unattributed = delta - m->sum_delta;
+	json_object_put(syms);
+	json_object_put(cans);
+	free(buf);
+	arm_free(&as[0]);
+	arm_free(&as[1]);
+}
+
+void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
+		       const struct rb_ab_result *res, size_t n)
+{
+	if (!at->runs[0] || !at->runs[1])
+		return;
+	at->n = n;
+	at->m = calloc(n + 1, sizeof(*at->m));
+	if (!at->m)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (rb_unit_is_time(ss[i]->unit) && !res[i].status)
+			summarise_metric(at, ss[i], res[i].delta, &at->m[i]);
+}
+
+static void free_counts(struct rb_attr_count *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(c[i].name);
+	free(c);
+}
+
+void rb_attr_free(struct rb_attr *at)
+{
+	if (!at)
+		return;
+	for (size_t i = 0; i < at->n; i++) {
+		free_counts(at->m[i].sym, at->m[i].nsym);
+		free_counts(at->m[i].can, at->m[i].ncan);
+	}
+	free(at->m);
+	for (int a = 0; a < 2; a++) {
+		for (unsigned i = 0; at->run[a] && i < at->nr[a]; i++)
+			free_run(&at->run[a][i]);
+		free(at->run[a]);
+	}
+	free(at);
+}

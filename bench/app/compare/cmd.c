@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refbench compare RUNS_A RUNS_B: the A/B decision.
+ *
+ * Each run is one boot (the unit of replication); its samples of a metric
+ * are the within-boot repeats. Runs must be complete and their provenance
+ * must match (host, suite, pmem set-up, mode, accel, counters, kernel
+ * profile and paging depth), or the comparison is refused, naming the
+ * difference (--force prints it in the report instead). Deterministic
+ * runs (clock icount) are judged by the exact rule, timed runs by the
+ * per-boot test (bench/stats/README.md). Everything is computed in memory
+ * and written at the end into a fresh directory, so a refused comparison
+ * leaves nothing behind; a comparison that lost metrics is written, says
+ * so loudly, and exits 1 unless --allow-missing. Runs with per-symbol
+ * counts beside them (attribution.h) add where each metric changed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/compare/compare.h"
+#include "app/rundir/read.h"
+#include "app/rundir/rundir.h"
+#include "lib/refbench.h"
+#include "mem/mem.h"
+
+static const char compare_usage[] =
+"usage: refbench compare [options] RUNS_A RUNS_B\n"
+"  RUNS_X: run directories separated by commas (one per boot of that kernel);\n"
+"          a lab boot's DIR/attribution.jsonl (scripts/lab --attribute) is read\n"
+"          too: report.txt then names the symbols where each metric changed\n"
+"  -o DIR            output directory (must not exist); default\n"
+"                    results/YYYYmmdd-HHMMSS-ab-XXXX\n"
+"  --margin M        equivalence margin, a fraction in (0, 1) (default 0.02)\n"
+"  --alpha A         family error rate and interval level 1-A (default 0.05)\n"
+"  --correction C    holm (default) or bh, within each family (timed mode)\n"
+"  --bounds FILE     declared A/A bounds (refbench bounds), deterministic mode\n"
+"  --normalize K     anon or thp: each DAX kind's B/A over that kind's B/A\n"
+"  --sequential R/RMAX  look R (boots per kernel so far) of at most RMAX:\n"
+"                    decide at this look's alpha (O'Brien-Fleming spending);\n"
+"                    report.json .sequential.stop says whether to stop\n"
+"  --allow-missing   a metric present in only one arm is listed, not an error\n"
+"  --seed N          bootstrap seed (default fixed: the report is reproducible)\n"
+"  --iters N         bootstrap resamples (default 10000)\n"
+"  --label-a T, --label-b T   names for the header\n"
+"  --command CMD     the command that reproduces this comparison (footer)\n"
+"  --force           compare despite a provenance mismatch (printed in the report)\n"
+"  --no-plots        skip gnuplot\n";
+
+static double fraction_arg(const char *opt, const char *arg, double hi)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (*end == '%')
+		v /= 100, end++;
+	if (*end || !(v > 0 && v < hi))
+		rb_die_usage("%s %s: give a fraction in (0, %g), e.g. 0.02 or 2%%", opt, arg, hi);
+	return v;
+}
+
+static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
+{
+	static const struct option lo[] = {
+		{ "margin", required_argument, NULL, 'm' }, { "alpha", required_argument, NULL, 'a' },
+		{ "seed", required_argument, NULL, 's' }, { "iters", required_argument, NULL, 'i' },
+		{ "label-a", required_argument, NULL, 'A' }, { "label-b", required_argument, NULL, 'B' },
+		{ "command", required_argument, NULL, 'c' }, { "force", no_argument, NULL, 'f' },
+		{ "no-plots", no_argument, NULL, 'P' }, { "output", required_argument, NULL, 'o' },
+		{ "correction", required_argument, NULL, 'C' }, { "bounds", required_argument, NULL, 'b' },
+		{ "normalize", required_argument, NULL, 'N' }, { "sequential", required_argument, NULL, 'S' },
+		{ "allow-missing", no_argument, NULL, 'M' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int opt, c;
+
+	while ((opt = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'm': o->margin = fraction_arg("--margin", optarg, 1); break;
+		case 'a': o->alpha = fraction_arg("--alpha", optarg, 0.5); break;
+		case 's': o->seed = strtoull(optarg, NULL, 0); break;
+		case 'i':
+			o->iters = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o->iters < 100)
+				rb_die_usage("--iters %s: at least 100", optarg);
+			break;
+		case 'C':
+			if ((c = rb_correction_parse(optarg)) < 0 || c == RB_CORR_NONE)
+				rb_die_usage("--correction %s: use holm or bh", optarg);
+			o->correction = (enum rb_correction)c;
+			break;
+		case 'N':
+			if (strcmp(optarg, "anon") && strcmp(optarg, "thp"))
+				rb_die_usage("--normalize %s: use anon or thp (the baseline kind)", optarg);
+			o->normalize = rb_kind_parse(optarg);
+			break;
+		case 'S':
+			if (sscanf(optarg, "%u/%u%c", &o->look, &o->max_looks, (char[2]){ 0 }) != 2 ||
+			    !o->look || o->look > o->max_looks || o->max_looks > 1000)
+				rb_die_usage("--sequential %s: give R/RMAX, 1 <= R <= RMAX <= 1000 (boots per "
+					     "kernel so far / at most)", optarg);
+			break;
+		case 'b': o->bounds_path = optarg; break;
+		case 'M': o->allow_missing = true; break;
+		case 'A': o->label_a = optarg; break;
+		case 'B': o->label_b = optarg; break;
+		case 'c': o->command = optarg; break;
+		case 'f': o->force = true; break;
+		case 'P': o->plots = false; break;
+		case 'o': o->out = optarg; break;
+		case 'h': fputs(compare_usage, stdout); exit(0);
+		default: fputs(compare_usage, stderr); exit(RB_EXIT_USAGE);
+		}
+	}
+	if (argc - optind != 2) {
+		fputs(compare_usage, stderr);
+		exit(RB_EXIT_USAGE);
+	}
+}
+
+/* Each DAX kind's metric against the same case, metric and parameters on
+ * the baseline kind. */
+static void normalize(struct rb_report *r, const struct rb_ab_metric *ms)
+{
+	const char *base = rb_kind_name(r->o->normalize);
+
+	r->norm = calloc(r->n, sizeof(*r->norm));
+	if (!r->norm)
+		abort();
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rb_series *s = r->ss[i];
+		int k = rb_kind_parse(s->kind);
+
+		if (k < 0 || !(RB_KIND_BIT(k) & rb_kind_mask(RB_CLASS_DAX)))
+			continue;
+		for (size_t j = 0; j < r->n; j++) {
+			const struct rb_series *b = r->ss[j];
+
+			if (strcmp(b->kind, base) || strcmp(b->casename, s->casename) ||
+			    strcmp(b->metric, s->metric) || strcmp(b->unit, s->unit) ||
+			    !rb_series_same_params(b, s))
+				continue;
+			r->norm[i].base = j;
+			r->norm[i].has = !rb_stats_normalized(&ms[i], &ms[j], &r->res[i], &r->res[j], r->exact,
+							      1 - r->o->look_alpha, &r->norm[i].ratio,
+							      &r->norm[i].ci);
+			break;
+		}
+	}
+}
+
+static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
+{
+	char tmpdir[PATH_MAX + 32], path[PATH_MAX + 64];
+	const char *out = r->o->out;
+	struct json_object *rj;
+	FILE *f;
+
+	/* Everything is known: write into a temp dir, then rename into place. */
+	snprintf(tmpdir, sizeof(tmpdir), "%s.tmp-XXXXXX", out);
+	if (!mkdtemp(tmpdir)) {
+		fprintf(stderr, "refbench: error: cannot create %s: %s\n", tmpdir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/report.txt", tmpdir);
+	if (!(f = fopen(path, "we"))) {
+		fprintf(stderr, "refbench: error: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	rb_report_txt(f, r);
+	if (fclose(f)) {
+		fprintf(stderr, "refbench: error: writing %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	rj = rb_report_json(r);
+	snprintf(path, sizeof(path), "%s/report.json", tmpdir);
+	if (json_object_to_file_ext(path, rj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)) {
+		fprintf(stderr, "refbench: error: writing %s failed\n", path);
+		json_object_put(rj);
+		return -1;
+	}
+	json_object_put(rj);
+	snprintf(path, sizeof(path), "%s/runs", tmpdir);
+	mkdir(path, 0755);
+	for (int a = 0; a < 2; a++)
+		for (unsigned i = 0; i < r->nr[a]; i++) {
+			char link[PATH_MAX + 96], *target = realpath(names[a][i], NULL);
+
+			snprintf(link, sizeof(link), "%s/runs/%c%u", tmpdir, 'A' + a, i + 1);
+			if (target && symlink(target, link))
+				rb_warn("link %s: %s", link, strerror(errno));
+			free(target);
+		}
+	snprintf(path, sizeof(path), "%s/plots", tmpdir);
+	mkdir(path, 0755);
+	if (rb_report_plots(path, r))
+		rb_warn("plot data could not be written: plots/ is incomplete");
+	if (rename(tmpdir, out)) {
+		fprintf(stderr, "refbench: error: %s exists or cannot be created: %s\n", out, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The run directories named on the command line, for the runs/ links. */
+static unsigned split_names(char *list, char **out)
+{
+	unsigned n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(list, ",", &save); t && n < RB_MAX_RUNS; t = strtok_r(NULL, ",", &save))
+		out[n++] = t;
+	return n;
+}
+
+int rb_cmd_compare(int argc, char **argv)
+{
+	struct rb_cmp_opts o = { .margin = RB_STATS_MARGIN_DEFAULT, .alpha = RB_STATS_ALPHA_DEFAULT,
+				 .seed = RB_STATS_SEED_DEFAULT, .iters = RB_STATS_ITERS_DEFAULT,
+				 .plots = true, .normalize = -1, .correction = RB_CORR_HOLM };
+	static struct rb_loaded_run runs[2][RB_MAX_RUNS];
+	char err[2048], mismatch[8192], outbuf[PATH_MAX], *names[2][RB_MAX_RUNS];
+	char *lists[2] = { NULL, NULL };
+	struct rb_report r = { .o = &o, .mismatch = mismatch, .run = { runs[0], runs[1] } };
+	struct rb_series_set set = { 0 };
+	struct rb_ab_metric *ms = NULL;
+	struct rb_bounds bounds = { .n = 0 };
+	int rc = RB_EXIT_FAIL, e;
+
+	parse_opts(argc, argv, &o);
+	mismatch[0] = '\0';
+	if (!o.out)
+		o.out = rb_result_dir("ab", outbuf, sizeof(outbuf));
+	if (!access(o.out, F_OK))
+		rb_die_usage("output %s exists; comparisons are never overwritten: choose a new -o DIR", o.out);
+	for (int a = 0; a < 2; a++)
+		if (rb_runs_load(argv[optind + a], runs[a], &r.nr[a], err, sizeof(err))) {
+			fprintf(stderr, "refbench: error: RUNS_%c: %s\n", 'A' + a, err);
+			rb_runs_unload(runs[0], r.nr[0]);
+			return RB_EXIT_FAIL;
+		}
+	for (int a = 0; a < 2; a++) {
+		lists[a] = strdup(argv[optind + a]);
+		if (!lists[a])
+			abort();
+		split_names(lists[a], names[a]);
+	}
+	/* one boot counted twice: the same run (or a copy) in A and B, or twice in an arm */
+	for (int a = 0; a < 2; a++)
+		for (unsigned i = 0; i < r.nr[a]; i++)
+			for (int b = a; b < 2; b++)
+				for (unsigned j = b == a ? i + 1 : 0; j < r.nr[b]; j++)
+					if (rb_runs_same(runs[a][i].dir, runs[a][i].meta, runs[b][j].dir, runs[b][j].meta)) {
+						fprintf(stderr, "refbench: error: %s is the same run as %s: one boot "
+							"cannot be counted twice\n", names[b][j], names[a][i]);
+						goto out;
+					}
+	if (rb_prov_mismatches(runs[0], r.nr[0], runs[1], r.nr[1], mismatch, sizeof(mismatch))) {
+		if (!o.force) {
+			fprintf(stderr, "refbench: error: these runs do not share their provenance, so "
+				"their numbers are not comparable:\n%s(use --force to compare anyway; the "
+				"report then lists the differences)\n", mismatch);
+			goto out;
+		}
+		fprintf(stderr, "refbench: warning: comparing despite:\n%s", mismatch);
+	}
+	r.exact = rb_runs_exact(runs[0], r.nr[0]) && rb_runs_exact(runs[1], r.nr[1]);
+	if (o.bounds_path) {
+		if (!r.exact) {
+			fprintf(stderr, "refbench: error: --bounds applies to deterministic runs (clock "
+				"icount); timed runs are decided by the per-boot test: drop --bounds\n");
+			goto out;
+		}
+		if (rb_bounds_load(o.bounds_path, &bounds, err, sizeof(err))) {
+			fprintf(stderr, "refbench: error: %s\n", err);
+			goto out;
+		}
+		r.bounds = &bounds;
+	}
+	o.first_look = r.exact ? 1 : 2;
+	o.look_alpha = o.alpha;
+	if (o.max_looks) {
+		if (r.nr[0] != o.look || r.nr[1] != o.look) {
+			fprintf(stderr, "refbench: error: --sequential %u/%u: look %u needs %u boots of each "
+				"kernel, not %u A + %u B\n", o.look, o.max_looks, o.look, o.look, r.nr[0], r.nr[1]);
+			goto out;
+		}
+		if (o.look < o.first_look) {
+			fprintf(stderr, "refbench: error: --sequential: timed mode decides from %u boots per "
+				"kernel on; look again after the next round\n", o.first_look);
+			goto out;
+		}
+		o.look_alpha = rb_stats_look_alpha(o.look, o.max_looks, o.first_look, o.alpha);
+	}
+
+	rb_series_collect(&set, r.run, r.nr, 2);
+	rb_series_explain_missing(&set, r.run, (const char *const[]){ "A", "B" });
+	r.primaries_marked = rb_series_mark_families(&set, runs[0][0].meta);
+	rb_series_sort(&set);
+	r.ss = calloc(set.n + 1, sizeof(*r.ss));
+	r.lost = calloc(set.n + 1, sizeof(*r.lost));
+	ms = calloc(set.n + 1, sizeof(*ms));
+	r.res = calloc(set.n + 1, sizeof(*r.res));
+	if (!r.ss || !r.lost || !ms || !r.res)
+		abort();
+	for (size_t i = 0; i < set.n; i++) {
+		struct rb_series *s = &set.s[i];
+
+		if (!rb_series_complete(s)) {
+			r.lost[r.nlost++] = s;
+			continue;
+		}
+		r.ss[r.n++] = s;
+		r.spp = s->g[0].n[0] > r.spp ? s->g[0].n[0] : r.spp;
+	}
+	if (!r.n) {
+		fprintf(stderr, "refbench: error: no metric has samples in every run of both arms "
+			"(different suites or all samples rejected?)\n");
+		goto out;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		struct rb_series *s = r.ss[i];
+		const struct rb_bound_entry *be = r.bounds ? rb_bounds_find(r.bounds, s) : NULL;
+
+		ms[i] = (struct rb_ab_metric){
+			/* the name seeds the metric's bootstrap stream: stable across reports */
+			.name = s->seedname, .a = rb_series_arm(s, 0), .b = rb_series_arm(s, 1),
+			.family = s->family, .has_bound = be != NULL, .bound = be ? be->bound : 0,
+			.resolution = s->resolution,
+		};
+		if (s->family == RB_FAMILY_DERIVED) {
+			ms[i].parent = rb_report_parent(&r, i);
+			/* its time metric was lost: then the rate is tested itself */
+			if (ms[i].parent == i)
+				ms[i].family = s->family = RB_FAMILY_PRIMARY;
+		}
+	}
+	{
+		struct rb_stats_opts so = RB_STATS_OPTS_INIT;
+
+		so.margin = o.margin;
+		so.alpha = o.look_alpha;
+		so.seed = o.seed;
+		so.iters = o.iters;
+		so.correction = o.correction;
+		e = r.exact ? rb_stats_exact(ms, r.n, &so, r.res) : rb_stats_compare(ms, r.n, &so, r.res);
+		if (e) {
+			fprintf(stderr, "refbench: error: statistics failed: %s\n", strerror(-e));
+			goto out;
+		}
+	}
+	if (o.normalize >= 0)
+		normalize(&r, ms);
+	if ((r.attr = rb_attr_load(r.run, r.nr, r.exact)))
+		rb_attr_summarise(r.attr, r.ss, r.res, r.n);
+	for (size_t i = 0; i < r.n; i++)
+		r.undecided += r.ss[i]->family == RB_FAMILY_PRIMARY &&
+			       r.res[i].verdict == RB_VERDICT_INCONCLUSIVE;
+	r.stop = !r.undecided || o.look == o.max_looks;
+	if (write_out(&r, names))
+		goto out;
+	fprintf(stderr, "refbench: report: %s/report.txt\n", o.out);
+	printf("%s\n", o.out);
+	rc = 0;
+	if (r.nlost && !o.allow_missing) {
+		fprintf(stderr, "refbench: error: %zu metrics were measured in one arm (or some boots) "
+			"only, so the comparison is incomplete; %s/report.txt lists them and why. Fix "
+			"the runs, or accept the loss with --allow-missing (ALLOW_MISSING=1 for make ab)\n",
+			r.nlost, o.out);
+		rc = RB_EXIT_FAIL;
+	}
+out:
+	for (int a = 0; a < 2; a++) {
+		rb_runs_unload(runs[a], r.nr[a]);
+		free(lists[a]);
+	}
+	if (r.bounds)
+		rb_bounds_free(&bounds);
+	rb_attr_free(r.attr);
+	rb_series_free(&set);
+	free(r.ss);
+	free(r.lost);
+	free(r.norm);
+	free(ms);
+	free(r.res);
+	return rc;
+}

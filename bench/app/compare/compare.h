@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * refbench compare: the A/B decision and the report it writes. By job:
+ * cmd.c (the command: options, the decision, writing the report),
+ * load.c (runs and whether they may be compared), series.c (samples
+ * grouped by point and metric), attribution.c (per-symbol counts beside
+ * a run), bounds.c (the A/A bounds file); and the report: report.c (what
+ * all its forms share), text.c (report.txt), json.c (report.json),
+ * plots.c (plots/).
+ */
+#ifndef REFBENCH_COMPARE_H
+#define REFBENCH_COMPARE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "app/compare/attribution.h"
+#include "app/compare/bounds.h"
+#include "app/compare/series.h"
+#include "stats/stats.h"
+
+struct rb_cmp_opts {
+	double margin, alpha;		/* alpha: the family error rate */
+	double look_alpha;		/* what this report decides at (alpha, or a look's share) */
+	unsigned look, max_looks, first_look;	/* --sequential R/RMAX; 0: not sequential */
+	enum rb_correction correction;
+	uint64_t seed;
+	unsigned iters;
+	bool force, plots, allow_missing;
+	int normalize;			/* enum rb_kind of the baseline, or -1 */
+	const char *out, *label_a, *label_b, *command, *bounds_path;
+};
+
+/* --normalize: a metric's B/A over its baseline's B/A */
+struct rb_norm {
+	bool has;
+	size_t base;			/* index of the baseline metric */
+	double ratio;
+	struct rb_ci ci;
+};
+
+/* Everything a report says; the report's files only format it. */
+struct rb_report {
+	const struct rb_cmp_opts *o;
+	struct rb_loaded_run *run[2];
+	unsigned nr[2];
+	bool exact;			/* the exact rule (every clock icount) */
+	struct rb_series **ss;		/* compared metrics, report order */
+	size_t n;
+	struct rb_ab_result *res;
+	struct rb_norm *norm;		/* n entries; NULL without --normalize */
+	struct rb_series **lost;	/* in one arm (or some boots) only */
+	size_t nlost;
+	const struct rb_bounds *bounds;	/* --bounds FILE, or NULL */
+	struct rb_attr *attr;		/* per-symbol counts; NULL: no run has them */
+	const char *mismatch;		/* provenance differences (--force) or "" */
+	int primaries_marked;		/* suite lines with primary= (-1: suite unreadable) */
+	unsigned spp;			/* samples per point per boot (about) */
+	unsigned undecided;		/* primary metrics left inconclusive */
+	bool stop;			/* --sequential: nothing left to decide */
+};
+
+/* The verdict as a reader means it: for rates (higher is better) a
+ * larger B is faster; a derived metric shows its time metric's verdict. */
+enum rb_verdict rb_report_verdict(const struct rb_report *r, size_t i);
+/* The index of metric i's parent in r->ss (derived metrics), else i. */
+size_t rb_report_parent(const struct rb_report *r, size_t i);
+
+/* Verdicts counted over one family. */
+struct rb_tally {
+	unsigned n, slower, slower_in, faster, faster_in, equivalent, inconclusive;
+};
+struct rb_tally rb_report_tally(const struct rb_report *r, enum rb_family fam);
+/* "Linux 6.1.192 from linux-source-6.1.tar.xz 4d41... + 1 patch: [1] ..."
+ * from the lab's build-info when there is one, else uname's release. */
+void rb_report_kernel_text(struct json_object *meta, char *buf, size_t n);
+
+void rb_report_txt(FILE *f, const struct rb_report *r);
+struct json_object *rb_report_json(const struct rb_report *r);
+/* plots/: forest and dist data for the whole report and per case, then
+ * gnuplot on them unless --no-plots; 0, or -errno for the data files. */
+int rb_report_plots(const char *dir, const struct rb_report *r);
+
+/* refbench compare RUNS_A RUNS_B */
+int rb_cmd_compare(int argc, char **argv);
+
+#endif

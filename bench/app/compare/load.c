@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The runs of a comparison, loaded only when they are valid, complete and
+ * hold samples, and whether their provenance lets them be compared.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/compare/load.h"
+#include "app/rundir/read.h"
+#include "lib/refbench.h"
+
+static unsigned mismatch_set(struct rb_loaded_run *runs, size_t nr, struct rb_loaded_run *ref,
+			     const char *const *paths, const char *what, char *out, size_t n)
+{
+	unsigned count = 0;
+	size_t len = strlen(out);
+
+	for (const char *const *p = paths; *p; p++) {
+		char want[512], got[512];
+
+		rb_json_path_text(ref->meta, *p, want, sizeof(want));
+		for (size_t i = 0; i < nr; i++) {
+			rb_json_path_text(runs[i].meta, *p, got, sizeof(got));
+			if (strcmp(want, got)) {
+				if (len < n)
+					len += (size_t)snprintf(out + len, n - len, "%s %s: '%.120s' in %s vs "
+								"'%.120s' in %s\n", what, *p, want, ref->dir,
+								got, runs[i].dir);
+				count++;
+				break;
+			}
+		}
+	}
+	return count;
+}
+
+unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
+			    size_t nb, char *out, size_t n)
+{
+	unsigned c = 0;
+
+	out[0] = '\0';
+	c += mismatch_set(a, na, &a[0], rb_prov_match_paths, "A/A", out, n);
+	c += mismatch_set(b, nb, &a[0], rb_prov_match_paths, "A/B", out, n);
+	c += mismatch_set(a, na, &a[0], rb_prov_arm_paths, "kernel within A:", out, n);
+	c += mismatch_set(b, nb, &b[0], rb_prov_arm_paths, "kernel within B:", out, n);
+	return c;
+}
+
+bool rb_runs_exact(struct rb_loaded_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *c = json_object_get_string(json_object_object_get(runs[i].meta, "clock"));
+
+		if (!c || strncmp(c, "icount", 6))
+			return false;
+	}
+	return n > 0;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, key));
+
+	return s ? s : "";
+}
+
+int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
+{
+	char path[4096 + 64], e2[512];
+	size_t samples = 0;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(path, sizeof(path), "%s/run/meta.json", dir);
+	if (!access(path, F_OK))
+		snprintf(r->dir, sizeof(r->dir), "%s/run", dir);
+	else
+		rb_strlcpy(r->dir, dir, sizeof(r->dir));
+	if (rb_validate_dir(r->dir, true, &r->meta, &r->records, e2, sizeof(e2))) {
+		snprintf(err, n, "run %s refused: %s", dir, e2);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(r->records); i++)
+		samples += !strcmp(jstr(json_object_array_get_idx(r->records, i), "type"), "sample");
+	if (!samples) {
+		snprintf(err, n, "run %s refused: it holds no samples (an empty run)", dir);
+		rb_run_unload(r);
+		return -1;
+	}
+	return 0;
+}
+
+void rb_run_unload(struct rb_loaded_run *r)
+{
+	json_object_put(r->meta);
+	json_object_put(r->records);
+	r->meta = r->records = NULL;
+}
+
+int rb_runs_load(const char *list, struct rb_loaded_run *runs, unsigned *n, char *err, size_t errn)
+{
+	char *copy = strdup(list), *save = NULL;
+	int rc = 0;
+
+	*n = 0;
+	if (!copy)
+		abort();
+	for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+		if (*n == RB_MAX_RUNS) {
+			snprintf(err, errn, "more than %d runs in '%.200s'", RB_MAX_RUNS, list);
+			rc = -1;
+		} else if (rb_run_load(t, &runs[*n], err, errn)) {
+			rc = -1;
+		} else {
+			(*n)++;
+		}
+	}
+	if (!rc && !*n) {
+		snprintf(err, errn, "no run directory in '%s'", list);
+		rc = -1;
+	}
+	if (rc) {
+		rb_runs_unload(runs, *n);
+		*n = 0;
+	}
+	free(copy);
+	return rc;
+}
+
+void rb_runs_unload(struct rb_loaded_run *runs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		rb_run_unload(&runs[i]);
+}

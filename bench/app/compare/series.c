@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Runs and series: what `refbench compare` and `refbench bounds` read.
+ * Each run is one boot; its samples of a metric are the within-boot
+ * repeats. A series gathers one point's metric over every run of every
+ * group, and knows its family (primary, secondary, derived), the largest
+ * resolution its samples declare, and, when a run lacks it, why.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/compare/series.h"
+#include "app/run/suite.h"
+#include "lib/refbench.h"
+#include "mem/mem.h"
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	const char *s = json_object_get_string(json_object_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), k = strlen(suffix);
+
+	return l > k && !strcmp(s + l - k, suffix);
+}
+
+bool rb_unit_higher_is_better(const char *unit)
+{
+	return ends_with(unit, "/s") || ends_with(unit, "/Ginsn") || strstr(unit, "IOPS");
+}
+
+bool rb_unit_is_time(const char *unit)
+{
+	return !strncmp(unit, "ns/", 3) || !strncmp(unit, "insn/", 5);
+}
+
+bool rb_params_json_equal(struct json_object *x, struct json_object *y)
+{
+	if (!x || !y || json_object_object_length(x) != json_object_object_length(y))
+		return false;
+	json_object_object_foreach(x, k, v) {
+		struct json_object *w;
+
+		if (!json_object_object_get_ex(y, k, &w) ||
+		    strcmp(json_object_get_string(v), json_object_get_string(w)))
+			return false;
+	}
+	return true;
+}
+
+bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b)
+{
+	struct json_object *x = json_tokener_parse(a->params), *y = json_tokener_parse(b->params);
+	bool same = rb_params_json_equal(x, y);
+
+	json_object_put(x);
+	json_object_put(y);
+	return same;
+}
+
+/* ---- grouping samples into series ------------------------------------ */
+
+/* " k=v ..." for the parameters that differ from the case's defaults: a
+ * cover letter needs "cmd=pin size=16M", not "calls=auto min_us=1000".
+ * report.json keeps every parameter. */
+static void params_text(const char *casename, struct json_object *params, char *buf, size_t n)
+{
+	const struct rb_case *c = rb_case_find(casename);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	json_object_object_foreach(params, k, v) {
+		const char *val = json_object_get_string(v);
+		bool dflt = false;
+
+		for (const struct rb_param_def *d = c ? c->params : NULL; d && d->key; d++)
+			dflt |= !strcmp(d->key, k) && !strcmp(d->def, val);
+		if (!dflt && len < n)
+			len += (size_t)snprintf(buf + len, n - len, " %s=%s", k, val);
+	}
+}
+
+void rb_series_label(struct json_object *rec, char *label, size_t n)
+{
+	char params[200];
+
+	params_text(jstr(rec, "case"), json_object_object_get(rec, "params"), params, sizeof(params));
+	snprintf(label, n, "%s %s%s", jstr(rec, "case"), jstr(rec, "kind"), params);
+}
+
+struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric))
+			return &set->s[i];
+	return NULL;
+}
+
+static struct rb_series *series_get(struct rb_series_set *set, const char *label,
+				    struct json_object *rec, const unsigned *nr, unsigned ngroups)
+{
+	const char *metric = jstr(rec, "metric"), *unit = jstr(rec, "unit");
+
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric) &&
+		    !strcmp(set->s[i].unit, unit))
+			return &set->s[i];
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 64;
+		set->s = realloc(set->s, set->cap * sizeof(*set->s));
+		if (!set->s)
+			abort();
+	}
+	struct rb_series *s = &set->s[set->n++];
+	memset(s, 0, sizeof(*s));
+	rb_strlcpy(s->label, label, sizeof(s->label));
+	rb_strlcpy(s->metric, metric, sizeof(s->metric));
+	rb_strlcpy(s->unit, unit, sizeof(s->unit));
+	rb_strlcpy(s->casename, jstr(rec, "case"), sizeof(s->casename));
+	rb_strlcpy(s->kind, jstr(rec, "kind"), sizeof(s->kind));
+	rb_strlcpy(s->params, json_object_to_json_string_ext(json_object_object_get(rec, "params"),
+							     JSON_C_TO_STRING_PLAIN), sizeof(s->params));
+	snprintf(s->seedname, sizeof(s->seedname), "%s/%s", label, metric);
+	s->ngroups = ngroups;
+	for (unsigned g = 0; g < ngroups; g++) {
+		s->g[g].nruns = nr[g];
+		s->g[g].x = calloc(nr[g], sizeof(double *));
+		s->g[g].n = calloc(nr[g], sizeof(unsigned));
+		s->g[g].cap = calloc(nr[g], sizeof(unsigned));
+		if (!s->g[g].x || !s->g[g].n || !s->g[g].cap)
+			abort();
+	}
+	return s;
+}
+
+static void series_add(struct rb_series *s, unsigned g, unsigned run, double v)
+{
+	struct rb_group_series *a = &s->g[g];
+
+	if (a->n[run] == a->cap[run]) {
+		a->cap[run] = a->cap[run] ? a->cap[run] * 2 : 16;
+		a->x[run] = realloc(a->x[run], a->cap[run] * sizeof(double));
+		if (!a->x[run])
+			abort();
+	}
+	a->x[run][a->n[run]++] = v;
+}
+
+void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+		       const unsigned *nr, unsigned ngroups)
+{
+	for (unsigned g = 0; g < ngroups; g++)
+		for (unsigned r = 0; r < nr[g]; r++)
+			for (size_t i = 0; i < json_object_array_length(runs[g][r].records); i++) {
+				struct json_object *rec = json_object_array_get_idx(runs[g][r].records, i);
+				struct json_object *res = NULL;
+				struct rb_series *s;
+				char label[256];
+
+				if (strcmp(jstr(rec, "type"), "sample"))
+					continue;
+				rb_series_label(rec, label, sizeof(label));
+				s = series_get(set, label, rec, nr, ngroups);
+				series_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
+				/* optional: how finely the instrument resolves it (e.g. a us timer) */
+				if (json_object_object_get_ex(rec, "resolution", &res) &&
+				    json_object_get_double(res) > s->resolution)
+					s->resolution = json_object_get_double(res);
+				if (json_object_object_get_ex(rec, "interrupts", &res) &&
+				    (uint64_t)json_object_get_int64(res) > s->interrupts)
+					s->interrupts = (uint64_t)json_object_get_int64(res);
+				if (json_object_object_get_ex(rec, "ops", &res) && json_object_get_int64(res) > 0 &&
+				    (!s->ops_min || (uint64_t)json_object_get_int64(res) < s->ops_min))
+					s->ops_min = (uint64_t)json_object_get_int64(res);
+			}
+}
+
+bool rb_series_complete(const struct rb_series *s)
+{
+	for (unsigned g = 0; g < s->ngroups; g++)
+		for (unsigned r = 0; r < s->g[g].nruns; r++)
+			if (!s->g[g].n[r])
+				return false;
+	return true;
+}
+
+void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+			       const char *const *group_names)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct rb_series *s = &set->s[i];
+		size_t len = 0;
+
+		s->missing[0] = '\0';
+		for (unsigned g = 0; g < s->ngroups; g++)
+			for (unsigned r = 0; r < s->g[g].nruns; r++) {
+				const char *why = "absent";
+
+				if (s->g[g].n[r] || len >= sizeof(s->missing))
+					continue;
+				/* the run's own record of the point says why, when it has one */
+				for (size_t k = 0; k < json_object_array_length(runs[g][r].records); k++) {
+					struct json_object *rec = json_object_array_get_idx(runs[g][r].records, k);
+					char label[256];
+
+					if (!strcmp(jstr(rec, "type"), "sample"))
+						continue;
+					rb_series_label(rec, label, sizeof(label));
+					if (!strcmp(label, s->label)) {
+						why = jstr(rec, "reason");
+						snprintf(label, sizeof(label), "%s: %s", jstr(rec, "type"), why);
+						len += (size_t)snprintf(s->missing + len, sizeof(s->missing) - len,
+									"%s%s run %u: %s", len ? "; " : "",
+									group_names[g], r + 1, label);
+						why = NULL;
+						break;
+					}
+				}
+				if (why)
+					len += (size_t)snprintf(s->missing + len, sizeof(s->missing) - len,
+								"%s%s run %u: %s", len ? "; " : "",
+								group_names[g], r + 1, why);
+			}
+	}
+}
+
+/* ---- families --------------------------------------------------------- */
+
+static void json_params(struct json_object *o, struct rb_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	json_object_object_foreach(o, k, v)
+		rb_params_set(p, k, json_object_get_string(v));
+}
+
+/* The time metric a rate at the same point is computed from, or NULL. */
+static const char *time_parent(const struct rb_series_set *set, const struct rb_series *rate)
+{
+	const char *first = NULL;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct rb_series *t = &set->s[i];
+		size_t l = strlen(t->metric);
+
+		if (strcmp(t->label, rate->label) || !rb_unit_is_time(t->unit))
+			continue;
+		if (!strncmp(rate->metric, t->metric, l) && rate->metric[l] == '-')
+			return t->metric;
+		if (!first)
+			first = t->metric;
+	}
+	return first;
+}
+
+int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
+{
+	struct rb_suite suite = { .n = 0 };
+	char err[512];
+	const char *text = json_object_get_string(json_object_object_get(
+		json_object_object_get(meta, "suite"), "text"));
+	int marked = -1;
+
+	if (text && !rb_suite_parse(text, "the runs' suite", &suite, err, sizeof(err))) {
+		marked = 0;
+		for (unsigned i = 0; i < suite.n; i++)
+			marked += suite.e[i].primary[0] != '\0';
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		struct rb_series *s = &set->s[i];
+		const char *parent = rb_unit_higher_is_better(s->unit) ? time_parent(set, s) : NULL;
+
+		s->family = RB_FAMILY_PRIMARY;
+		if (parent) {
+			s->family = RB_FAMILY_DERIVED;
+			rb_strlcpy(s->parent, parent, sizeof(s->parent));
+		} else if (marked > 0) {
+			struct json_object *params = json_tokener_parse(s->params);
+			struct rb_params p;
+			const struct rb_suite_entry *e;
+
+			json_params(params, &p);
+			json_object_put(params);
+			e = rb_suite_entry_of(&suite, s->casename, rb_kind_parse(s->kind), &p);
+			if (e && !rb_suite_entry_primary(e, s->metric))
+				s->family = RB_FAMILY_SECONDARY;
+		}
+	}
+	if (marked >= 0)
+		rb_suite_free(&suite);
+	return marked;
+}
+
+/* ---- order ------------------------------------------------------------ */
+
+static int cmp_order(const void *pa, const void *pb)
+{
+	const struct rb_series *a = pa, *b = pb;
+
+	for (int k = 0; k < 4; k++)
+		if (a->order[k] != b->order[k])
+			return a->order[k] < b->order[k] ? -1 : 1;
+	return 0;
+}
+
+void rb_series_sort(struct rb_series_set *set)
+{
+	/* first-seen index of each key, so the suite's order survives */
+	for (size_t i = 0; i < set->n; i++) {
+		struct rb_series *s = &set->s[i];
+		size_t c = i, p = i, m = i;
+
+		for (size_t j = 0; j < i; j++) {
+			c = !strcmp(set->s[j].casename, s->casename) && j < c ? j : c;
+			p = !strcmp(set->s[j].label, s->label) && j < p ? j : p;
+			m = !strcmp(set->s[j].label, s->label) && !strcmp(set->s[j].metric, s->metric) &&
+			    j < m ? j : m;
+		}
+		s->order[0] = (unsigned)c;
+		s->order[1] = (unsigned)(rb_kind_parse(s->kind) + 1);
+		s->order[2] = (unsigned)p;
+		s->order[3] = (unsigned)m;
+	}
+	qsort(set->s, set->n, sizeof(*set->s), cmp_order);
+}
+
+struct rb_arm rb_series_arm(const struct rb_series *s, unsigned g)
+{
+	return (struct rb_arm){ s->g[g].nruns, (const double *const *)s->g[g].x, s->g[g].n };
+}
+
+void rb_series_free(struct rb_series_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		for (unsigned g = 0; g < set->s[i].ngroups; g++) {
+			for (unsigned r = 0; r < set->s[i].g[g].nruns; r++)
+				free(set->s[i].g[g].x[r]);
+			free(set->s[i].g[g].x);
+			free(set->s[i].g[g].n);
+			free(set->s[i].g[g].cap);
+		}
+	free(set->s);
+	memset(set, 0, sizeof(*set));
+}

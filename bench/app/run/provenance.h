@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef REFBENCH_PROVENANCE_H
+#define REFBENCH_PROVENANCE_H
+
+#include <json-c/json.h>
+
+#include "lib/refbench.h"
+
+struct rb_prov_opts {
+	const char *kconfig;	/* --kernel-config FILE or build dir; else /proc/config.gz */
+	const char *lab_json;	/* --lab FILE from the lab host */
+	const char *accel;	/* --accel NAME when not from the lab */
+	int argc;
+	char **argv;
+};
+
+/* meta.json content, without status and summary. NULL + err on bad input. */
+struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov_opts *o,
+				  char *err, size_t n);
+
+/* The provenance fields that must agree between the groups of a
+ * comparison (and within one), and those that must agree within one
+ * group (the same kernel): dotted paths into meta.json. A resumed run
+ * must match on both. */
+extern const char *const rb_prov_match_paths[];
+extern const char *const rb_prov_arm_paths[];
+/* Value of a dotted path as text ("(absent)" when missing). */
+const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n);
+
+#endif
