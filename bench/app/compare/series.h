@@ -36,7 +36,10 @@ struct rb_series {
 	unsigned ngroups;
 	struct rb_group_series g[RB_SERIES_MAX_GROUPS];
 	double resolution;	/* largest sample "resolution"; 0: none given */
-	uint64_t interrupts;	/* most "interrupts" a sample's window took */
+	uint64_t interrupts;	/* most "interrupts" a sample's window took; for a
+				 * metric timed inside another's window (gup_test's
+				 * get and put), the most that window took */
+	bool windowed;		/* its samples have a window of their own */
 	uint64_t ops_min;	/* fewest ops of a sample (0: none seen) */
 	enum rb_family family;
 	char parent[32];	/* DERIVED: the time metric of the same point */
