@@ -153,7 +153,8 @@ ab: bench/refbench
 		$(if $(MODE),--mode '$(MODE)') $(if $(SUITE),--suite '$(SUITE)') \
 		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
-		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') $(ABARGS)
+		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') \
+		$(if $(RESUME),--resume '$(RESUME)') $(ABARGS)
 
 # The import graph: the folders each folder's files include ("dir/x.h"), its
 # own left out. Arrows only point down (README "Layout" shows this output).

@@ -36,6 +36,8 @@ exec 9>"$F/boots.lock"; flock 9
 n=\$(( \$(cat "$F/boots" 2>/dev/null || echo 0) + 1 )); echo \$n >"$F/boots"
 flock -u 9
 case " \$* " in *" --perturb "*) perturbed=1 ;; *) perturbed=0 ;; esac
+# FAIL_BOOT=N: boot N fails, as a lab boot whose QEMU was killed does
+[ "\$n" != "\${FAIL_BOOT:-}" ] || { echo "stub: boot \$n failed" >&2; exit 1; }
 TMP=$TMP	# for the seed run's meta.json
 spec() { $(declare -f spec | tail -n +2)
 }
@@ -82,6 +84,47 @@ LOSE_PUT=1 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite 
 	-o "$TMP/allowed" >/dev/null 2>"$TMP/allowed.err" || fail "--allow-missing: $(tail -3 "$TMP/allowed.err")"
 jq -e '.summary.lost == 1' "$TMP/allowed/report.json" >/dev/null || fail "allowed report lost count"
 ok "a lost metric fails ab unless --allow-missing (ALLOW_MISSING=1)"
+
+# Resume: boot 3 (A2) fails, the others finish, the A/B stops and says how
+# to continue; RESUME reuses the three complete boots, boots A2 again, and
+# the report names the reused ones; a run that no longer verifies is
+# booted again
+rm -f "$F/boots"
+set +e
+FAIL_BOOT=3 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 2 --jobs 1 \
+	-o "$TMP/res" >"$TMP/res.out" 2>"$TMP/res.err"
+rc=$?
+set -e
+[ $rc -ne 0 ] && [ ! -e "$TMP/res" ] && [ -f "$TMP/res.plan" ] || fail "failed A/B: exit $rc, $(ls "$TMP")"
+grep -q "make ab RESUME=$TMP/res continues" "$TMP/res.err" || fail "no resume hint: $(tail -3 "$TMP/res.err")"
+jq -e '.schema == "refbench-ab-plan/1" and (.boots | keys) == ["A1", "B1", "B2"] and .settings.ROUNDS == "2"' \
+	"$TMP/res.plan" >/dev/null || fail "plan: $(cat "$TMP/res.plan")"
+set +e; "$F/scripts/ab" --resume "$TMP/res" --rounds 3 >/dev/null 2>"$TMP/err"; rc=$?; set -e
+[ $rc -ne 0 ] && grep -q "takes every setting from the plan; drop --rounds" "$TMP/err" || fail "resume with --rounds: $(cat "$TMP/err")"
+"$F/scripts/ab" --resume "$TMP/res" >"$TMP/res2.out" 2>"$TMP/res2.err" || fail "resume: $(tail -5 "$TMP/res2.err")"
+[ "$(cat "$F/boots")" = 5 ] || fail "resume booted $(( $(cat "$F/boots") - 4 )) times, not 1"
+[ "$(tail -1 "$TMP/res2.out")" = "$TMP/res" ] && [ -f "$TMP/res/plan.json" ] && [ ! -e "$TMP/res.plan" ] ||
+	fail "resumed A/B: $(tail -1 "$TMP/res2.out"), $(ls "$TMP/res")"
+jq -e '(.resumed | length) == 3 and ([.resumed[] | test("/runs/[124]$")] | all)' "$TMP/res/report.json" >/dev/null ||
+	fail "report.json resumed: $(jq -c .resumed "$TMP/res/report.json")"
+grep -q "^resumed: 3 of 4 boots reused" "$TMP/res/report.txt" || fail "report header: $(head -20 "$TMP/res/report.txt")"
+set +e; "$F/scripts/ab" --resume "$TMP/res" >/dev/null 2>"$TMP/err"; rc=$?; set -e
+[ $rc -ne 0 ] && grep -q "is complete (report.txt is there): nothing to resume" "$TMP/err" || fail "resume of a complete A/B: $(cat "$TMP/err")"
+ok "RESUME: a stopped A/B reuses its 3 verified boots, boots the failed one, and the report names them"
+
+rm -f "$F/boots"
+set +e
+FAIL_BOOT=2 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 1 --jobs 1 \
+	-o "$TMP/res3" >/dev/null 2>&1
+set -e
+a1=$(jq -r '.boots.A1' "$TMP/res3.plan")
+echo '{"damaged": 1}' >>"$a1/samples.jsonl"
+"$F/scripts/ab" --resume "$TMP/res3" >/dev/null 2>"$TMP/res3.err" || fail "resume 3: $(tail -5 "$TMP/res3.err")"
+grep -q "boot A1: its run $a1 is not complete or does not verify: booting it again" "$TMP/res3.err" ||
+	fail "damaged run: $(cat "$TMP/res3.err")"
+[ "$(cat "$F/boots")" = 4 ] && jq -e '.resumed == []' "$TMP/res3/report.json" >/dev/null ||
+	fail "damaged run reused: boots $(cat "$F/boots"), $(jq -c .resumed "$TMP/res3/report.json")"
+ok "RESUME: a run that no longer verifies is booted again, not reused"
 
 # bad input, refused before anything boots
 rm -f "$F/boots"

@@ -51,6 +51,8 @@ static const char compare_usage[] =
 "  --iters N         bootstrap resamples (default 10000)\n"
 "  --label-a T, --label-b T   names for the header\n"
 "  --command CMD     the command that reproduces this comparison (footer)\n"
+"  --resumed RUN,... the runs an interrupted A/B left and this one reused\n"
+"                    (make ab RESUME=): named in the header and report.json\n"
 "  --force           compare despite a provenance mismatch (printed in the report)\n"
 "  --no-plots        skip gnuplot\n";
 
@@ -77,6 +79,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		{ "correction", required_argument, NULL, 'C' }, { "bounds", required_argument, NULL, 'b' },
 		{ "normalize", required_argument, NULL, 'N' }, { "sequential", required_argument, NULL, 'S' },
 		{ "allow-missing", no_argument, NULL, 'M' }, { "help", no_argument, NULL, 'h' },
+		{ "resumed", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -113,6 +116,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		case 'A': o->label_a = optarg; break;
 		case 'B': o->label_b = optarg; break;
 		case 'c': o->command = optarg; break;
+		case 'R': o->resumed = optarg; break;
 		case 'f': o->force = true; break;
 		case 'P': o->plots = false; break;
 		case 'o': o->out = optarg; break;

@@ -30,6 +30,7 @@ struct rb_cmp_opts {
 	bool force, plots, allow_missing;
 	int normalize;			/* enum rb_kind of the baseline, or -1 */
 	const char *out, *label_a, *label_b, *command, *bounds_path;
+	const char *resumed;		/* --resumed: runs reused from an interrupted A/B */
 };
 
 /* --normalize: a metric's B/A over its baseline's B/A */

@@ -248,6 +248,15 @@ struct json_object *rb_report_json(const struct rb_report *r)
 	json_object_object_add(j, "normalize", r->norm ? json_object_new_string(rb_kind_name(o->normalize)) : NULL);
 	json_object_object_add(j, "provenance_mismatch", r->mismatch[0] ? json_object_new_string(r->mismatch) : NULL);
 	json_object_object_add(j, "command", o->command ? json_object_new_string(o->command) : NULL);
+	{
+		struct json_object *res = json_object_new_array();
+		char *list = strdup(o->resumed ? o->resumed : ""), *save = NULL;
+
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			json_object_array_add(res, json_object_new_string(t));
+		free(list);
+		json_object_object_add(j, "resumed", res);
+	}
 	json_object_object_add(sum, "primary", tally_json(&p));
 	json_object_object_add(sum, "secondary", tally_json(&s));
 	json_object_object_add(sum, "derived", json_object_new_int((int)d.n));

@@ -292,6 +292,15 @@ static void header(FILE *f, const struct rb_report *r)
 	snprintf(buf, sizeof(buf), "%u A + %u B boots (runs), about %u samples per point per boot; "
 		 "suite %s", r->nr[0], r->nr[1], r->spp, rb_json_path_text(meta, "suite.name", t1, sizeof(t1)));
 	wrap(f, "rounds: ", 8, buf);
+	if (r->o->resumed && *r->o->resumed) {
+		unsigned n = 1;
+
+		for (const char *c = r->o->resumed; *c; c++)
+			n += *c == ',';
+		snprintf(buf, sizeof(buf), "%u of %u boots reused from the interrupted A/B (checksums "
+			 "verified): %s", n, r->nr[0] + r->nr[1], r->o->resumed);
+		wrap(f, "resumed: ", 9, buf);
+	}
 	if (!r->exact && (r->nr[0] < 2 || r->nr[1] < 2))
 		wrap(f, "        ", 8, "NO BETWEEN-BOOT REPLICATION: timed mode needs >= 2 boots per "
 		     "kernel to decide anything; every metric is inconclusive");
