@@ -42,6 +42,16 @@ static const char *page_name(size_t gran)
 	return gran >= (1u << 30) ? "1 GiB" : "2 MiB";
 }
 
+/* the kernel command line asks for such pages (a boot-time reservation) */
+static bool asked_at_boot(const char *arg)
+{
+	char *cmdline = rb_read_file("/proc/cmdline", 4096);
+	bool yes = cmdline && strstr(cmdline, arg);
+
+	free(cmdline);
+	return yes;
+}
+
 static int hugetlb_validate(enum rb_kind kind, const struct rb_env *env, size_t size,
 			    char *why, size_t n)
 {
@@ -68,7 +78,14 @@ static int hugetlb_validate(enum rb_kind kind, const struct rb_env *env, size_t 
 	if (free < need) {
 		uint64_t want = total + need - free;
 
-		if (gran >= (1u << 30))
+		bool asked = gran >= (1u << 30) && asked_at_boot("hugepagesz=1G");
+
+		if (asked && total < need)
+			snprintf(why, n, "%" PRIu64 " of the %" PRIu64 " 1 GiB huge pages %s needs are "
+				 "free: the command line asks for them (hugepagesz=1G), but at boot the "
+				 "kernel found no free, aligned GiB of RAM; boot with more RAM (under "
+				 "scripts/lab: --mem)", free, need, rb_kind_name(kind));
+		else if (gran >= (1u << 30))
 			snprintf(why, n, "%" PRIu64 " of the %" PRIu64 " 1 GiB huge pages %s needs are "
 				 "free: boot with hugepagesz=1G hugepages=%" PRIu64 " on the kernel "
 				 "command line (or echo %" PRIu64 " > " POOLS "/hugepages-1048576kB/"
