@@ -1,5 +1,5 @@
 #!/bin/bash
-# Host mode's plan (refbench plan, scripts/host-ab): the state machine a
+# Host mode's plan (refbench host-plan, scripts/host-ab): the state machine a
 # real pmem machine walks through kexecs, panics and power cuts, driven
 # here with simulated boots (--boot-id/--release/--cmdline), and the
 # refusals, each before anything is written.
@@ -19,7 +19,7 @@ mk_kernel "$K/nokexec" 6.1.192 n
 S=$TMP/state
 ORIG='console=ttyS0 panic=-1 init=/sbin/init'
 BOOT=(--boot-id boot0 --release 6.0-orig --cmdline "$ORIG")
-plan() { "$RB" plan "$@" "${BOOT[@]}"; }
+plan() { "$RB" host-plan "$@" "${BOOT[@]}"; }
 boot() {	# boot ID RELEASE CMDLINE: what the next plan command sees
 	BOOT=(--boot-id "$1" --release "$2" --cmdline "$3")
 }

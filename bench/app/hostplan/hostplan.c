@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/plan/plan.h"
+#include "app/hostplan/hostplan.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 
@@ -55,9 +55,9 @@ static void set_str(struct json_object *o, const char *key, const char *val)
 }
 
 /* events: what happened, in order, for whoever reads the plan later */
-static void event(struct json_object *plan, const struct rb_boot *b, const char *fmt, ...)
+static void event(struct json_object *plan, const struct rb_hostplan_boot *b, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void event(struct json_object *plan, const struct rb_boot *b, const char *fmt, ...)
+static void event(struct json_object *plan, const struct rb_hostplan_boot *b, const char *fmt, ...)
 {
 	struct json_object *e = json_object_new_object(), *ev = get(plan, "events");
 	char what[2048], t[32];
@@ -76,14 +76,14 @@ static void event(struct json_object *plan, const struct rb_boot *b, const char 
 	json_object_array_add(ev, e);
 }
 
-struct json_object *rb_plan_new(struct json_object *def, const char *id)
+struct json_object *rb_hostplan_new(struct json_object *def, const char *id)
 {
 	struct json_object *p = json_object_new_object(), *rounds = json_object_new_array();
 	int n = json_object_get_int(get(def, "rounds"));
 	char t[32], label[16];
 
-	json_object_object_add(p, "schema", json_object_new_int(RB_PLAN_SCHEMA));
-	set_str(p, "format", RB_PLAN_FORMAT);
+	json_object_object_add(p, "schema", json_object_new_int(RB_HOSTPLAN_SCHEMA));
+	set_str(p, "format", RB_HOSTPLAN_FORMAT);
 	set_str(p, "id", id);
 	set_str(p, "created", rb_iso_time(t, sizeof(t)));
 	json_object_object_add(p, "plan", json_object_get(def));
@@ -117,19 +117,19 @@ static int validate_kernel(struct json_object *k, const char *what, char *err, s
 	return 0;
 }
 
-int rb_plan_validate(struct json_object *p, char *err, size_t n)
+int rb_hostplan_validate(struct json_object *p, char *err, size_t n)
 {
 	struct json_object *def = get(p, "plan"), *rounds = get(p, "rounds"), *v;
 	int e;
 
 	if (!json_object_is_type(p, json_type_object))
 		BAD("not a JSON object");
-	if (!str(p, "format") || strcmp(str(p, "format"), RB_PLAN_FORMAT))
-		BAD("\"format\" is not \"%s\": not a refbench host plan", RB_PLAN_FORMAT);
+	if (!str(p, "format") || strcmp(str(p, "format"), RB_HOSTPLAN_FORMAT))
+		BAD("\"format\" is not \"%s\": not a refbench host plan", RB_HOSTPLAN_FORMAT);
 	v = get(p, "schema");
-	if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) != RB_PLAN_SCHEMA)
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) != RB_HOSTPLAN_SCHEMA)
 		BAD("schema %s; this refbench reads schema %d (use the refbench that made the plan)",
-		    v ? json_object_get_string(v) : "missing", RB_PLAN_SCHEMA);
+		    v ? json_object_get_string(v) : "missing", RB_HOSTPLAN_SCHEMA);
 	if (!str(p, "id") || !one_of(str(p, "phase"), phases))
 		BAD("needs \"id\" and a \"phase\" (rounds, returning, returned, compared)");
 	if (!json_object_is_type(def, json_type_object) || !str(def, "suite") ||
@@ -157,11 +157,11 @@ int rb_plan_validate(struct json_object *p, char *err, size_t n)
 	return 0;
 }
 
-int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t n)
+int rb_hostplan_load(const char *state, struct json_object **plan, char *err, size_t n)
 {
 	char path[PATH_MAX + 16], why[512];
 
-	snprintf(path, sizeof(path), "%s/%s", state, RB_PLAN_FILE);
+	snprintf(path, sizeof(path), "%s/%s", state, RB_HOSTPLAN_FILE);
 	errno = 0;
 	*plan = json_object_from_file(path);
 	if (!*plan) {
@@ -172,7 +172,7 @@ int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t
 			 e == EINVAL ? "not JSON" : strerror(e));
 		return -e;
 	}
-	if (rb_plan_validate(*plan, why, sizeof(why))) {
+	if (rb_hostplan_validate(*plan, why, sizeof(why))) {
 		snprintf(err, n, "%s: %s", path, why);
 		json_object_put(*plan);
 		*plan = NULL;
@@ -181,13 +181,13 @@ int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t
 	return 0;
 }
 
-int rb_plan_save(const char *state, struct json_object *plan, char *err, size_t n)
+int rb_hostplan_save(const char *state, struct json_object *plan, char *err, size_t n)
 {
 	char path[PATH_MAX + 16];
 	const char *txt;
 	int e;
 
-	snprintf(path, sizeof(path), "%s/%s", state, RB_PLAN_FILE);
+	snprintf(path, sizeof(path), "%s/%s", state, RB_HOSTPLAN_FILE);
 	txt = json_object_to_json_string_ext(plan, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	e = rb_write_atomic(path, txt, strlen(txt));
 	if (e)
@@ -195,7 +195,7 @@ int rb_plan_save(const char *state, struct json_object *plan, char *err, size_t 
 	return e;
 }
 
-bool rb_plan_same(struct json_object *a, struct json_object *b, char *what, size_t n)
+bool rb_hostplan_same(struct json_object *a, struct json_object *b, char *what, size_t n)
 {
 	/* the definition is compared whole: a key added, removed or changed is
 	 * another plan; the first differing key is named */
@@ -218,7 +218,7 @@ bool rb_plan_same(struct json_object *a, struct json_object *b, char *what, size
 	return true;
 }
 
-int rb_plan_config_kexec(const char *config, char *err, size_t n)
+int rb_hostplan_config_kexec(const char *config, char *err, size_t n)
 {
 	FILE *f = fopen(config, "r");
 	char line[256];
@@ -266,7 +266,7 @@ static struct json_object *kernel_of(struct json_object *plan, struct json_objec
 	return get(get(get(plan, "plan"), "kernels"), str(r, "arm"));
 }
 
-static void fail(struct json_object *plan, struct json_object *r, const struct rb_boot *b,
+static void fail(struct json_object *plan, struct json_object *r, const struct rb_hostplan_boot *b,
 		 const char *reason, const char *evidence)
 {
 	char t[32];
@@ -279,7 +279,7 @@ static void fail(struct json_object *plan, struct json_object *r, const struct r
 	event(plan, b, "round %s failed: %s", str(r, "label"), reason);
 }
 
-int rb_plan_reconcile(struct json_object *plan, const struct rb_boot *b, const char *evidence)
+int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boot *b, const char *evidence)
 {
 	int changed = 0;
 	char why[1024];
@@ -324,36 +324,36 @@ int rb_plan_reconcile(struct json_object *plan, const struct rb_boot *b, const c
 	return changed;
 }
 
-struct rb_plan_step rb_plan_next(struct json_object *plan, const struct rb_boot *b)
+struct rb_hostplan_step rb_hostplan_next(struct json_object *plan, const struct rb_hostplan_boot *b)
 {
 	const char *phase = str(plan, "phase");
 	int pending = -1;
 
 	if (!strcmp(phase, "compared"))
-		return (struct rb_plan_step){ RB_STEP_DONE, -1 };
+		return (struct rb_hostplan_step){ RB_STEP_DONE, -1 };
 	for (int i = 0; i < nrounds(plan); i++) {
 		struct json_object *r = round_at(plan, i);
 		const char *st = str(r, "status"), *bid = str(r, "boot_id");
 		bool same_boot = bid && !strcmp(bid, b->boot_id);
 
 		if (same_boot && !strcmp(st, "booted"))
-			return (struct rb_plan_step){ RB_STEP_RUN, i };
+			return (struct rb_hostplan_step){ RB_STEP_RUN, i };
 		if (same_boot && !strcmp(st, "running"))
-			return (struct rb_plan_step){ RB_STEP_BUSY, i };
+			return (struct rb_hostplan_step){ RB_STEP_BUSY, i };
 		if (same_boot && !strcmp(st, "switching"))	/* the kexec is still to come */
-			return (struct rb_plan_step){ RB_STEP_SWITCH, i };
+			return (struct rb_hostplan_step){ RB_STEP_SWITCH, i };
 		if (pending < 0 && !strcmp(st, "pending"))
 			pending = i;
 	}
 	if (pending >= 0)
-		return (struct rb_plan_step){ RB_STEP_SWITCH, pending };
+		return (struct rb_hostplan_step){ RB_STEP_SWITCH, pending };
 	/* every round is over: back to the original kernel, unless already there */
 	if (!strcmp(phase, "returned") || !has_key(b->cmdline, "refbench.round"))
-		return (struct rb_plan_step){ RB_STEP_COMPARE, -1 };
-	return (struct rb_plan_step){ RB_STEP_RETURN, -1 };
+		return (struct rb_hostplan_step){ RB_STEP_COMPARE, -1 };
+	return (struct rb_hostplan_step){ RB_STEP_RETURN, -1 };
 }
 
-const char *rb_plan_action_name(enum rb_plan_action a)
+const char *rb_hostplan_action_name(enum rb_hostplan_action a)
 {
 	static const char *const names[] = {
 		[RB_STEP_RUN] = "run", [RB_STEP_SWITCH] = "switch", [RB_STEP_RETURN] = "return",
@@ -376,7 +376,7 @@ static struct json_object *round_in(struct json_object *plan, int i, const char 
 	return r;
 }
 
-int rb_plan_switch(struct json_object *plan, int i, const struct rb_boot *b, char *err, size_t n)
+int rb_hostplan_switch(struct json_object *plan, int i, const struct rb_hostplan_boot *b, char *err, size_t n)
 {
 	struct json_object *r = round_in(plan, i, "pending switching", err, n);
 
@@ -388,7 +388,7 @@ int rb_plan_switch(struct json_object *plan, int i, const struct rb_boot *b, cha
 	return 0;
 }
 
-int rb_plan_start(struct json_object *plan, int i, const struct rb_boot *b, const char *run,
+int rb_hostplan_start(struct json_object *plan, int i, const struct rb_hostplan_boot *b, const char *run,
 		  char *err, size_t n)
 {
 	struct json_object *r = round_in(plan, i, "booted", err, n);
@@ -408,7 +408,7 @@ int rb_plan_start(struct json_object *plan, int i, const struct rb_boot *b, cons
 	return 0;
 }
 
-int rb_plan_finish(struct json_object *plan, int i, bool ok, const char *reason, char *err, size_t n)
+int rb_hostplan_finish(struct json_object *plan, int i, bool ok, const char *reason, char *err, size_t n)
 {
 	/* a round can fail from any state but done (kexec -l refused, say) */
 	struct json_object *r = round_in(plan, i, ok ? "running" : "pending switching booted running",
@@ -427,7 +427,7 @@ int rb_plan_finish(struct json_object *plan, int i, bool ok, const char *reason,
 	return 0;
 }
 
-int rb_plan_returning(struct json_object *plan, const struct rb_boot *b)
+int rb_hostplan_returning(struct json_object *plan, const struct rb_hostplan_boot *b)
 {
 	set_str(plan, "phase", "returning");
 	set_str(plan, "return_boot_id", b->boot_id);
@@ -436,7 +436,7 @@ int rb_plan_returning(struct json_object *plan, const struct rb_boot *b)
 	return 0;
 }
 
-int rb_plan_compared(struct json_object *plan, const char *report)
+int rb_hostplan_compared(struct json_object *plan, const char *report)
 {
 	set_str(plan, "phase", "compared");
 	set_str(plan, "report", report);
@@ -478,7 +478,7 @@ static bool add_words(char *buf, size_t n, size_t *len, const char *s, int strip
 	return true;
 }
 
-int rb_plan_cmdline(struct json_object *plan, int i, const char *state, char *buf, size_t n)
+int rb_hostplan_cmdline(struct json_object *plan, int i, const char *state, char *buf, size_t n)
 {
 	struct json_object *def = get(plan, "plan"), *r = i >= 0 ? round_at(plan, i) : NULL;
 	char extra[PATH_MAX + 96];
@@ -499,7 +499,7 @@ int rb_plan_cmdline(struct json_object *plan, int i, const char *state, char *bu
 	return 0;
 }
 
-int rb_plan_round_index(struct json_object *plan, const char *label)
+int rb_hostplan_round_index(struct json_object *plan, const char *label)
 {
 	for (int i = 0; i < nrounds(plan); i++)
 		if (!strcmp(str(round_at(plan, i), "label"), label))

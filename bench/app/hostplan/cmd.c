@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * refbench plan SUBCOMMAND STATE: the host-mode A/B plan (plan.h). Every
+ * refbench host-plan SUBCOMMAND STATE: the host-mode A/B plan (plan.h). Every
  * decision scripts/host-ab takes comes from here: which round this boot
  * is, what to do next, the kernel and command line to kexec, and the
  * record of each round. host-ab only carries it out.
@@ -17,13 +17,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "app/plan/plan.h"
+#include "app/hostplan/hostplan.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 #include "lib/sysfacts.h"
 
 static const char plan_usage[] =
-"usage: refbench plan SUBCOMMAND STATE [options]   (docs/plan.md)\n"
+"usage: refbench host-plan SUBCOMMAND STATE [options]   (docs/plan.md)\n"
 "  init STATE --kernel-a DIR --kernel-b DIR --rounds N --suite FILE\n"
 "       (--fsdax DIR | --devdax DEV)... [--append-a ARGS] [--append-b ARGS]\n"
 "       [--label-a T] [--label-b T] [--original-image FILE] [--id ID]\n"
@@ -51,7 +51,7 @@ struct plan_opts {
 	unsigned nfsdax, ndevdax;
 	int rounds;
 	char boot_id[64], release[128], cmdline[4096];
-	struct rb_boot boot;
+	struct rb_hostplan_boot boot;
 };
 
 static void read_line(const char *path, char *buf, size_t n)
@@ -136,7 +136,7 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		rb_strlcpy(o->cmdline, cmd, sizeof(o->cmdline));
 	else
 		read_line("/proc/cmdline", o->cmdline, sizeof(o->cmdline));
-	o->boot = (struct rb_boot){ o->boot_id, o->release, o->cmdline };
+	o->boot = (struct rb_hostplan_boot){ o->boot_id, o->release, o->cmdline };
 }
 
 static char *abs_path(const char *p, char *buf, size_t n, const char *what)
@@ -166,7 +166,7 @@ static struct json_object *kernel_json(const char *dir, const char *append, cons
 		return NULL;
 	}
 	snprintf(p, sizeof(p), "%s/.config", d);
-	if ((e = rb_plan_config_kexec(p, err, n)))
+	if ((e = rb_hostplan_config_kexec(p, err, n)))
 		return NULL;
 	snprintf(p, sizeof(p), "%s/build-info.json", d);
 	info = json_object_from_file(p);
@@ -205,7 +205,7 @@ static int cmd_init(const char *state, struct plan_opts *o)
 	int e;
 
 	if (!o->kernel[0] || !o->kernel[1] || !o->rounds || !o->suite)
-		rb_die_usage("plan init needs --kernel-a, --kernel-b, --rounds and --suite");
+		rb_die_usage("host-plan init needs --kernel-a, --kernel-b, --rounds and --suite");
 	if (!o->nfsdax && !o->ndevdax)
 		rb_die_usage("name the pmem to use: --fsdax DIR (a file system mounted -o dax) and/or "
 			     "--devdax /dev/daxX.Y; host mode never picks a namespace itself");
@@ -252,16 +252,16 @@ static int cmd_init(const char *state, struct plan_opts *o)
 		json_object_put(def);
 		return rb_error(RB_EXIT_FAIL, "creating %s: %s", state, strerror(errno));
 	}
-	snprintf(path, sizeof(path), "%s/%s", state, RB_PLAN_FILE);
+	snprintf(path, sizeof(path), "%s/%s", state, RB_HOSTPLAN_FILE);
 	if (!access(path, F_OK)) {
-		if ((e = rb_plan_load(state, &old, err, sizeof(err)))) {
+		if ((e = rb_hostplan_load(state, &old, err, sizeof(err)))) {
 			json_object_put(def);
 			return rb_error(RB_EXIT_FAIL, "%s; it is left as it is: give another state directory", err);
 		}
 		struct json_object *odef = NULL;
 
 		json_object_object_get_ex(old, "plan", &odef);
-		if (!rb_plan_same(def, odef, what, sizeof(what))) {
+		if (!rb_hostplan_same(def, odef, what, sizeof(what))) {
 			const char *oid = json_object_get_string(json_object_object_get(old, "id"));
 
 			json_object_put(def);
@@ -282,9 +282,9 @@ static int cmd_init(const char *state, struct plan_opts *o)
 
 		rb_strlcpy(id, strrchr(rb_result_dir("host", d, sizeof(d)), '/') + 1, sizeof(id));
 	}
-	plan = rb_plan_new(def, id);
+	plan = rb_hostplan_new(def, id);
 	json_object_put(def);
-	e = rb_plan_save(state, plan, err, sizeof(err));
+	e = rb_hostplan_save(state, plan, err, sizeof(err));
 	json_object_put(plan);
 	if (e)
 		return rb_error(RB_EXIT_FAIL, "%s", err);
@@ -313,11 +313,11 @@ static struct json_object *kernel_obj(struct json_object *plan, const char *arm)
 
 static int cmd_next(const char *state, struct json_object *plan, struct plan_opts *o)
 {
-	struct rb_plan_step s = rb_plan_next(plan, &o->boot);
+	struct rb_hostplan_step s = rb_hostplan_next(plan, &o->boot);
 	struct json_object *out = json_object_new_object(), *r = NULL;
 	char cmdline[8192];
 
-	json_object_object_add(out, "action", json_object_new_string(rb_plan_action_name(s.action)));
+	json_object_object_add(out, "action", json_object_new_string(rb_hostplan_action_name(s.action)));
 	if (s.round >= 0) {
 		r = json_object_array_get_idx(json_object_object_get(plan, "rounds"), (size_t)s.round);
 		json_object_object_add(out, "round", json_object_get(json_object_object_get(r, "label")));
@@ -326,7 +326,7 @@ static int cmd_next(const char *state, struct json_object *plan, struct plan_opt
 	if (s.action == RB_STEP_SWITCH || s.action == RB_STEP_RETURN) {
 		const char *arm = r ? json_object_get_string(json_object_object_get(r, "arm")) : NULL;
 
-		if (rb_plan_cmdline(plan, s.round, state, cmdline, sizeof(cmdline))) {
+		if (rb_hostplan_cmdline(plan, s.round, state, cmdline, sizeof(cmdline))) {
 			json_object_put(out);
 			return rb_error(RB_EXIT_FAIL, "the kernel command line for %s is too long",
 				   arm ? arm : "the original kernel");
@@ -361,7 +361,7 @@ static int round_arg(struct json_object *plan, int argc, char **argv)
 
 	if (optind + 1 >= argc)
 		rb_die_usage("give the round's label (A1, B1, ...)");
-	if ((i = rb_plan_round_index(plan, argv[optind + 1])) < 0)
+	if ((i = rb_hostplan_round_index(plan, argv[optind + 1])) < 0)
 		rb_die_usage("no round %s in this plan", argv[optind + 1]);
 	return i;
 }
@@ -416,7 +416,7 @@ static int lock_state(const char *state)
 	return fd;
 }
 
-int rb_cmd_plan(int argc, char **argv)
+int rb_cmd_hostplan(int argc, char **argv)
 {
 	struct plan_opts o = { 0 };
 	struct json_object *plan;
@@ -433,17 +433,17 @@ int rb_cmd_plan(int argc, char **argv)
 	parse(argc - 1, argv + 1, &o);
 	optind++;	/* argv[optind] is now STATE, in the full argv */
 	if (optind >= argc)
-		rb_die_usage("plan %s: give the state directory", sub);
+		rb_die_usage("host-plan %s: give the state directory", sub);
 	state = argv[optind];
 	if (!strcmp(sub, "init"))
 		return cmd_init(state, &o);
 	changes = !strcmp(sub, "boot") || !strcmp(sub, "switch") || !strcmp(sub, "start") ||
 		  !strcmp(sub, "finish") || !strcmp(sub, "compared");
 	if (!changes && strcmp(sub, "next") && strcmp(sub, "runs") && strcmp(sub, "show"))
-		rb_die_usage("plan %s: unknown subcommand (refbench plan --help)", sub);
+		rb_die_usage("host-plan %s: unknown subcommand (refbench host-plan --help)", sub);
 	if ((fd = changes ? lock_state(state) : 0) < 0)
 		return RB_EXIT_FAIL;
-	if (rb_plan_load(state, &plan, err, sizeof(err))) {
+	if (rb_hostplan_load(state, &plan, err, sizeof(err))) {
 		rc = rb_error(RB_EXIT_FAIL, "%s", err);
 		goto out;
 	}
@@ -451,7 +451,7 @@ int rb_cmd_plan(int argc, char **argv)
 		rc = cmd_next(state, plan, &o);
 	} else if (!strcmp(sub, "runs")) {
 		if (optind + 1 >= argc || (strcmp(argv[optind + 1], "A") && strcmp(argv[optind + 1], "B")))
-			rb_die_usage("plan runs STATE A|B");
+			rb_die_usage("host-plan runs STATE A|B");
 		join_runs(plan, argv[optind + 1], true);
 	} else if (!strcmp(sub, "show")) {
 		show(plan);
@@ -465,33 +465,33 @@ int rb_cmd_plan(int argc, char **argv)
 					if ((unsigned char)*c < 0x20 && *c != '\n')
 						*c = ' ';
 		}
-		int n = rb_plan_reconcile(plan, &o.boot, ev);
+		int n = rb_hostplan_reconcile(plan, &o.boot, ev);
 
 		if (n)
-			fprintf(stderr, "refbench: plan: %d round(s) changed by this boot\n", n);
+			fprintf(stderr, "refbench: host-plan: %d round(s) changed by this boot\n", n);
 	} else if (!strcmp(sub, "switch")) {
 		if (optind + 1 < argc && !strcmp(argv[optind + 1], "original"))
-			rc = rb_plan_returning(plan, &o.boot);
-		else if ((rc = rb_plan_switch(plan, round_arg(plan, argc, argv), &o.boot, err, sizeof(err))))
+			rc = rb_hostplan_returning(plan, &o.boot);
+		else if ((rc = rb_hostplan_switch(plan, round_arg(plan, argc, argv), &o.boot, err, sizeof(err))))
 			rc = rb_error(RB_EXIT_FAIL, "%s", err);
 	} else if (!strcmp(sub, "start")) {
 		i = round_arg(plan, argc, argv);
 		if (!o.run)
-			rb_die_usage("plan start needs --run DIR");
-		if (rb_plan_start(plan, i, &o.boot, o.run, err, sizeof(err)))
+			rb_die_usage("host-plan start needs --run DIR");
+		if (rb_hostplan_start(plan, i, &o.boot, o.run, err, sizeof(err)))
 			rc = rb_error(RB_EXIT_FAIL, "%s", err);
 	} else if (!strcmp(sub, "finish")) {
 		i = round_arg(plan, argc, argv);
 		if (!o.status || (strcmp(o.status, "done") && strcmp(o.status, "failed")))
-			rb_die_usage("plan finish needs --status done|failed");
+			rb_die_usage("host-plan finish needs --status done|failed");
 		if (!strcmp(o.status, "failed") && (!o.reason || !*o.reason))
 			rb_die_usage("--status failed needs --reason TEXT: say why");
-		if (rb_plan_finish(plan, i, !strcmp(o.status, "done"), o.reason, err, sizeof(err)))
+		if (rb_hostplan_finish(plan, i, !strcmp(o.status, "done"), o.reason, err, sizeof(err)))
 			rc = rb_error(RB_EXIT_FAIL, "%s", err);
 	} else {
-		rb_plan_compared(plan, o.report);
+		rb_hostplan_compared(plan, o.report);
 	}
-	if (!rc && changes && rb_plan_save(state, plan, err, sizeof(err)))
+	if (!rc && changes && rb_hostplan_save(state, plan, err, sizeof(err)))
 		rc = rb_error(RB_EXIT_FAIL, "%s", err);
 	json_object_put(plan);
 out:
