@@ -7,6 +7,9 @@
 #   make demo       A/B of Debian's 6.1 stock vs. 6.1 + an example patch
 #   make ab BASE=... PATCHED=... [KSRC=tree] [MODE=timed|deterministic] ...
 #           [ROUNDS=n|auto] [BUDGET=30m] [BOUNDS=file] [ALLOW_MISSING=1]
+#   make ab TARGET=host KERNEL_A=DIR KERNEL_B=DIR HOSTARGS='--fsdax DIR ...'
+#           on a pmem machine, by kexec; make ab TARGET=host RESUME=STATE
+#           continues it
 #   make kernel [KVER=7.2] [PROFILE=distro]   build (or find) a lab kernel
 #   make smoke KVER=6.12   build Debian's linux-source-KVER, boot it, check
 #                          that every case and kind of lab-smoke verified
@@ -147,7 +150,13 @@ smoke: build/.deps-ok bench/refbench
 demo: bench/refbench
 	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
 
+# TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab);
+# with RESUME=STATE it continues such a plan by hand
 ab: bench/refbench
+ifeq ($(TARGET),host)
+	scripts/host-ab $(if $(RESUME),--resume '$(RESUME)',--kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
+		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS))
+else
 	scripts/ab $(if $(BASE),--base '$(BASE)') $(if $(PATCHED),--patched '$(PATCHED)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') \
 		$(if $(MODE),--mode '$(MODE)') $(if $(SUITE),--suite '$(SUITE)') \
@@ -155,6 +164,7 @@ ab: bench/refbench
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
 		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') \
 		$(if $(RESUME),--resume '$(RESUME)') $(ABARGS)
+endif
 
 # The import graph: the folders each folder's files include ("dir/x.h"), its
 # own left out. Arrows only point down (README "Layout" shows this output).

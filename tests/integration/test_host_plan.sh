@@ -171,6 +171,21 @@ rc_of plan runs "$S2" B
 [ "$(cat "$TMP/so")" = "$S2/runs/B1" ] || fail "runs B: $(cat "$TMP/so")"
 echo "ok: after the last round, the original kernel's own command line (panic=-1 kept), then compare"
 
+# ---- the plan as LAVA jobs: one per round, in plan order, valid YAML
+rc_of "$RB" host-plan lava "$S" --url-base http://lab.example/k "${BOOT[@]}"
+[ "$RC" = 0 ] || fail "lava: $(cat "$TMP/se")"
+[ "$(grep -c '^job_name: ' "$TMP/so")" = 4 ] || fail "lava: not 4 jobs: $(cat "$TMP/so")"
+grep -q "kernel: {url: \"http://lab.example/k$K/b/bzImage\", type: bzimage}" "$TMP/so" &&
+	grep -q 'extra_kernel_args: "mitigations=off"' "$TMP/so" &&
+	grep -q -- '--fsdax /mnt/pmem0 --devdax /dev/dax0.0; then lava-test-case B2 --result pass' "$TMP/so" ||
+	fail "lava jobs: $(cat "$TMP/so")"
+if python3 -c 'import yaml' 2>/dev/null; then
+	python3 -c 'import sys, yaml; d = list(yaml.safe_load_all(open(sys.argv[1])));
+assert [j["metadata"]["refbench.round"] for j in d] == ["A1", "B1", "A2", "B2"], d' "$TMP/so" ||
+		fail "lava jobs are not the rounds in YAML"
+fi
+echo "ok: host-plan lava: one LAVA job per round, A1 B1 A2 B2, kernel URL, extra args, the named pmem"
+
 # ---- a damaged or foreign plan file is refused, and left as it is
 echo '{"format": "something-else"}' >"$S2/plan.json"
 rc_of plan next "$S2"

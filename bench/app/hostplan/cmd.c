@@ -41,12 +41,15 @@ static const char plan_usage[] =
 "  compared STATE [--report DIR]  the comparison is written: the plan is over\n"
 "  runs STATE A|B comma-separated run directories of the done rounds\n"
 "  show STATE     one line per round: label, kernel, status, run or reason\n"
+"  lava STATE [--url-base URL]   the plan as LAVA jobs (YAML, one document\n"
+"                 per round, A B A B ...): deploy the round's kernel (URL +\n"
+"                 its image path), boot it, run the suite on the named pmem\n"
 "What this boot is comes from /proc (boot_id, uname -r, cmdline); tests\n"
 "give --boot-id ID --release R --cmdline TEXT instead.\n";
 
 struct plan_opts {
 	const char *kernel[2], *append[2], *label[2], *suite, *orig_image, *id, *evidence;
-	const char *run, *status, *reason, *report, *run_args;
+	const char *run, *status, *reason, *report, *run_args, *url_base;
 	const char *fsdax[16], *devdax[16];
 	unsigned nfsdax, ndevdax;
 	int rounds;
@@ -74,7 +77,7 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		{ "status", required_argument, NULL, 'S' }, { "reason", required_argument, NULL, 'R' },
 		{ "report", required_argument, NULL, 'P' }, { "boot-id", required_argument, NULL, 'I' },
 		{ "release", required_argument, NULL, 'L' }, { "cmdline", required_argument, NULL, 'C' },
-		{ "run-args", required_argument, NULL, 'A' },
+		{ "run-args", required_argument, NULL, 'A' }, { "url-base", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *bid = NULL, *rel = NULL, *cmd = NULL;
@@ -116,6 +119,7 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		case 'L': rel = optarg; break;
 		case 'C': cmd = optarg; break;
 		case 'A': o->run_args = optarg; break;
+		case 'U': o->url_base = optarg; break;
 		case 'h': fputs(plan_usage, stdout); exit(0);
 		default: fputs(plan_usage, stderr); exit(RB_EXIT_USAGE);
 		}
@@ -403,6 +407,71 @@ static void show(struct json_object *plan)
 	       json_object_array_length(rounds), failed);
 }
 
+/* A YAML scalar in double quotes (JSON's string syntax is YAML's too) */
+static void yput(const char *fmt, const char *val)
+{
+	struct json_object *o = json_object_new_string(val ? val : "");
+
+	printf(fmt, json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* One LAVA job per round: a scheduler boots each kernel itself, so the
+ * rounds become jobs in plan order, and the plan's runs are their results
+ * (docs/plan.md "LAVA"). */
+static void lava(struct json_object *plan, const char *url)
+{
+	struct json_object *def = json_object_object_get(plan, "plan"), *rounds = json_object_object_get(plan, "rounds");
+	struct json_object *ns[2] = { json_object_object_get(def, "fsdax"), json_object_object_get(def, "devdax") };
+	const char *id = kstr(plan, "id", NULL, NULL);
+
+	for (size_t i = 0; i < json_object_array_length(rounds); i++) {
+		struct json_object *r = json_object_array_get_idx(rounds, i), *k;
+		const char *label = kstr(r, "label", NULL, NULL);
+		char buf[PATH_MAX + 256], cmd[8192];
+		size_t len;
+
+		k = kernel_obj(plan, kstr(r, "arm", NULL, NULL));
+		printf("---\n");
+		snprintf(buf, sizeof(buf), "refbench %s round %s", id, label);
+		yput("job_name: %s\n", buf);
+		printf("device_type: pmem-x86_64   # the lab's device type for its pmem machines\n");
+		printf("visibility: public\npriority: medium\n");
+		printf("timeouts:\n  job: {minutes: 90}\n  action: {minutes: 45}\n");
+		yput("metadata:\n  refbench.plan: %s\n", id);
+		yput("  refbench.round: %s\n", label);
+		yput("  refbench.kernel: %s\n", kstr(k, "release", NULL, NULL));
+		if (*kstr(k, "append", NULL, NULL))
+			yput("context:\n  extra_kernel_args: %s\n", kstr(k, "append", NULL, NULL));
+		printf("actions:\n- deploy:\n    to: tftp\n    os: debian\n    timeout: {minutes: 10}\n");
+		snprintf(buf, sizeof(buf), "%s%s", url, kstr(k, "image", NULL, NULL));
+		yput("    kernel: {url: %s, type: bzimage}\n", buf);
+		if (*kstr(k, "initrd", NULL, NULL)) {
+			snprintf(buf, sizeof(buf), "%s%s", url, kstr(k, "initrd", NULL, NULL));
+			yput("    ramdisk: {url: %s}\n", buf);
+		}
+		printf("- boot:\n    method: ipxe\n    commands: ramdisk\n    timeout: {minutes: 15}\n");
+		printf("    prompts: ['root@']\n");
+		printf("- test:\n    timeout: {minutes: 45}\n    definitions:\n    - from: inline\n");
+		yput("      name: %s\n      path: inline/refbench.yaml\n", label);
+		yput("      repository:\n        metadata: {format: Lava-Test Test Definition 1.0, name: %s}\n",
+		     label);
+		printf("        run:\n          steps:\n");
+		len = (size_t)snprintf(cmd, sizeof(cmd), "if bench/refbench run --suite %s -o results/%s/%s",
+				       kstr(def, "suite", NULL, NULL), id, label);
+		for (int t = 0; t < 2; t++)
+			for (size_t j = 0; j < json_object_array_length(ns[t]) && len < sizeof(cmd); j++)
+				len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, " --%s %s", t ? "devdax" : "fsdax",
+							json_object_get_string(json_object_array_get_idx(ns[t], j)));
+		if (len < sizeof(cmd) && *kstr(def, "run_args", NULL, NULL))
+			len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, " %s", kstr(def, "run_args", NULL, NULL));
+		if (len < sizeof(cmd))
+			snprintf(cmd + len, sizeof(cmd) - len, "; then lava-test-case %s --result pass; "
+				 "else lava-test-case %s --result fail; fi", label, label);
+		yput("          - %s\n", cmd);
+	}
+}
+
 static int lock_state(const char *state)
 {
 	int fd = open(state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -439,7 +508,8 @@ int rb_cmd_hostplan(int argc, char **argv)
 		return cmd_init(state, &o);
 	changes = !strcmp(sub, "boot") || !strcmp(sub, "switch") || !strcmp(sub, "start") ||
 		  !strcmp(sub, "finish") || !strcmp(sub, "compared");
-	if (!changes && strcmp(sub, "next") && strcmp(sub, "runs") && strcmp(sub, "show"))
+	if (!changes && strcmp(sub, "next") && strcmp(sub, "runs") && strcmp(sub, "show") &&
+	    strcmp(sub, "lava"))
 		rb_die_usage("host-plan %s: unknown subcommand (refbench host-plan --help)", sub);
 	if ((fd = changes ? lock_state(state) : 0) < 0)
 		return RB_EXIT_FAIL;
@@ -455,6 +525,8 @@ int rb_cmd_hostplan(int argc, char **argv)
 		join_runs(plan, argv[optind + 1], true);
 	} else if (!strcmp(sub, "show")) {
 		show(plan);
+	} else if (!strcmp(sub, "lava")) {
+		lava(plan, o.url_base ? o.url_base : "file://");
 	} else if (!strcmp(sub, "boot")) {
 		if (o.evidence) {
 			char buf[2048];
