@@ -9,7 +9,8 @@
 #           [ROUNDS=n|auto] [BUDGET=30m] [BOUNDS=file] [ALLOW_MISSING=1]
 #   make ab TARGET=host KERNEL_A=DIR KERNEL_B=DIR HOSTARGS='--fsdax DIR ...'
 #           on a pmem machine, by kexec; make ab TARGET=host RESUME=STATE
-#           continues it
+#           continues it; TARGET=ssh://user@host[:port]: the same there
+#           (scripts/remote)
 #   make kernel [KVER=7.2] [PROFILE=distro]   build (or find) a lab kernel
 #   make smoke KVER=6.12   build Debian's linux-source-KVER, boot it, check
 #                          that every case and kind of lab-smoke verified
@@ -150,12 +151,15 @@ smoke: build/.deps-ok bench/refbench
 demo: bench/refbench
 	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
 
-# TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab);
-# with RESUME=STATE it continues such a plan by hand
+# TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab),
+# with RESUME=STATE continued by hand; TARGET=ssh://...: the same there
 ab: bench/refbench
 ifeq ($(TARGET),host)
 	scripts/host-ab $(if $(RESUME),--resume '$(RESUME)',--kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
 		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS))
+else ifneq ($(filter ssh://%,$(TARGET)),)
+	scripts/remote '$(TARGET)' host-ab --kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
+		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS)
 else
 	scripts/ab $(if $(BASE),--base '$(BASE)') $(if $(PATCHED),--patched '$(PATCHED)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') \
