@@ -31,7 +31,7 @@ expect 2 "no terminal to confirm on: add --yes-reconfigure namespace0.0"
 notty "$HAB" --setup-namespace namespace0.0 --mode devdax --yes-reconfigure namespace1.0
 expect 2 "--yes-reconfigure namespace1.0 does not name namespace0.0"
 [ "$(created)" = 0 ] || fail "a refused setup ran create-namespace: $(cat "$NDCTL_LOG")"
-echo "ok: refused without a name, a mode, an existing namespace, a terminal or the same name again"
+ok "refused without a name, a mode, an existing namespace, a terminal or the same name again"
 
 # a namespace whose block device is mounted (here: the root's) is refused
 root_dev=$(findmnt -rn -o SOURCE / | sed -n 's#^/dev/##p')
@@ -39,16 +39,16 @@ if [ -n "$root_dev" ]; then
 	FAKE_BLOCKDEV=$root_dev notty "$HAB" --setup-namespace namespace0.0 --mode devdax --yes-reconfigure namespace0.0
 	expect 1 "namespace0.0 (/dev/$root_dev) holds a mounted file system (/)"
 	[ "$(created)" = 0 ] || fail "a mounted namespace was reconfigured"
-	echo "ok: a namespace holding a mounted file system is refused"
+	ok "a namespace holding a mounted file system is refused"
 else
-	echo "skip: the root is not on a /dev block device; the mounted case is not checked"
+	echo "# skip: the root is not on a /dev block device; the mounted case is not checked"
 fi
 
 notty "$HAB" --setup-namespace namespace0.0 --mode devdax --align 1G --yes-reconfigure namespace0.0
 [ "$RC" = 0 ] || fail "setup: $(cat "$TMP/se")"
 grep -qx 'ndctl create-namespace -f -e namespace0.0 -m devdax -a 1G' "$NDCTL_LOG" ||
 	fail "create-namespace call: $(cat "$NDCTL_LOG")"
-echo "ok: --yes-reconfigure: ndctl create-namespace -f -e namespace0.0 -m devdax -a 1G"
+ok "--yes-reconfigure: ndctl create-namespace -f -e namespace0.0 -m devdax -a 1G"
 
 # typed back on a terminal (script(1) gives the command one)
 if command -v script >/dev/null; then
@@ -61,7 +61,7 @@ if command -v script >/dev/null; then
 	[ "$RC" = 0 ] || fail "typed back: rc $RC: $(cat "$TMP/so" "$TMP/se")"
 	grep -qx 'ndctl create-namespace -f -e namespace0.0 -m fsdax -a 2M -M mem' "$NDCTL_LOG" ||
 		fail "fsdax call: $(cat "$NDCTL_LOG")"
-	echo "ok: on a terminal: a mistyped name changes nothing, the name typed back reconfigures (fsdax -M mem)"
+	ok "on a terminal: a mistyped name changes nothing, the name typed back reconfigures (fsdax -M mem)"
 else
-	echo "skip: no script(1) for a pseudo-terminal; the typed-back path is not checked"
+	echo "# skip: no script(1) for a pseudo-terminal; the typed-back path is not checked"
 fi

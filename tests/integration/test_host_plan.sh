@@ -35,7 +35,7 @@ rc_of plan init "$S" "${INIT[@]/#$K\/b/$K/nokexec}"
 expect 2 "kernel B: $K/nokexec/.config has neither CONFIG_KEXEC=y nor CONFIG_KEXEC_FILE=y"
 grep -qF -- "--add-fragment kexec" "$TMP/se" || fail "the KEXEC refusal names no fix: $(cat "$TMP/se")"
 [ ! -e "$S/plan.json" ] || fail "a refused plan was written"
-echo "ok: refused: no namespace named, a kernel without CONFIG_KEXEC (nothing written)"
+ok "refused: no namespace named, a kernel without CONFIG_KEXEC (nothing written)"
 
 # ---- a new plan: A1 B1 A2 B2, and the same init again is a no-op
 rc_of plan init "$S" "${INIT[@]}"
@@ -51,7 +51,7 @@ rc_of plan init "$S" "${INIT[@]}"
 rc_of plan init "$S" "${INIT[@]/#2/3}"
 expect 2 "holds another plan ($id; it differs in rounds: 3 here, 2 in the state dir)"
 grep -qF "RESUME=$S" "$TMP/se" || fail "another plan: no RESUME hint"
-echo "ok: plan $id written; the same plan again continues it, another one is refused"
+ok "plan $id written; the same plan again continues it, another one is refused"
 
 # ---- A1: switch, boot, run, done
 rc_of plan next "$S"
@@ -71,7 +71,7 @@ plan start "$S" A1 --run "$S/runs/A1"
 rc_of plan next "$S"
 [ "$(field action)" = busy ] || fail "a running round in this boot: $(cat "$TMP/so")"
 plan finish "$S" A1 --status done
-echo "ok: A1: switch -> booted -> running -> done"
+ok "A1: switch -> booted -> running -> done"
 
 # ---- B1: the kernel panics on boot; panic=10 reboots into the default kernel
 rc_of plan next "$S"
@@ -87,7 +87,7 @@ jq -e '.rounds[1].reason | test("round B1.s kernel \\(6.1.192-canary\\) did not 
 	"$S/plan.json" >/dev/null || fail "B1 reason: $(jq .rounds[1].reason "$S/plan.json")"
 jq -e '.rounds[1].evidence | test("Unable to mount root")' "$S/plan.json" >/dev/null ||
 	fail "B1 keeps no evidence: $(jq .rounds[1] "$S/plan.json")"
-echo "ok: B1: a kernel that never came up is failed, with the previous boot's pstore text"
+ok "B1: a kernel that never came up is failed, with the previous boot's pstore text"
 
 # ---- A2: a power cut while the suite runs
 rc_of plan next "$S"
@@ -101,7 +101,7 @@ plan boot "$S" 2>/dev/null
 [ "$(status_of A2)" = failed ] || fail "A2 after a power cut: $(status_of A2)"
 jq -e '.rounds[2].reason | test("ended before the round finished")' "$S/plan.json" >/dev/null ||
 	fail "A2 reason: $(jq .rounds[2].reason "$S/plan.json")"
-echo "ok: A2: a round running when the boot ended is failed at the next boot"
+ok "A2: a round running when the boot ended is failed at the next boot"
 
 # ---- B2: booted the wrong release (the image was replaced)
 rc_of plan next "$S"
@@ -110,7 +110,7 @@ boot boot5 6.1.999 "$(field cmdline)"
 plan boot "$S" 2>/dev/null
 jq -e '.rounds[3].status == "failed" and (.rounds[3].reason | test("booted release 6.1.999, but its kernel is 6.1.192-canary"))' \
 	"$S/plan.json" >/dev/null || fail "B2: $(jq .rounds[3] "$S/plan.json")"
-echo "ok: B2: a boot of another release than the round's kernel is failed"
+ok "B2: a boot of another release than the round's kernel is failed"
 
 # ---- every round over, still in a plan kernel: return, then compare
 rc_of plan next "$S"
@@ -130,7 +130,7 @@ grep -q '^1 of 4 rounds done, 3 failed' "$TMP/so" && grep -q 'B1 .*failed .*did 
 plan compared "$S"
 rc_of plan next "$S"
 [ "$(field action)" = done ] || fail "after compared: $(cat "$TMP/so")"
-echo "ok: after the last round: return to the original kernel, compare, done; show names the missing rounds"
+ok "after the last round: return to the original kernel, compare, done; show names the missing rounds"
 
 # ---- a panic in the last round ends in the original kernel: no return trip
 S3=$TMP/state3
@@ -144,7 +144,7 @@ boot c2 6.0-orig "$ORIG"; plan boot "$S3" 2>/dev/null
 rc_of plan next "$S3"
 [ "$(field action)" = compare ] && [ "$(status_of B1 "$S3")" = failed ] ||
 	fail "a panic in the last round: $(cat "$TMP/so")"
-echo "ok: a panic in the last round: the default kernel is the original, compare at once"
+ok "a panic in the last round: the default kernel is the original, compare at once"
 
 # ---- the return trip: the last round ends in a plan kernel
 S2=$TMP/state2
@@ -169,7 +169,7 @@ rc_of plan next "$S2"
 [ "$(field action)" = compare ] || fail "after the return: $(cat "$TMP/so")"
 rc_of plan runs "$S2" B
 [ "$(cat "$TMP/so")" = "$S2/runs/B1" ] || fail "runs B: $(cat "$TMP/so")"
-echo "ok: after the last round, the original kernel's own command line (panic=-1 kept), then compare"
+ok "after the last round, the original kernel's own command line (panic=-1 kept), then compare"
 
 # ---- the plan as LAVA jobs: one per round, in plan order, valid YAML
 rc_of "$RB" host-plan lava "$S" --url-base http://lab.example/k "${BOOT[@]}"
@@ -184,7 +184,7 @@ if python3 -c 'import yaml' 2>/dev/null; then
 assert [j["metadata"]["refbench.round"] for j in d] == ["A1", "B1", "A2", "B2"], d' "$TMP/so" ||
 		fail "lava jobs are not the rounds in YAML"
 fi
-echo "ok: host-plan lava: one LAVA job per round, A1 B1 A2 B2, kernel URL, extra args, the named pmem"
+ok "host-plan lava: one LAVA job per round, A1 B1 A2 B2, kernel URL, extra args, the named pmem"
 
 # ---- a damaged or foreign plan file is refused, and left as it is
 echo '{"format": "something-else"}' >"$S2/plan.json"
@@ -194,7 +194,7 @@ jq '.schema = 99' "$S/plan.json" >"$TMP/p" && cp "$TMP/p" "$S/plan.json"
 rc_of plan boot "$S"
 expect 1 "schema 99; this refbench reads schema 1"
 jq -e '.schema == 99' "$S/plan.json" >/dev/null || fail "a refused plan was changed"
-echo "ok: a foreign format or schema is refused and not changed"
+ok "a foreign format or schema is refused and not changed"
 
 # ---- host-ab's refusals, before anything is written
 HAB=$ROOT/scripts/host-ab
@@ -211,4 +211,4 @@ if command -v kexec >/dev/null; then
 	expect 2 "--devdax /dev/null: not a device-DAX character device"
 fi
 [ ! -e "$TMP/s3" ] || fail "host-ab wrote a state dir while refusing"
-echo "ok: host-ab refuses an unnamed namespace, a missing kexec, a non-DAX mount, a non-DAX device"
+ok "host-ab refuses an unnamed namespace, a missing kexec, a non-DAX mount, a non-DAX device"

@@ -4,9 +4,9 @@
 # validated and compared here. Skips (77) without root or sshd.
 . "$(dirname "$0")/lib.sh"
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ "$(id -u)" = 0 ] || { echo "SKIP: sshd on loopback needs root (it logs in as this user)"; exit 77; }
-[ -x "$SSHD" ] || { echo "SKIP: no sshd (apt-get install openssh-server)"; exit 77; }
-[ -x "$ROOT/bench/refbench" ] || { echo "SKIP: bench/refbench missing (make)"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "sshd on loopback needs root (it logs in as this user)"
+[ -x "$SSHD" ] || skip "no sshd (apt-get install openssh-server)"
+[ -x "$ROOT/bench/refbench" ] || skip "bench/refbench missing (make)"
 
 D=$TMP/ssh
 mkdir -p "$D" /run/sshd
@@ -29,7 +29,7 @@ CFG
 "$SSHD" -f "$D/sshd_config" -E "$D/sshd.log"
 for _ in $(seq 50); do [ -s "$D/sshd.pid" ] && break; sleep 0.1; done
 SSHD_PID=$(cat "$D/sshd.pid")
-trap 'kill "$SSHD_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
+at_exit 'kill "$SSHD_PID" 2>/dev/null'
 export RB_SSH_OPTS="-i $D/id -o UserKnownHostsFile=$D/known_hosts -o StrictHostKeyChecking=accept-new"
 export RB_REMOTE_DIR=$TMP/remote-tree
 URL=ssh://root@127.0.0.1:$PORT
@@ -38,7 +38,7 @@ rc_of "$ROOT/scripts/remote" ssh://127.0.0.1:notaport run
 expect 2 "give the target as ssh://[user@]host[:port]"
 rc_of "$ROOT/scripts/remote" "ssh://root@127.0.0.1:$((PORT + 1))" run --case null
 expect 1 "ssh root@127.0.0.1 -p $((PORT + 1)):"
-echo "ok: a malformed target and an unreachable one are refused with the reason"
+ok "a malformed target and an unreachable one are refused with the reason"
 
 runs=()
 for i in 1 2; do
@@ -49,11 +49,11 @@ for i in 1 2; do
 	[ -f "$RB_REMOTE_DIR/results/$(basename "$run")/meta.json" ] || fail "the run was not made in the remote tree"
 	runs+=("$run")
 done
-trap 'kill "$SSHD_PID" 2>/dev/null; rm -rf "$TMP" "${runs[@]}"' EXIT
+at_exit 'rm -rf "${runs[@]}"'
 [ -x "$RB_REMOTE_DIR/bench/refbench" ] && [ -f "$RB_REMOTE_DIR/configs/suites/quick.suite" ] ||
 	fail "the tree was not copied"
-echo "ok: two runs over ssh ($URL), copied tree, brought home into results/ and validated"
+ok "two runs over ssh ($URL), copied tree, brought home into results/ and validated"
 
 rc_of "$RB" compare --no-plots -o "$TMP/cmp" "${runs[0]}" "${runs[1]}"
 [ -f "$TMP/cmp/report.txt" ] || fail "compare of the remote runs: $(cat "$TMP/se")"
-echo "ok: the remote runs compare here: $(grep -c . "$TMP/cmp/report.txt") report lines"
+ok "the remote runs compare here: $(grep -c . "$TMP/cmp/report.txt") report lines"
