@@ -171,6 +171,22 @@ rc_of plan runs "$S2" B
 [ "$(cat "$TMP/so")" = "$S2/runs/B1" ] || fail "runs B: $(cat "$TMP/so")"
 ok "after the last round, the original kernel's own command line (panic=-1 kept), then compare"
 
+# ---- the failed rounds, one line each, into the report
+rc_of plan missing "$S"
+[ "$(wc -l <"$TMP/so")" = 3 ] && grep -q '^B1 (6.1.192-canary): round B1.s kernel' "$TMP/so" &&
+	grep -q '^A2 (6.1.192): the boot that ran round A2 ended' "$TMP/so" || fail "missing: $(cat "$TMP/so")"
+for r in ra rb; do
+	"$RB" run --case null --kind - -p loops=10 --repeat 3 --warmup 0 -o "$TMP/$r" --quiet >/dev/null
+done
+mapfile -t miss <"$TMP/so"
+rc_of "$RB" compare --no-plots -o "$TMP/cmp" "${miss[@]/#/--missing=}" "$TMP/ra" "$TMP/rb"
+[ -f "$TMP/cmp/report.txt" ] || fail "compare --missing: $(cat "$TMP/se")"
+grep -q '^Missing: B1 (6.1.192-canary): round B1' "$TMP/cmp/report.txt" &&
+	jq -e '.missing_boots | length == 3' "$TMP/cmp/report.json" >/dev/null ||
+	fail "the report does not name the missing rounds: $(grep -A6 Missing "$TMP/cmp/report.txt")"
+awk 'length > 72 { exit 1 }' "$TMP/cmp/report.txt" || fail "report.txt is wider than 72 columns"
+ok "host-plan missing: the failed rounds with their reasons, listed in report.txt and report.json"
+
 # ---- the plan as LAVA jobs: one per round, in plan order, valid YAML
 rc_of "$RB" host-plan lava "$S" --url-base http://lab.example/k "${BOOT[@]}"
 [ "$RC" = 0 ] || fail "lava: $(cat "$TMP/se")"

@@ -40,6 +40,7 @@ static const char plan_usage[] =
 "  finish STATE LABEL --status done|failed [--reason TEXT]\n"
 "  compared STATE [--report DIR]  the comparison is written: the plan is over\n"
 "  runs STATE A|B comma-separated run directories of the done rounds\n"
+"  missing STATE  one line per failed round: LABEL (RELEASE): reason\n"
 "  show STATE     one line per round: label, kernel, status, run or reason\n"
 "  lava STATE [--url-base URL]   the plan as LAVA jobs (YAML, one document\n"
 "                 per round, A B A B ...): deploy the round's kernel (URL +\n"
@@ -385,6 +386,24 @@ static void join_runs(struct json_object *plan, const char *arm, bool done)
 	printf("\n");
 }
 
+static void missing(struct json_object *plan)
+{
+	struct json_object *rounds = json_object_object_get(plan, "rounds");
+
+	for (size_t i = 0; i < json_object_array_length(rounds); i++) {
+		struct json_object *r = json_object_array_get_idx(rounds, i);
+
+		if (strcmp(kstr(r, "status", NULL, NULL), "failed"))
+			continue;
+		/* one line each: the reason's own newlines would split it */
+		printf("%s (%s): ", kstr(r, "label", NULL, NULL),
+		       kstr(kernel_obj(plan, kstr(r, "arm", NULL, NULL)), "release", NULL, NULL));
+		for (const char *c = kstr(r, "reason", NULL, NULL); c && *c; c++)
+			putchar(*c == '\n' ? ' ' : *c);
+		putchar('\n');
+	}
+}
+
 static void show(struct json_object *plan)
 {
 	struct json_object *rounds = json_object_object_get(plan, "rounds");
@@ -508,7 +527,7 @@ int rb_cmd_hostplan(int argc, char **argv)
 	changes = !strcmp(sub, "boot") || !strcmp(sub, "switch") || !strcmp(sub, "start") ||
 		  !strcmp(sub, "finish") || !strcmp(sub, "compared");
 	if (!changes && strcmp(sub, "next") && strcmp(sub, "runs") && strcmp(sub, "show") &&
-	    strcmp(sub, "lava"))
+	    strcmp(sub, "lava") && strcmp(sub, "missing"))
 		rb_die_usage("host-plan %s: unknown subcommand (refbench host-plan --help)", sub);
 	if ((fd = changes ? lock_state(state) : 0) < 0)
 		return RB_EXIT_FAIL;
@@ -524,6 +543,8 @@ int rb_cmd_hostplan(int argc, char **argv)
 		join_runs(plan, argv[optind + 1], true);
 	} else if (!strcmp(sub, "show")) {
 		show(plan);
+	} else if (!strcmp(sub, "missing")) {
+		missing(plan);
 	} else if (!strcmp(sub, "lava")) {
 		lava(plan, o.url_base ? o.url_base : "file://");
 	} else if (!strcmp(sub, "boot")) {
