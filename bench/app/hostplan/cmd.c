@@ -46,7 +46,8 @@ static const char plan_usage[] =
 "                 per round, A B A B ...): deploy the round's kernel (URL +\n"
 "                 its image path), boot it, run the suite on the named pmem\n"
 "What this boot is comes from /proc (boot_id, uname -r, cmdline); tests\n"
-"give --boot-id ID --release R --cmdline TEXT instead.\n";
+"give --boot-id ID --release R --cmdline TEXT (or RB_BOOT_ID, RB_BOOT_RELEASE,\n"
+"RB_BOOT_CMDLINE in the environment) instead.\n";
 
 struct plan_opts {
 	const char *kernel[2], *append[2], *label[2], *suite, *orig_image, *id, *evidence;
@@ -125,6 +126,10 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		default: fputs(plan_usage, stderr); exit(RB_EXIT_USAGE);
 		}
 	}
+	/* the same from the environment: how a test plays the boots host-ab sees */
+	bid = bid ? bid : getenv("RB_BOOT_ID");
+	rel = rel ? rel : getenv("RB_BOOT_RELEASE");
+	cmd = cmd ? cmd : getenv("RB_BOOT_CMDLINE");
 	if (bid)
 		rb_strlcpy(o->boot_id, bid, sizeof(o->boot_id));
 	else
