@@ -273,7 +273,7 @@ static int cmd_init(const char *state, struct plan_opts *o)
 		json_object_object_get_ex(old, "plan", &odef);
 		if (!rb_hostplan_same(def, odef, what, sizeof(what))) {
 			rb_error(0, "%s holds another plan (%s; it differs in %s): give a new state "
-				 "directory, or continue that plan with RESUME=%s", state,
+				 "directory, or continue that plan with make ab TARGET=host RESUME=%s", state,
 				 json_object_get_string(json_object_object_get(old, "id")), what, state);
 			json_object_put(def);
 			json_object_put(old);
