@@ -7,6 +7,7 @@
 #include "app/cli.h"
 #include "app/compare/bounds.h"
 #include "app/compare/compare.h"
+#include "app/hostplan/hostplan.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
@@ -22,6 +23,7 @@ static const struct {
 	{ "compare", rb_cmd_compare, "A/B statistics and report of two sets of runs" },
 	{ "bounds", rb_cmd_bounds, "A/A bounds for deterministic mode: measure or --check" },
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
+	{ "host-plan", rb_cmd_hostplan, "host-mode A/B plan: the state kept across kexec (scripts/host-ab)" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 

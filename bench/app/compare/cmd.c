@@ -53,6 +53,8 @@ static const char compare_usage[] =
 "  --command CMD     the command that reproduces this comparison (footer)\n"
 "  --resumed RUN,... the runs an interrupted A/B left and this one reused\n"
 "                    (make ab RESUME=): named in the header and report.json\n"
+"  --missing TEXT    a boot the runs lack, and why (host mode's failed rounds);\n"
+"                    repeatable; listed in report.txt and report.json\n"
 "  --force           compare despite a provenance mismatch (printed in the report)\n"
 "  --no-plots        skip gnuplot\n";
 
@@ -80,6 +82,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		{ "normalize", required_argument, NULL, 'N' }, { "sequential", required_argument, NULL, 'S' },
 		{ "allow-missing", no_argument, NULL, 'M' }, { "help", no_argument, NULL, 'h' },
 		{ "resumed", required_argument, NULL, 'R' },
+		{ "missing", required_argument, NULL, 'm' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -117,6 +120,11 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		case 'B': o->label_b = optarg; break;
 		case 'c': o->command = optarg; break;
 		case 'R': o->resumed = optarg; break;
+		case 'm' + 256:
+			if (o->nmissing == sizeof(o->missing) / sizeof(o->missing[0]))
+				rb_die_usage("at most %zu --missing", sizeof(o->missing) / sizeof(o->missing[0]));
+			o->missing[o->nmissing++] = optarg;
+			break;
 		case 'f': o->force = true; break;
 		case 'P': o->plots = false; break;
 		case 'o': o->out = optarg; break;

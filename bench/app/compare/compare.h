@@ -31,6 +31,8 @@ struct rb_cmp_opts {
 	int normalize;			/* enum rb_kind of the baseline, or -1 */
 	const char *out, *label_a, *label_b, *command, *bounds_path;
 	const char *resumed;		/* --resumed: runs reused from an interrupted A/B */
+	const char *missing[64];	/* --missing: boots the runs lack, and why */
+	unsigned nmissing;
 };
 
 /* --normalize: a metric's B/A over its baseline's B/A */

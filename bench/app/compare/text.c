@@ -624,6 +624,8 @@ static void legend(FILE *f, const struct rb_report *r)
 		     "the function it was inlined into. ~: no larger than that symbol's spread between the "
 		     "boots of one kernel. \"(X window)\": a metric without a window of its own is "
 		     "attributed through its iteration's X window, all of it.");
+	for (unsigned i = 0; i < r->o->nmissing; i++)
+		wrap(f, i ? "         " : "Missing: ", 9, r->o->missing[i]);
 	if (r->o->command)
 		wrap(f, "Reproduce: ", 4, r->o->command);
 	wrap(f, "Data: ", 6, "report.json, plots/ and runs/ beside this file; each run's meta.json "
