@@ -42,7 +42,7 @@ LDLIBS = $(LIBPERF_A) $(LIBAPI_A) \
 	-lcrypto -lz -lm -lpthread
 
 # One layer per folder (README "Layout"); includes name the folder: "mem/mem.h".
-LAYERS := app app/hostplan app/run app/rundir app/compare cases cases/fio mem lib stats kabi
+LAYERS := app app/hostplan app/run app/rundir app/compare app/walk cases cases/fio mem lib stats kabi
 MAIN := bench/app/main.c
 SRCS := $(sort $(filter-out $(MAIN),$(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.c))))
 HDRS := $(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.h))
@@ -64,7 +64,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz kernel smoke layers
+.PHONY: all deps check plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -150,6 +150,14 @@ smoke: build/.deps-ok bench/refbench
 
 demo: bench/refbench
 	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
+
+# the walk of a series: base, base+1, ..., base+N, one table (scripts/series)
+series: bench/refbench $(if $(filter 1,$(ATTRIBUTE)),$(PLUGIN_SO))
+	@test -n '$(SERIES)' || { echo "make series: give SERIES=DIR|MBOX (and BASE=SPEC, default stock)" >&2; exit 2; }
+	scripts/series --series '$(SERIES)' $(if $(BASE),--base '$(BASE)') \
+		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') $(if $(SUITE),--suite '$(SUITE)') \
+		$(if $(BOUNDS),--bounds '$(BOUNDS)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
+		$(if $(JOBS),--jobs '$(JOBS)') $(SERIESARGS)
 
 # TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab),
 # with RESUME=STATE continued by hand; TARGET=ssh://...: the same there

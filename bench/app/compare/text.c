@@ -645,3 +645,20 @@ void rb_report_txt(FILE *f, const struct rb_report *r)
 	legend(f, r);
 }
 
+
+/* The same wrapping and numbers for refbench's other 72-column reports
+ * (app/walk's series.txt). */
+void rb_report_wrap(FILE *f, const char *first, int indent, const char *text)
+{
+	wrap(f, first, indent, text);
+}
+
+const char *rb_report_num(char *buf, size_t n, double v, int width, bool sign)
+{
+	return num(buf, n, v, width, sign);
+}
+
+const char *rb_report_per_op(char *buf, size_t n, double d, const char *unit)
+{
+	return per_op_text(buf, n, d, unit_per(unit));
+}
