@@ -7,6 +7,10 @@
 #   make demo       A/B of Debian's 6.1 stock vs. 6.1 + an example patch
 #   make ab BASE=... PATCHED=... [KSRC=tree] [MODE=timed|deterministic] ...
 #           [ROUNDS=n|auto] [BUDGET=30m] [BOUNDS=file] [ALLOW_MISSING=1]
+#   make ab TARGET=host KERNEL_A=DIR KERNEL_B=DIR HOSTARGS='--fsdax DIR ...'
+#           on a pmem machine, by kexec; make ab TARGET=host RESUME=STATE
+#           continues it; TARGET=ssh://user@host[:port]: the same there
+#           (scripts/remote)
 #   make kernel [KVER=7.2] [PROFILE=distro]   build (or find) a lab kernel
 #   make smoke KVER=6.12   build Debian's linux-source-KVER, boot it, check
 #                          that every case and kind of lab-smoke verified
@@ -38,7 +42,7 @@ LDLIBS = $(LIBPERF_A) $(LIBAPI_A) \
 	-lcrypto -lz -lm -lpthread
 
 # One layer per folder (README "Layout"); includes name the folder: "mem/mem.h".
-LAYERS := app app/run app/rundir app/compare cases cases/fio mem lib stats kabi
+LAYERS := app app/hostplan app/run app/rundir app/compare app/walk cases cases/fio mem lib stats kabi
 MAIN := bench/app/main.c
 SRCS := $(sort $(filter-out $(MAIN),$(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.c))))
 HDRS := $(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.h))
@@ -60,7 +64,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab clean distclean libperf ksrc fuzz kernel smoke layers
+.PHONY: all deps check plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -147,7 +151,24 @@ smoke: build/.deps-ok bench/refbench
 demo: bench/refbench
 	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
 
+# the walk of a series: base, base+1, ..., base+N, one table (scripts/series)
+series: bench/refbench $(if $(filter 1,$(ATTRIBUTE)),$(PLUGIN_SO))
+	@test -n '$(SERIES)' || { echo "make series: give SERIES=DIR|MBOX (and BASE=SPEC, default stock)" >&2; exit 2; }
+	scripts/series --series '$(SERIES)' $(if $(BASE),--base '$(BASE)') \
+		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') $(if $(SUITE),--suite '$(SUITE)') \
+		$(if $(BOUNDS),--bounds '$(BOUNDS)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
+		$(if $(JOBS),--jobs '$(JOBS)') $(SERIESARGS)
+
+# TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab),
+# with RESUME=STATE continued by hand; TARGET=ssh://...: the same there
 ab: bench/refbench
+ifeq ($(TARGET),host)
+	scripts/host-ab $(if $(RESUME),--resume '$(RESUME)',--kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
+		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS))
+else ifneq ($(filter ssh://%,$(TARGET)),)
+	scripts/remote '$(TARGET)' host-ab --kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
+		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS)
+else
 	scripts/ab $(if $(BASE),--base '$(BASE)') $(if $(PATCHED),--patched '$(PATCHED)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') \
 		$(if $(MODE),--mode '$(MODE)') $(if $(SUITE),--suite '$(SUITE)') \
@@ -155,6 +176,7 @@ ab: bench/refbench
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
 		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') \
 		$(if $(RESUME),--resume '$(RESUME)') $(ABARGS)
+endif
 
 # The import graph: the folders each folder's files include ("dir/x.h"), its
 # own left out. Arrows only point down (README "Layout" shows this output).

@@ -21,6 +21,7 @@
 #include "app/rundir/rundir.h"
 #include "kabi/kpaths.h"
 #include "lib/digest.h"
+#include "lib/selfcheck.h"
 #include "lib/sysfacts.h"
 #include "mem/mem.h"
 
@@ -188,7 +189,31 @@ static struct json_object *suite_json(const struct rb_suite *suite, unsigned poi
 	return sj;
 }
 
-static struct json_object *counters_json(const struct rb_env *env, const struct rb_counters *ctr)
+static struct json_object *selfcheck_json(const struct rb_selfcheck *sc)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ran", json_object_new_boolean(sc->ran));
+	if (!sc->ran) {
+		json_object_object_add(o, "skipped", json_object_new_string(sc->skipped));
+		return o;
+	}
+	json_object_object_add(o, "verdict", json_object_new_string(sc->verdict));
+	json_object_object_add(o, "loop_instructions", json_object_new_int64((int64_t)sc->expected));
+	json_object_object_add(o, "user_instructions", json_object_new_double(sc->user_insn));
+	json_object_object_add(o, "kernel_instructions", json_object_new_double(sc->kernel_insn));
+	json_object_object_add(o, "error", json_object_new_double(sc->error));
+	json_object_object_add(o, "counting", json_object_new_boolean(sc->counting));
+	json_object_object_add(o, "kernel_only", json_object_new_boolean(sc->kernel_only));
+	json_object_object_add(o, "multiplexed", json_object_new_boolean(sc->multiplexed));
+	json_object_object_add(o, "least_running", json_object_new_double(sc->least_running));
+	json_object_object_add(o, "least_running_event", sc->least_running_event ?
+			       json_object_new_string(sc->least_running_event) : NULL);
+	return o;
+}
+
+static struct json_object *counters_json(const struct rb_env *env, const struct rb_counters *ctr,
+					 const struct rb_selfcheck *sc)
 {
 	struct json_object *cj = json_object_new_object(), *ev = json_object_new_array();
 
@@ -198,6 +223,7 @@ static struct json_object *counters_json(const struct rb_env *env, const struct 
 	for (unsigned i = 0; i < ctr->n; i++)
 		json_object_array_add(ev, json_object_new_string(ctr->defs[i]->name));
 	json_object_object_add(cj, "events", ev);
+	json_object_object_add(cj, "selfcheck", selfcheck_json(sc));
 	return cj;
 }
 
@@ -276,6 +302,7 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_suite suite = { .n = 0 };
 	struct rb_resume rs = { .meta = NULL };
 	struct rb_counters ctr;
+	struct rb_selfcheck sc;
 	struct rb_plan plan;
 	struct rb_run run;
 	struct json_object *meta;
@@ -376,7 +403,14 @@ int rb_cmd_run(int argc, char **argv)
 	meta = rb_provenance(&env, &prov, err, sizeof(err));
 	if (!meta)
 		rb_die_usage("%s", err);
-	json_object_object_add(meta, "counters", counters_json(&env, &ctr));
+	/* hardware events say here whether they can be trusted (lib/selfcheck.h) */
+	rb_selfcheck_run(&ctr, &sc);
+	if (sc.ran)
+		fprintf(stderr, "refbench: counters self-check: %s (loop of %llu instructions: %.0f "
+			"user, %.0f kernel; %s)\n", sc.verdict, (unsigned long long)sc.expected,
+			sc.user_insn, sc.kernel_insn, sc.multiplexed ? "multiplexed: values are scaled" :
+			"not multiplexed");
+	json_object_object_add(meta, "counters", counters_json(&env, &ctr, &sc));
 	json_object_object_add(meta, "suite", suite_json(&suite, plan.n, repeat, warmup));
 	if (resume_dir) {
 		if (rb_resume_check(&rs, meta, err, sizeof(err)))

@@ -7,8 +7,10 @@
 #include "app/cli.h"
 #include "app/compare/bounds.h"
 #include "app/compare/compare.h"
+#include "app/hostplan/hostplan.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
+#include "app/walk/walk.h"
 #include "lib/refbench.h"
 
 static const struct {
@@ -20,8 +22,10 @@ static const struct {
 	{ "list", rb_cmd_list, "list cases, their kinds and parameters" },
 	{ "info", rb_cmd_info, "what this machine can run, and what is missing" },
 	{ "compare", rb_cmd_compare, "A/B statistics and report of two sets of runs" },
+	{ "series", rb_cmd_series, "what each patch of a series changed: one table of the steps" },
 	{ "bounds", rb_cmd_bounds, "A/A bounds for deterministic mode: measure or --check" },
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
+	{ "host-plan", rb_cmd_hostplan, "host-mode A/B plan: the state kept across kexec (scripts/host-ab)" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 

@@ -203,6 +203,8 @@ uint64_t rb_preempted_thread(void);	/* RUSAGE_THREAD ru_nivcsw */
 int rb_pin_cpu(int cpu);
 void rb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rb_die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* "refbench: error: ..." on stderr; returns rc (return rb_error(1, ...)). */
+int rb_error(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t rb_strlcpy(char *dst, const char *src, size_t n);
 /* word is one of the blank-separated words of list ("pse" is not "pse36"). */
 bool rb_word_in(const char *list, const char *word);

@@ -142,15 +142,30 @@ void rb_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void verror(const char *fmt, va_list ap)
+{
+	fputs("refbench: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int rb_error(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 void rb_die_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("refbench: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(RB_EXIT_USAGE);
 }
 

@@ -53,6 +53,8 @@ static const char compare_usage[] =
 "  --command CMD     the command that reproduces this comparison (footer)\n"
 "  --resumed RUN,... the runs an interrupted A/B left and this one reused\n"
 "                    (make ab RESUME=): named in the header and report.json\n"
+"  --missing TEXT    a boot the runs lack, and why (host mode's failed rounds);\n"
+"                    repeatable; listed in report.txt and report.json\n"
 "  --force           compare despite a provenance mismatch (printed in the report)\n"
 "  --no-plots        skip gnuplot\n";
 
@@ -80,6 +82,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		{ "normalize", required_argument, NULL, 'N' }, { "sequential", required_argument, NULL, 'S' },
 		{ "allow-missing", no_argument, NULL, 'M' }, { "help", no_argument, NULL, 'h' },
 		{ "resumed", required_argument, NULL, 'R' },
+		{ "missing", required_argument, NULL, 'm' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -117,6 +120,11 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		case 'B': o->label_b = optarg; break;
 		case 'c': o->command = optarg; break;
 		case 'R': o->resumed = optarg; break;
+		case 'm' + 256:
+			if (o->nmissing == sizeof(o->missing) / sizeof(o->missing[0]))
+				rb_die_usage("at most %zu --missing", sizeof(o->missing) / sizeof(o->missing[0]));
+			o->missing[o->nmissing++] = optarg;
+			break;
 		case 'f': o->force = true; break;
 		case 'P': o->plots = false; break;
 		case 'o': o->out = optarg; break;
@@ -227,11 +235,24 @@ static unsigned split_names(char *list, char **out)
 
 int rb_cmd_compare(int argc, char **argv)
 {
-	struct rb_cmp_opts o = { .margin = RB_STATS_MARGIN_DEFAULT, .alpha = RB_STATS_ALPHA_DEFAULT,
-				 .seed = RB_STATS_SEED_DEFAULT, .iters = RB_STATS_ITERS_DEFAULT,
-				 .plots = true, .normalize = -1, .correction = RB_CORR_HOLM };
+	struct rb_cmp_opts o = RB_CMP_OPTS_INIT;
+	char outbuf[PATH_MAX];
+
+	parse_opts(argc, argv, &o);
+	if (!o.out)
+		o.out = rb_result_dir("ab", outbuf, sizeof(outbuf));
+	if (!access(o.out, F_OK))
+		rb_die_usage("output %s exists; comparisons are never overwritten: choose a new -o DIR", o.out);
+	return rb_compare(&o, argv[optind], argv[optind + 1], NULL, NULL);
+}
+
+int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
+	       rb_compare_seen_fn *seen, void *ctx)
+{
+	struct rb_cmp_opts o = *op;
 	static struct rb_loaded_run runs[2][RB_MAX_RUNS];
-	char err[2048], mismatch[8192], outbuf[PATH_MAX], *names[2][RB_MAX_RUNS];
+	char err[2048], mismatch[8192], *names[2][RB_MAX_RUNS];
+	const char *arg[2] = { list_a, list_b };
 	char *lists[2] = { NULL, NULL };
 	struct rb_report r = { .o = &o, .mismatch = mismatch, .run = { runs[0], runs[1] } };
 	struct rb_series_set set = { 0 };
@@ -239,20 +260,15 @@ int rb_cmd_compare(int argc, char **argv)
 	struct rb_bounds bounds = { .n = 0 };
 	int rc = RB_EXIT_FAIL, e;
 
-	parse_opts(argc, argv, &o);
 	mismatch[0] = '\0';
-	if (!o.out)
-		o.out = rb_result_dir("ab", outbuf, sizeof(outbuf));
-	if (!access(o.out, F_OK))
-		rb_die_usage("output %s exists; comparisons are never overwritten: choose a new -o DIR", o.out);
 	for (int a = 0; a < 2; a++)
-		if (rb_runs_load(argv[optind + a], runs[a], &r.nr[a], err, sizeof(err))) {
+		if (rb_runs_load(arg[a], runs[a], &r.nr[a], err, sizeof(err))) {
 			fprintf(stderr, "refbench: error: RUNS_%c: %s\n", 'A' + a, err);
 			rb_runs_unload(runs[0], r.nr[0]);
 			return RB_EXIT_FAIL;
 		}
 	for (int a = 0; a < 2; a++) {
-		lists[a] = strdup(argv[optind + a]);
+		lists[a] = strdup(arg[a]);
 		if (!lists[a])
 			abort();
 		split_names(lists[a], names[a]);
@@ -371,9 +387,13 @@ int rb_cmd_compare(int argc, char **argv)
 	r.stop = !r.undecided || o.look == o.max_looks;
 	if (write_out(&r, names))
 		goto out;
+	rc = 0;
+	if (seen) {
+		seen(&r, ctx);
+		goto out;
+	}
 	fprintf(stderr, "refbench: report: %s/report.txt\n", o.out);
 	printf("%s\n", o.out);
-	rc = 0;
 	if (r.nlost && !o.allow_missing) {
 		fprintf(stderr, "refbench: error: %zu metrics were measured in one arm (or some boots) "
 			"only, so the comparison is incomplete; %s/report.txt lists them and why. Fix "

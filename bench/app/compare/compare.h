@@ -31,6 +31,8 @@ struct rb_cmp_opts {
 	int normalize;			/* enum rb_kind of the baseline, or -1 */
 	const char *out, *label_a, *label_b, *command, *bounds_path;
 	const char *resumed;		/* --resumed: runs reused from an interrupted A/B */
+	const char *missing[64];	/* --missing: boots the runs lack, and why */
+	unsigned nmissing;
 };
 
 /* --normalize: a metric's B/A over its baseline's B/A */
@@ -78,12 +80,36 @@ struct rb_tally rb_report_tally(const struct rb_report *r, enum rb_family fam);
 void rb_report_kernel_text(struct json_object *meta, char *buf, size_t n);
 
 void rb_report_txt(FILE *f, const struct rb_report *r);
+/* report.txt's helpers, for the other 72-column reports: text wrapped at
+ * 72 columns (continuation lines indented); v in at most width characters;
+ * "+1.000/page" for d in unit "insn/page". Each returns buf. */
+void rb_report_wrap(FILE *f, const char *first, int indent, const char *text);
+const char *rb_report_num(char *buf, size_t n, double v, int width, bool sign);
+const char *rb_report_per_op(char *buf, size_t n, double d, const char *unit);
 struct json_object *rb_report_json(const struct rb_report *r);
 /* plots/: forest and dist data for the whole report and per case, then
  * gnuplot on them unless --no-plots; 0, or -errno for the data files. */
 int rb_report_plots(const char *dir, const struct rb_report *r);
+/* gnuplot -e VARS scripts/plots/TMPL: its exit code, -1 if it cannot run;
+ * what it says goes to stderr */
+int rb_plot_gnuplot(const char *tmpl, const char *vars);
 
 /* refbench compare RUNS_A RUNS_B */
 int rb_cmd_compare(int argc, char **argv);
+
+#define RB_CMP_OPTS_INIT { .margin = RB_STATS_MARGIN_DEFAULT, .alpha = RB_STATS_ALPHA_DEFAULT, \
+			   .seed = RB_STATS_SEED_DEFAULT, .iters = RB_STATS_ITERS_DEFAULT, \
+			   .plots = true, .normalize = -1, .correction = RB_CORR_HOLM }
+/* The comparison rb_cmd_compare makes, for other commands (refbench
+ * series compares each patch with its predecessor): RUNS_A and RUNS_B are
+ * comma-separated run lists, o->out a directory that does not exist yet.
+ * Writes the report there; with seen, hands it the report once written
+ * (before it is freed) instead of naming it on stdout, and lost metrics
+ * (r->nlost) are the caller's to judge. 0 written; else RB_EXIT_FAIL
+ * (refused, with the reason on stderr; or, without seen, written but
+ * lost metrics without allow_missing). */
+typedef void rb_compare_seen_fn(const struct rb_report *r, void *ctx);
+int rb_compare(struct rb_cmp_opts *o, const char *runs_a, const char *runs_b,
+	       rb_compare_seen_fn *seen, void *ctx);
 
 #endif

@@ -257,6 +257,13 @@ struct json_object *rb_report_json(const struct rb_report *r)
 		free(list);
 		json_object_object_add(j, "resumed", res);
 	}
+	{
+		struct json_object *miss = json_object_new_array();
+
+		for (unsigned i = 0; i < o->nmissing; i++)
+			json_object_array_add(miss, json_object_new_string(o->missing[i]));
+		json_object_object_add(j, "missing_boots", miss);
+	}
 	json_object_object_add(sum, "primary", tally_json(&p));
 	json_object_object_add(sum, "secondary", tally_json(&s));
 	json_object_object_add(sum, "derived", json_object_new_int((int)d.n));

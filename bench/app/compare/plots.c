@@ -82,17 +82,14 @@ static int plot_data(const char *dir, const char *tag, const struct rb_report *r
 	return (int)k;
 }
 
-static int run_gnuplot(const char *tmpl, const char *dir, const char *tag, const char *title,
-		       double margin, int rows)
+int rb_plot_gnuplot(const char *tmpl, const char *vars)
 {
-	char exe[PATH_MAX], tpath[PATH_MAX + 64], args[PATH_MAX * 2], err[256];
-	char *const argv[] = { "gnuplot", "-e", args, tpath, NULL };
+	char exe[PATH_MAX], tpath[PATH_MAX + 64], err[256];
+	char *const argv[] = { "gnuplot", "-e", (char *)vars, tpath, NULL };
 	struct rb_exec ex;
 	int rc;
 
 	snprintf(tpath, sizeof(tpath), "%s/%s", rb_repo_path("scripts/plots", exe, sizeof(exe)), tmpl);
-	snprintf(args, sizeof(args), "dir='%s'; tag='%s'; what='%s'; margin=%g; nmetrics=%d", dir, tag,
-		 title, margin, rows);
 	if (rb_exec(argv, &(struct rb_exec_opts){ .timeout_s = 300 }, &ex, err, sizeof(err)))
 		return -1;
 	/* gnuplot's complaints belong on stderr, as before */
@@ -100,6 +97,16 @@ static int run_gnuplot(const char *tmpl, const char *dir, const char *tag, const
 	rc = rb_exec_code(&ex);
 	rb_exec_free(&ex);
 	return rc;
+}
+
+static int run_gnuplot(const char *tmpl, const char *dir, const char *tag, const char *title,
+		       double margin, int rows)
+{
+	char args[PATH_MAX * 2];
+
+	snprintf(args, sizeof(args), "dir='%s'; tag='%s'; what='%s'; margin=%g; nmetrics=%d", dir, tag,
+		 title, margin, rows);
+	return rb_plot_gnuplot(tmpl, args);
 }
 
 int rb_report_plots(const char *dir, const struct rb_report *r)

@@ -624,6 +624,8 @@ static void legend(FILE *f, const struct rb_report *r)
 		     "the function it was inlined into. ~: no larger than that symbol's spread between the "
 		     "boots of one kernel. \"(X window)\": a metric without a window of its own is "
 		     "attributed through its iteration's X window, all of it.");
+	for (unsigned i = 0; i < r->o->nmissing; i++)
+		wrap(f, i ? "         " : "Missing: ", 9, r->o->missing[i]);
 	if (r->o->command)
 		wrap(f, "Reproduce: ", 4, r->o->command);
 	wrap(f, "Data: ", 6, "report.json, plots/ and runs/ beside this file; each run's meta.json "
@@ -643,3 +645,20 @@ void rb_report_txt(FILE *f, const struct rb_report *r)
 	legend(f, r);
 }
 
+
+/* The same wrapping and numbers for refbench's other 72-column reports
+ * (app/walk's series.txt). */
+void rb_report_wrap(FILE *f, const char *first, int indent, const char *text)
+{
+	wrap(f, first, indent, text);
+}
+
+const char *rb_report_num(char *buf, size_t n, double v, int width, bool sign)
+{
+	return num(buf, n, v, width, sign);
+}
+
+const char *rb_report_per_op(char *buf, size_t n, double d, const char *unit)
+{
+	return per_op_text(buf, n, d, unit_per(unit));
+}

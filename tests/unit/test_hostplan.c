@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The host-mode plan's state machine (app/hostplan): which round a boot
+ * is, what a boot left unfinished, and the command lines it kexecs with. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "app/hostplan/hostplan.h"
+
+static struct json_object *plan_of(int rounds, const char *cmdline)
+{
+	struct json_object *def = json_object_new_object(), *k = json_object_new_object(), *p;
+	const char *arms[] = { "A", "B" };
+
+	json_object_object_add(def, "suite", json_object_new_string("/s.suite"));
+	json_object_object_add(def, "rounds", json_object_new_int(rounds));
+	json_object_object_add(def, "fsdax", json_object_new_array());
+	json_object_object_add(def, "devdax", json_object_new_array());
+	json_object_object_add(def, "run_args", json_object_new_string(""));
+	for (int i = 0; i < 2; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "image", json_object_new_string(i ? "/k/b" : "/k/a"));
+		json_object_object_add(o, "release", json_object_new_string(i ? "6.1-b" : "6.1-a"));
+		json_object_object_add(o, "append", json_object_new_string(i ? "mitigations=off" : ""));
+		json_object_object_add(k, arms[i], o);
+	}
+	json_object_object_add(def, "kernels", k);
+	k = json_object_new_object();
+	json_object_object_add(k, "image", json_object_new_string("/boot/vmlinuz"));
+	json_object_object_add(k, "release", json_object_new_string("6.0"));
+	json_object_object_add(k, "cmdline", json_object_new_string(cmdline));
+	json_object_object_add(def, "original", k);
+	p = rb_hostplan_new(def, "test");
+	json_object_put(def);
+	return p;
+}
+
+static const char *status(struct json_object *p, int i)
+{
+	return json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(p, "rounds"), (size_t)i), "status"));
+}
+
+static void test_cmdline(void **st)
+{
+	/* an original booted by an earlier plan's return: its marks do not stack */
+	struct json_object *p = plan_of(1, "ro  quiet panic=-1 refbench.host=/old refbench.round=B9\n");
+	char buf[256], err[256];
+
+	(void)st;
+	assert_int_equal(rb_hostplan_validate(p, err, sizeof(err)), 0);
+	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "ro quiet panic=10 refbench.host=/st refbench.round=A1");
+	assert_int_equal(rb_hostplan_cmdline(p, 1, "/st", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "ro quiet mitigations=off panic=10 refbench.host=/st refbench.round=B1");
+	/* back to the original: its own panic= stays */
+	assert_int_equal(rb_hostplan_cmdline(p, -1, "/st", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "ro quiet panic=-1");
+	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", buf, 20), -E2BIG);
+	json_object_put(p);
+}
+
+static void test_rounds_by_label(void **st)
+{
+	/* round A1 is not round A10: labels are matched as whole words */
+	struct json_object *p = plan_of(10, "ro");
+	struct rb_hostplan_boot b0 = { "b0", "6.0", "ro" };
+	struct rb_hostplan_boot b1 = { "b1", "6.1-a", "ro panic=10 refbench.host=/st refbench.round=A10" };
+	char err[256];
+	int a1 = rb_hostplan_round_index(p, "A1"), a10 = rb_hostplan_round_index(p, "A10");
+
+	(void)st;
+	assert_int_equal(a1, 0);
+	assert_int_equal(a10, 18);
+	assert_int_equal(rb_hostplan_round_index(p, "C1"), -1);
+	assert_int_equal(rb_hostplan_switch(p, a1, &b0, err, sizeof(err)), 0);
+	assert_int_equal(rb_hostplan_reconcile(p, &b1, NULL), 1);
+	assert_string_equal(status(p, a1), "failed");
+	/* a transition from the wrong state is refused and named */
+	assert_int_equal(rb_hostplan_start(p, a1, &b1, "/r", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "round A1 is failed, not booted"));
+	json_object_put(p);
+}
+
+static void test_same_boot(void **st)
+{
+	/* host-ab run again in the boot that issued a switch: switch again,
+	 * and nothing of that boot's rounds is failed */
+	struct json_object *p = plan_of(1, "ro");
+	struct rb_hostplan_boot b0 = { "b0", "6.0", "ro" };
+	struct rb_hostplan_step s;
+	char err[256];
+
+	(void)st;
+	assert_int_equal(rb_hostplan_switch(p, 0, &b0, err, sizeof(err)), 0);
+	assert_int_equal(rb_hostplan_reconcile(p, &b0, NULL), 0);
+	s = rb_hostplan_next(p, &b0);
+	assert_int_equal(s.action, RB_STEP_SWITCH);
+	assert_int_equal(s.round, 0);
+	assert_string_equal(status(p, 0), "switching");
+	json_object_put(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_rounds_by_label),
+		cmocka_unit_test(test_same_boot),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
