@@ -139,7 +139,7 @@ fuzz: $(FUZZ_BINS)
 unit: $(UNIT_BINS)
 	@tests/run --only unit
 
-lab: bench/refbench
+lab: bench/refbench $(if $(filter 1,$(ATTRIBUTE)),$(PLUGIN_SO))
 	scripts/lab $(LABARGS)
 
 kernel: | build/.deps-ok
@@ -175,7 +175,7 @@ else
 		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
 		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') \
-		$(if $(RESUME),--resume '$(RESUME)') $(ABARGS)
+		$(if $(RESUME),--resume '$(RESUME)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) $(ABARGS)
 endif
 
 # The import graph: the folders each folder's files include ("dir/x.h"), its
