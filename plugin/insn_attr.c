@@ -3,7 +3,7 @@
  * insn_attr: a QEMU TCG plugin that counts the guest instructions executed
  * inside each refbench measurement window, per kernel symbol.
  *
- *   -plugin PATH/insn_attr.so,map=System.map,out=FILE
+ *   -plugin PATH/insn_attr.so,map=System.map,out=FILE[,cost=1,vmlinux=PATH,info=FILE]
  *
  * Every instruction is counted (an inline add, chosen at translation time,
  * into the counter of the kernel text symbol that holds it, or of "[user]"
@@ -17,6 +17,18 @@
  * validation canary (window_marker.h) in the window, when there were any.
  * The boot runs without KASLR, so System.map's
  * addresses are the running kernel's.
+ *
+ * cost=1 adds the cost vector (docs/cost.md) to each line:
+ *   "cost":{"atomic":A,"loads":L,"stores":S,"page-struct":P,"lines":N,
+ *           "page-struct-lines":M},
+ *   "atomic_syms":{...},"loads_syms":{...},"stores_syms":{...},
+ *   "page-struct_syms":{...}
+ * atomics are counted at translation from the instruction bytes and the
+ * kernel's LOCK sites (vmlinux's .smp_locks: a one-CPU guest rewrote their
+ * LOCK prefixes to DS), accesses by a callback on every data access in a
+ * window, an RMW once as a load and once as a store (QEMU reports both);
+ * lines are distinct 64-byte lines of guest physical memory. info=FILE
+ * gets, at exit, what the plugin saw of the kernel's LOCK sites.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +37,7 @@
 
 #include "qemu_plugin_abi.h"
 #include "window_marker.h"
+#include "x86_cost.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -44,6 +57,18 @@ static uint64_t canary[RB_CANARY_MAX + 1], canary_snap[RB_CANARY_MAX + 1];
 static uint64_t window_seq;
 static bool in_window;
 static FILE *out;
+
+/* cost=1: per bucket, like counts; snapshots at each window's begin */
+enum { C_ATOMIC, C_LOADS, C_STORES, C_PSTRUCT, C_NR };
+static const char *const cost_name[C_NR] = { "atomic", "loads", "stores", "page-struct" };
+static bool cost;
+static uint64_t *ccount[C_NR], *csnap[C_NR];
+static uint64_t *locks;		/* the kernel's LOCK sites, sorted */
+static size_t nlocks;
+static uint64_t lock_seen[3];	/* translated LOCK sites found as f0, 3e (DS), other */
+static struct rb_lineset lines;
+static bool lines_lost;		/* the line set could not grow: the window's lines are wrong */
+static const char *info_path;
 
 static int cmp_sym(const void *a, const void *b)
 {
@@ -111,6 +136,34 @@ static const char *bucket_name(size_t b)
 	return syms[b - B_FIRST_SYM].name;
 }
 
+static void emit_cost(void)
+{
+	fprintf(out, ",\"cost\":{");
+	for (int c = 0; c < C_NR; c++) {
+		uint64_t t = 0;
+
+		for (size_t b = 0; b < nbuckets; b++)
+			t += ccount[c][b] - csnap[c][b];
+		fprintf(out, "\"%s\":%llu,", cost_name[c], (unsigned long long)t);
+	}
+	/* a set that could not grow counted too few: no number rather than a wrong one */
+	if (lines_lost)
+		fprintf(out, "\"lines\":null,\"page-struct-lines\":null}");
+	else
+		fprintf(out, "\"lines\":%zu,\"page-struct-lines\":%zu}", lines.n, lines.n_pstruct);
+	for (int c = 0; c < C_NR; c++) {
+		fprintf(out, ",\"%s_syms\":{", cost_name[c]);
+		for (size_t b = 0, first = 1; b < nbuckets; b++) {
+			uint64_t d = ccount[c][b] - csnap[c][b];
+			if (!d)
+				continue;
+			fprintf(out, "%s\"%s\":%llu", first ? "" : ",", bucket_name(b), (unsigned long long)d);
+			first = 0;
+		}
+		fprintf(out, "}");
+	}
+}
+
 static void emit_window(void)
 {
 	uint64_t total = 0;
@@ -138,6 +191,8 @@ static void emit_window(void)
 	}
 	if (memcmp(canary, canary_snap, sizeof(canary)))
 		fprintf(out, "}");
+	if (cost)
+		emit_cost();
 	fprintf(out, "}\n");
 }
 
@@ -152,6 +207,10 @@ static void on_marker(unsigned int vcpu, void *udata)
 		memcpy(snap, counts, nbuckets * sizeof(*counts));
 		memcpy(canary_snap, canary, sizeof(canary));
 		restarts_snap = restarts;
+		for (int c = 0; cost && c < C_NR; c++)
+			memcpy(csnap[c], ccount[c], nbuckets * sizeof(**ccount));
+		if (cost)
+			rb_lineset_next(&lines), lines_lost = false;
 		in_window = true;
 	} else if (in_window) {
 		emit_window();
@@ -188,6 +247,49 @@ static int marker_kind(uint32_t disp)
 	return disp == RB_MARKER_BEGIN_DISP ? 1 : disp == RB_MARKER_END_DISP ? 2 : 0;
 }
 
+static bool lock_site(uint64_t va)
+{
+	return rb_u64_find(locks, nlocks, va);
+}
+
+static void add_line(uint64_t pa, bool pstruct)
+{
+	if (!lines_lost && rb_lineset_add(&lines, pa >> RB_LINE_SHIFT, pstruct))
+		lines_lost = true;
+}
+
+/* Every data access; only those inside a window are counted. */
+static void on_mem(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va, void *udata)
+{
+	size_t b = (uintptr_t)udata;
+	bool ps = rb_in_vmemmap(va);
+	struct qemu_plugin_hwaddr *hw;
+	uint64_t pa = va, last = va + (1u << qemu_plugin_mem_size_shift(info)) - 1;
+
+	(void)vcpu;
+	if (!in_window)
+		return;
+	ccount[qemu_plugin_mem_is_store(info) ? C_STORES : C_LOADS][b]++;
+	ccount[C_PSTRUCT][b] += ps;
+	/* a cache line is physical: an alias (user and direct map) is one line */
+	hw = qemu_plugin_get_hwaddr(info, va);
+	if (hw && !qemu_plugin_hwaddr_is_io(hw))
+		pa = qemu_plugin_hwaddr_phys_addr(hw);
+	else
+		pa = va | (1ull << 63);	/* I/O or unknown: its own space */
+	add_line(pa, ps);
+	if ((va >> RB_LINE_SHIFT) != (last >> RB_LINE_SHIFT))	/* split across two lines */
+		add_line(pa + (last - va), ps);
+}
+
+/* Counts what the guest's text holds at a LOCK site (for info=). */
+static void note_lock_site(const uint8_t *d, size_t n, uint64_t va)
+{
+	for (size_t k = 0; k < n && k < 4; k++)
+		if (lock_site(va + k))
+			lock_seen[d[k] == 0xf0 ? 0 : d[k] == 0x3e ? 1 : 2]++;
+}
+
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
@@ -211,7 +313,40 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (va == pf_entry_addr && pf_entry_addr)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &restarts, 1);
+		if (cost) {
+			const uint8_t *d = qemu_plugin_insn_data(insn);
+			size_t len = qemu_plugin_insn_size(insn), b = bucket_of(va);
+
+			if (va >> 63)
+				note_lock_site(d, len, va);
+			if (rb_x86_atomic(d, len, va, va >> 63 ? lock_site : NULL))
+				qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+									   &ccount[C_ATOMIC][b], 1);
+			qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_NO_REGS,
+							 QEMU_PLUGIN_MEM_RW, (void *)(uintptr_t)b);
+		}
 	}
+}
+
+/* info=FILE: what the cost vector rests on, written whole (temp + rename). */
+static void write_info(void)
+{
+	char tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", info_path);
+	if (!(f = fopen(tmp, "we")))
+		return;
+	fprintf(f, "{\"plugin\":\"insn_attr\",\"cost\":%s,\"smp_locks\":%zu,"
+		"\"lock_sites_translated\":{\"lock\":%llu,\"ds\":%llu,\"other\":%llu},"
+		"\"vmemmap\":[[\"0x%llx\",\"0x%llx\"],[\"0x%llx\",\"0x%llx\"]],"
+		"\"line_bytes\":%d,\"windows\":%llu}\n", cost ? "true" : "false", nlocks,
+		(unsigned long long)lock_seen[0], (unsigned long long)lock_seen[1],
+		(unsigned long long)lock_seen[2], RB_VMEMMAP_L4_BASE, RB_VMEMMAP_L4_BASE + RB_VMEMMAP_L4_SIZE,
+		RB_VMEMMAP_L5_BASE, RB_VMEMMAP_L5_BASE + RB_VMEMMAP_L5_SIZE, 1 << RB_LINE_SHIFT,
+		(unsigned long long)window_seq);
+	if (fclose(f) || rename(tmp, info_path))
+		unlink(tmp);
 }
 
 static void at_exit(qemu_plugin_id_t id, void *p)
@@ -220,12 +355,14 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 	(void)p;
 	if (out)
 		fflush(out);
+	if (info_path)
+		write_info();
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 					   int argc, char **argv)
 {
-	const char *map = NULL, *outp = NULL;
+	const char *map = NULL, *outp = NULL, *vmlinux = NULL, *why;
 	char msg[512];
 	int e;
 
@@ -242,8 +379,15 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			map = argv[i] + 4;
 		else if (!strncmp(argv[i], "out=", 4))
 			outp = argv[i] + 4;
+		else if (!strcmp(argv[i], "cost=1") || !strcmp(argv[i], "cost=0"))
+			cost = argv[i][5] == '1';
+		else if (!strncmp(argv[i], "vmlinux=", 8))
+			vmlinux = argv[i] + 8;
+		else if (!strncmp(argv[i], "info=", 5))
+			info_path = argv[i] + 5;
 		else {
-			snprintf(msg, sizeof(msg), "insn_attr: unknown argument '%s' (map=, out=)\n", argv[i]);
+			snprintf(msg, sizeof(msg), "insn_attr: unknown argument '%s' (map=, out=, cost=0|1, "
+				 "vmlinux=, info=)\n", argv[i]);
 			qemu_plugin_outs(msg);
 			return -1;
 		}
@@ -257,7 +401,25 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		qemu_plugin_outs(msg);
 		return -1;
 	}
+	if (cost && !vmlinux) {
+		qemu_plugin_outs("insn_attr: cost=1 needs vmlinux=PATH (its .smp_locks: a one-CPU guest "
+				 "patches LOCK prefixes away, so atomics are not in the running text)\n");
+		return -1;
+	}
+	if (cost && (e = rb_smp_locks_read(vmlinux, &locks, &nlocks, &why))) {
+		snprintf(msg, sizeof(msg), "insn_attr: %s: %s: %s%s\n", vmlinux, why, strerror(-e),
+			 e == -ENOENT ? " (a CONFIG_SMP=n kernel: its atomic_t operations have no LOCK "
+			 "prefix, so atomics cannot be counted; build it with CONFIG_SMP=y)" : "");
+		qemu_plugin_outs(msg);
+		return -1;
+	}
 	nbuckets = B_FIRST_SYM + nsyms;
+	for (int c = 0; cost && c < C_NR; c++)
+		if (!(ccount[c] = calloc(nbuckets, sizeof(**ccount))) ||
+		    !(csnap[c] = calloc(nbuckets, sizeof(**csnap))))
+			return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
+	if (cost && rb_lineset_init(&lines, 1 << 16))
+		return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
 	counts = calloc(nbuckets, sizeof(*counts));
 	snap = calloc(nbuckets, sizeof(*snap));
 	out = fopen(outp, "we");
