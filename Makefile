@@ -139,7 +139,7 @@ fuzz: $(FUZZ_BINS)
 unit: $(UNIT_BINS)
 	@tests/run --only unit
 
-lab: bench/refbench $(if $(filter 1,$(ATTRIBUTE)),$(PLUGIN_SO))
+lab: bench/refbench $(if $(filter 1,$(ATTRIBUTE) $(COST)),$(PLUGIN_SO))
 	scripts/lab $(LABARGS)
 
 kernel: | build/.deps-ok
@@ -152,16 +152,16 @@ demo: bench/refbench
 	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
 
 # the walk of a series: base, base+1, ..., base+N, one table (scripts/series)
-series: bench/refbench $(if $(filter 1,$(ATTRIBUTE)),$(PLUGIN_SO))
+series: bench/refbench $(if $(filter 1,$(ATTRIBUTE) $(COST)),$(PLUGIN_SO))
 	@test -n '$(SERIES)' || { echo "make series: give SERIES=DIR|MBOX (and BASE=SPEC, default stock)" >&2; exit 2; }
 	scripts/series --series '$(SERIES)' $(if $(BASE),--base '$(BASE)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') $(if $(SUITE),--suite '$(SUITE)') \
 		$(if $(BOUNDS),--bounds '$(BOUNDS)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
-		$(if $(JOBS),--jobs '$(JOBS)') $(SERIESARGS)
+		$(if $(filter 1,$(COST)),--cost) $(if $(JOBS),--jobs '$(JOBS)') $(SERIESARGS)
 
 # TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab),
 # with RESUME=STATE continued by hand; TARGET=ssh://...: the same there
-ab: bench/refbench
+ab: bench/refbench $(if $(filter 1,$(ATTRIBUTE) $(COST)),$(PLUGIN_SO))
 ifeq ($(TARGET),host)
 	scripts/host-ab $(if $(RESUME),--resume '$(RESUME)',--kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
 		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS))
@@ -175,7 +175,8 @@ else
 		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
 		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') \
-		$(if $(RESUME),--resume '$(RESUME)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) $(ABARGS)
+		$(if $(RESUME),--resume '$(RESUME)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
+		$(if $(filter 1,$(COST)),--cost) $(ABARGS)
 endif
 
 # The import graph: the folders each folder's files include ("dir/x.h"), its

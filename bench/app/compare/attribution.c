@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "app/compare/attribution.h"
+#include "app/compare/cost.h"
 #include "lib/refbench.h"
 
 /* One sample of a time metric and the window its counts come from. */
@@ -26,6 +27,7 @@ struct rb_attr_join {
 	const char *metric, *unit;
 	int64_t iter;
 	bool own;		/* the sample's own window (else window_of's) */
+	int comp;		/* a cost component's sample (cost.h), or -1: instructions */
 	bool joined;		/* has a window at all */
 	uint64_t w;
 	const char *window_of;	/* the metric whose window it is */
@@ -88,15 +90,18 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 		struct json_object *rec = json_object_array_get_idx(records, i), *w;
 		struct rb_attr_join *j = &ar->j[ar->nj];
 
-		if (strcmp(jstr(rec, "type"), "sample") || !rb_unit_is_time(jstr(rec, "unit")))
+		if (strcmp(jstr(rec, "type"), "sample") ||
+		    (!rb_unit_is_time(jstr(rec, "unit")) && rb_cost_component(jstr(rec, "unit")) < 0))
 			continue;
 		j->rec = rec;
+		j->comp = rb_cost_component(jstr(rec, "unit"));
 		rb_series_label(rec, j->label, sizeof(j->label));
 		j->metric = jstr(rec, "metric");
 		j->unit = jstr(rec, "unit");
 		j->iter = json_object_get_int64(json_object_object_get(rec, "iter"));
 		if (json_object_object_get_ex(rec, "window", &w) && json_object_is_type(w, json_type_int)) {
-			j->own = j->joined = true;
+			j->own = j->comp < 0;
+			j->joined = true;
 			j->w = (uint64_t)json_object_get_int64(w);
 			j->window_of = j->metric;
 		}
@@ -112,7 +117,7 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 				if (side ? i + d >= ar->nj : d > i)
 					continue;
 				o = &ar->j[side ? i + d : i - d];
-				if (o->own && o->iter == j->iter && !strcmp(o->label, j->label)) {
+				if (o->own && j->comp < 0 && o->iter == j->iter && !strcmp(o->label, j->label)) {
 					j->joined = true;
 					j->w = o->w;
 					j->window_of = o->metric;
@@ -231,6 +236,29 @@ static void read_lines(struct rb_attr_run *ar)
 	fclose(f);
 }
 
+/* A component's symbols add up to the window's count of it. */
+static void check_component_sum(struct rb_attr_run *ar, const struct rb_attr_win *x, int c)
+{
+	char sub[64];
+	struct json_object *cost = json_object_object_get(x->o, "cost"), *syms;
+	uint64_t total, sum = 0;
+
+	snprintf(sub, sizeof(sub), "%s_syms", rb_cost_components[c]);
+	if (!cost || !json_object_object_get_ex(x->o, sub, &syms))
+		return;		/* lines: a property of the window, not of a symbol */
+	if (!counts_object(syms) || !jcount(cost, rb_cost_components[c], &total)) {
+		flag(ar, "window %" PRIu64 ": \"%s\" or its \"cost\" is not counts", x->w, sub);
+		return;
+	}
+	json_object_object_foreach(syms, k, v) {
+		(void)k;
+		sum += (uint64_t)json_object_get_int64(v);
+	}
+	if (sum != total)
+		flag(ar, "window %" PRIu64 ": its symbols' %s add up to %" PRIu64 ", not to its %" PRIu64,
+		     x->w, rb_cost_components[c], sum, total);
+}
+
 /* Every sample against its window; the first disagreement flags the run. */
 static void check_samples(struct rb_attr_run *ar)
 {
@@ -250,6 +278,8 @@ static void check_samples(struct rb_attr_run *ar)
 		if (sum != insns)
 			flag(ar, "window %" PRIu64 ": its symbols' counts add up to %" PRIu64 ", not to its "
 			     "%" PRIu64 " instructions", ar->w[i].w, sum, insns);
+		for (int c = 0; c < RB_COST_NR && ar->usable; c++)
+			check_component_sum(ar, &ar->w[i], c);
 	}
 	for (size_t i = 0; i < ar->nj && ar->usable; i++) {
 		struct rb_attr_join *j = &ar->j[i];
@@ -285,8 +315,7 @@ static void check_samples(struct rb_attr_run *ar)
 	}
 }
 
-/* DIR/attribution.jsonl when the run is DIR/run (a lab boot). */
-static bool attr_path(const char *rundir, char *out, size_t n)
+bool rb_attr_path(const char *rundir, char *out, size_t n)
 {
 	size_t l = strlen(rundir);
 
@@ -302,7 +331,7 @@ static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, bo
 {
 	FILE *f;
 
-	if (!attr_path(run->dir, ar->path, sizeof(ar->path)))
+	if (!rb_attr_path(run->dir, ar->path, sizeof(ar->path)))
 		return;
 	if (!(f = fopen(ar->path, "re")) && errno == ENOENT)
 		return;
@@ -511,6 +540,8 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	struct json_object *syms, *cans;
 	double *buf;
 	size_t cap;
+	char sub[64] = "syms";
+	int comp;
 
 	memset(m, 0, sizeof(*m));
 	arm_collect(at, 0, s, &as[0]);
@@ -523,15 +554,19 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	m->has = true;
 	m->window_of = strcmp(as[0].window_of, s->metric) ? as[0].window_of : NULL;
 	buf = calloc(as[0].total + as[1].total, sizeof(*buf));
-	syms = key_union(as, "syms");
-	cans = key_union(as, "canaries");
+	/* a component's symbols are "<component>_syms"; canaries count instructions */
+	comp = rb_cost_component(s->unit);
+	if (comp >= 0)
+		snprintf(sub, sizeof(sub), "%s_syms", rb_cost_components[comp]);
+	syms = key_union(as, sub);
+	cans = key_union(as, comp >= 0 ? "-" : "canaries");
 	cap = (size_t)json_object_object_length(syms);
 	m->sym = calloc(cap + 1, sizeof(*m->sym));
 	m->can = calloc((size_t)json_object_object_length(cans) + 1, sizeof(*m->can));
 	if (!buf || !m->sym || !m->can)
 		abort();
 	json_object_object_foreach(syms, name, v) {
-		struct rb_attr_count x = count_both(as, (struct count_of){ "syms", name }, buf, rows);
+		struct rb_attr_count x = count_both(as, (struct count_of){ sub, name }, buf, rows);
 
 		(void)v;
 		if (x.delta == 0)
@@ -552,7 +587,8 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 			m->can[b] = m->can[b - 1];
 			m->can[b - 1] = t;
 		}
-	m->restarts = count_both(as, (struct count_of){ NULL, "restarts" }, buf, rows);
+	if (comp < 0)
+		m->restarts = count_both(as, (struct count_of){ NULL, "restarts" }, buf, rows);
 	m->unattributed = delta - m->sum_delta;
 	json_object_put(syms);
 	json_object_put(cans);
@@ -571,7 +607,7 @@ void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
 	if (!at->m)
 		abort();
 	for (size_t i = 0; i < n; i++)
-		if (rb_unit_is_time(ss[i]->unit) && !res[i].status)
+		if ((rb_unit_is_time(ss[i]->unit) || rb_cost_component(ss[i]->unit) >= 0) && !res[i].status)
 			summarise_metric(at, ss[i], res[i].delta, &at->m[i]);
 }
 

@@ -72,6 +72,9 @@ struct rb_attr {
 	struct rb_attr_metric *m;	/* n, one per compared metric; NULL: an arm has none */
 };
 
+/* DIR/attribution.jsonl when the run is DIR/run (a lab boot); false otherwise. */
+bool rb_attr_path(const char *rundir, char *out, size_t n);
+
 /* The attribution beside each run of the two arms; NULL when no run has
  * one. exact: the runs are deterministic (a timed run's file is flagged). */
 struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *nr, bool exact);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/compare/cost.h"
 #include "app/compare/load.h"
 #include "app/rundir/read.h"
 #include "lib/refbench.h"
@@ -50,14 +51,18 @@ unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded
 	return c;
 }
 
+bool rb_run_exact(const struct rb_loaded_run *r)
+{
+	const char *c = json_object_get_string(json_object_object_get(r->meta, "clock"));
+
+	return c && !strncmp(c, "icount", 6);
+}
+
 bool rb_runs_exact(struct rb_loaded_run *runs, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *c = json_object_get_string(json_object_object_get(runs[i].meta, "clock"));
-
-		if (!c || strncmp(c, "icount", 6))
+	for (size_t i = 0; i < n; i++)
+		if (!rb_run_exact(&runs[i]))
 			return false;
-	}
 	return n > 0;
 }
 
@@ -72,6 +77,7 @@ int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 {
 	char path[4096 + 64], e2[512];
 	size_t samples = 0;
+	struct rb_cost_note cost;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(path, sizeof(path), "%s/run/meta.json", dir);
@@ -90,6 +96,14 @@ int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 		rb_run_unload(r);
 		return -1;
 	}
+	if (rb_run_exact(r) && rb_cost_expand(r, &cost, e2, sizeof(e2))) {
+		snprintf(err, n, "run %s refused: its cost vector: %s", dir, e2);
+		rb_run_unload(r);
+		return -1;
+	}
+	if (rb_run_exact(r) && cost.expanded && !cost.split)
+		fprintf(stderr, "refbench: run %s: the kernel ran without nokaslr, so the vmemmap may not be "
+			"at its fixed base: its page-struct components are not reported\n", dir);
 	return 0;
 }
 

@@ -30,6 +30,8 @@ void rb_runs_unload(struct rb_loaded_run *runs, unsigned n);
 /* Appends one line per mismatching path to out; returns the count. */
 unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
 			    size_t nb, char *out, size_t n);
+/* Deterministic mode: the run's clock is the guest's icount. */
+bool rb_run_exact(const struct rb_loaded_run *r);
 /* Deterministic mode: every run's clock is the guest's icount. */
 bool rb_runs_exact(struct rb_loaded_run *runs, size_t n);
 

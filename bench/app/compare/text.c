@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "app/compare/compare.h"
+#include "app/compare/cost.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
 
@@ -233,6 +234,14 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 }
 
 /* ---- report.txt ---------------------------------------------------------- */
+
+static bool has_cost(const struct rb_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (rb_cost_component(r->ss[i]->unit) >= 0)
+			return true;
+	return false;
+}
 
 static void header(FILE *f, const struct rb_report *r)
 {
@@ -624,6 +633,14 @@ static void legend(FILE *f, const struct rb_report *r)
 		     "the function it was inlined into. ~: no larger than that symbol's spread between the "
 		     "boots of one kernel. \"(X window)\": a metric without a window of its own is "
 		     "attributed through its iteration's X window, all of it.");
+	if (has_cost(r))
+		wrap(f, "", 0, "atomic, loads, stores, page-struct, lines, page-struct-lines: the cost "
+		     "vector of the metric's window per op, counted by the TCG plugin (docs/cost.md): "
+		     "atomic read-modify-writes as an SMP machine runs them (LOCK sites from vmlinux's "
+		     ".smp_locks), data accesses (an RMW is one load and one store), those whose address "
+		     "is in the vmemmap (struct page), distinct 64-byte lines of guest physical memory "
+		     "touched in the window, and of them those reached through the vmemmap. Exact, like "
+		     "the instruction count; TCG has no caches, so lines are lines touched, not misses.");
 	for (unsigned i = 0; i < r->o->nmissing; i++)
 		wrap(f, i ? "         " : "Missing: ", 9, r->o->missing[i]);
 	if (r->o->command)
