@@ -41,7 +41,7 @@ LDLIBS = $(LIBPERF_A) $(LIBAPI_A) \
 	$(shell pkg-config --libs json-c libpmem2 2>/dev/null || echo -ljson-c -lpmem2) \
 	-lcrypto -lz -lm -lpthread
 
-# One layer per folder (README "Layout"); includes name the folder: "mem/mem.h".
+# One layer per folder (docs/layout.md); includes name the folder: "mem/mem.h".
 LAYERS := app app/hostplan app/run app/rundir app/compare app/walk cases cases/fio mem lib stats kabi
 MAIN := bench/app/main.c
 SRCS := $(sort $(filter-out $(MAIN),$(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.c))))
@@ -180,7 +180,7 @@ else
 endif
 
 # The import graph: the folders each folder's files include ("dir/x.h"), its
-# own left out. Arrows only point down (README "Layout" shows this output).
+# own left out. Arrows only point down (docs/layout.md shows this output).
 LAYER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard bench/*/*.[ch] bench/*/*/*.[ch]))))
 layers:
 	@for d in $(LAYER_DIRS); do \

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The memory layer inside: a kind is a row of rb_mem_kinds[] (kinds.c)
+ * The memory layer inside: a kind is a row of rb_mem_kinds[] (kinds.h)
  * and a provider, the ops that map and check it. mem.c and verify.c
- * dispatch through the row; providers never call back into them.
+ * dispatch through the row; providers never call back into them, and the
+ * table never calls into either.
  */
 #ifndef REFBENCH_MEM_KIND_H
 #define REFBENCH_MEM_KIND_H
@@ -27,24 +28,6 @@ struct rb_mem_ops {
 	 * what mapping size bytes of the kind takes (huge page pools). */
 	void (*boot_arg)(enum rb_kind kind, size_t size, char *buf, size_t n);
 };
-
-/* A fault count that says the kernel mapped smaller pages than the kind
- * claims: what it fell back to, and why that happens. */
-struct rb_mem_fallback {
-	size_t to;		/* the page size the faults count */
-	const char *what;	/* "fell back to PTE" */
-	const char *why;	/* the usual causes, naming the fix */
-};
-
-struct rb_mem_kind {
-	const char *name;		/* as suites and samples name it */
-	size_t gran;			/* the page size it claims */
-	enum rb_kind_class class;	/* what "baseline" and "dax" select */
-	const struct rb_mem_ops *ops;	/* the provider */
-	struct rb_mem_fallback fallback;	/* optional */
-};
-
-extern const struct rb_mem_kind rb_mem_kinds[RB_KIND__COUNT];
 
 /* vma.c: address space and what smaps says of it. */
 /* Reserve size + align of address space and return an aligned start in

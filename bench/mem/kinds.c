@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The memory kinds: one row each. A row names the kind, the page size it
- * claims (what its fault count and mapping checks prove), its class
- * (what a suite's "baseline" and "dax" select) and its provider.
+ * The memory kinds: one row each (kinds.h says what a row holds), and
+ * what the rest of refbench asks of a kind by its number or its name.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "mem/kind.h"
+#include "mem/kinds.h"
 
 #define SZ_4K (4096u)
 #define SZ_2M (2u << 20)
 #define SZ_1G (1u << 30)
 
-/* The providers: one file each. */
+/* The providers: one file each (struct rb_mem_ops is theirs, mem/kind.h:
+ * a row only points at it). */
 extern const struct rb_mem_ops rb_mem_anon_ops;		/* anon.c: anon, thp */
 extern const struct rb_mem_ops rb_mem_shmem_ops;	/* shmem.c */
 extern const struct rb_mem_ops rb_mem_hugetlb_ops;	/* hugetlb.c */

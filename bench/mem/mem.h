@@ -2,8 +2,8 @@
 /*
  * Memory kinds: each maps an aligned region of the kind it names and can
  * prove the page size the kernel really used. The kinds are one table
- * (kinds.c: name, page size, class, provider); a kind is a provider file
- * and a row there.
+ * (kinds.h, kinds.c: name, page size, class, provider); a kind is a
+ * provider file and a row there.
  *
  * Life cycle, per sweep point:
  *   rb_mem_setup()     validate paths/devices, create and allocate the file
@@ -26,35 +26,7 @@
 #include <stdint.h>
 
 #include "lib/refbench.h"
-
-/* The kinds, in report order: the row of each is in kinds.c. */
-enum rb_kind {
-	RB_KIND_NONE,		/* no memory under test (null case) */
-	RB_KIND_ANON,		/* private anon, 4K forced (MADV_NOHUGEPAGE) */
-	RB_KIND_THP,		/* private anon, MADV_HUGEPAGE, 2M aligned */
-	RB_KIND_SHMEM,		/* memfd, shared */
-	RB_KIND_HUGETLB_2M,	/* private anon, MAP_HUGETLB|MAP_HUGE_2MB: a PMD */
-	RB_KIND_HUGETLB_1G,	/* private anon, MAP_HUGETLB|MAP_HUGE_1GB: a PUD */
-	RB_KIND_FSDAX_PTE,	/* file on a DAX mount, VA/pgoff misaligned: 4K */
-	RB_KIND_FSDAX_PMD,	/* file on a DAX mount, VA/pgoff 2M aligned */
-	RB_KIND_DEVDAX_4K,	/* /dev/daxX.Y with align=4K */
-	RB_KIND_DEVDAX_2M,	/* /dev/daxX.Y with align=2M */
-	RB_KIND_DEVDAX_1G,	/* /dev/daxX.Y with align=1G (needs pdpe1gb) */
-	RB_KIND__COUNT
-};
-#define RB_KIND_BIT(k) (1u << (k))
-/* Every kind with memory: what a case that runs on any mapping supports. */
-#define RB_KINDS_ALL ((RB_KIND_BIT(RB_KIND__COUNT) - 1) & ~RB_KIND_BIT(RB_KIND_NONE))
-
-/* What a suite's "baseline" and "dax" select. */
-enum rb_kind_class { RB_CLASS_NONE, RB_CLASS_BASELINE, RB_CLASS_DAX };
-
-const char *rb_kind_name(int k);
-int rb_kind_parse(const char *s);		/* -1 when unknown */
-size_t rb_kind_gran(int k);			/* the mapping size the kind claims */
-uint32_t rb_kind_mask(enum rb_kind_class c);	/* RB_KIND_BIT()s of that class */
-/* "anon thp ...": every kind's name, for help texts. */
-const char *rb_kind_names(char *buf, size_t n);
+#include "mem/kinds.h"
 
 struct rb_mem {
 	enum rb_kind kind;
