@@ -119,7 +119,8 @@ static struct json_object *component_sample(struct json_object *rec, int c, uint
 {
 	struct json_object *s = json_object_new_object(), *v, *checks, *chk, *verify;
 	char unit[64], detail[160];
-	static const char *const keep[] = { "schema", "type", "case", "kind", "params", "iter", NULL };
+	static const char *const keep[] = { "schema", "type", "case", "kind", "params", "iter",
+					    "interrupts", "preempted", NULL };
 
 	for (const char *const *k = keep; *k; k++)
 		if (json_object_object_get_ex(rec, *k, &v))

@@ -1,0 +1,103 @@
+#!/bin/bash
+# tests/lab/cost.sh [X.Y]: the cost vector end to end (docs/cost.md), on
+# Debian's linux-source-X.Y (default 6.1).
+#  1. The cost plugin changes no instruction count: a boot with --cost and
+#     one with --attribute give the same samples, byte for byte; two --cost
+#     boots give the same plugin counts, cost vector included.
+#  2. Atomics are seen although the one-CPU guest patched its LOCK
+#     prefixes to DS: plugin.json names the LOCK sites it translated, and a
+#     4 KiB GUP-fast get takes at least one atomic and one struct-page
+#     access per page.
+#  3. Kernel B = A + kernels/patches/cost-canary/X.Y: one atomic in the
+#     FOLL_GET grab (canary 7), one struct-page load in the unpin (8), one
+#     store in the anonymous fault (9). In every window, the functions that
+#     hold canary k (kernels/canary-check) changed their component by
+#     exactly the count of canary k's executions, and windows no canary
+#     crossed are unchanged in those functions; compare reports the change
+#     on the components per page, attributed to those functions.
+# Called by tests/lab/test_cost_<X.Y>.sh. Exit 0 pass, 1 fail, 77 skip.
+. "$(dirname "$0")/lib.sh"
+KVER=${1:-6.1}
+lab_needs qemu-system-x86_64 jq objdump
+lab_built --plugin
+PATCHES=$REPO/kernels/patches/cost-canary/$KVER
+[ -d "$PATCHES" ] || fail "$PATCHES missing"
+lab_tmp cost
+
+src=(); [ "$KVER" = 6.1 ] || src=(--src "$KVER")
+RB_LAB_KERNEL='' lab_kernel "${src[@]}"; KA=$KERNEL
+RB_LAB_KERNEL='' lab_kernel "${src[@]}" --patches "$PATCHES"; KB=$KERNEL
+"$REPO/kernels/canary-check" "$KA" "$KB" >"$TMP/check.json" || true	# codegen changes: an atomic is more than a nopl
+for k in 7 8 9; do
+	jq -e --arg k "$k" '.canaries[$k].functions | length > 0' "$TMP/check.json" >/dev/null ||
+		fail "kernel B has no canary $k: $(jq -c .canaries "$TMP/check.json")"
+done
+ok "cost canaries in B: $(jq -r '.canaries | to_entries | map("\(.key) in \(.value.functions | keys | join("+"))") | join(", ")' "$TMP/check.json")"
+
+SUITE=$REPO/configs/suites/cost-smoke.suite
+boot() {	# boot NAME KERNEL PLUGIN-FLAG
+	"$REPO/scripts/lab" --kernel "$2" --mode deterministic --suite "$SUITE" "$3" \
+		-o "$TMP/$1" >"$TMP/$1.out" 2>"$TMP/$1.err" ||
+		{ tail -n 20 "$TMP/$1.err"; echo "boot $1 failed" >"$TMP/$1.failed"; }
+}
+boot A "$KA" --cost & boot B "$KB" --cost & wait
+boot A2 "$KA" --cost & boot I "$KA" --attribute & wait
+for b in A B A2 I; do [ ! -e "$TMP/$b.failed" ] || fail "$(cat "$TMP/$b.failed")"; done
+
+# 1. no instruction count moved; the cost vector repeats exactly
+values() { jq -c 'select(.type == "sample") | [.case, .kind, .params, .iter, .metric, .value]' "$1/run/samples.jsonl"; }
+cmp -s <(values "$TMP/A") <(values "$TMP/I") ||
+	fail "--cost changed the samples: $(diff <(values "$TMP/A") <(values "$TMP/I") | head -4)"
+insns() { jq -c '[.w, .insns, .syms]' "$1/attribution.jsonl"; }
+cmp -s <(insns "$TMP/A") <(insns "$TMP/I") || fail "--cost changed the plugin's instruction counts"
+cmp -s "$TMP/A/attribution.jsonl" "$TMP/A2/attribution.jsonl" || fail "two --cost boots of one kernel differ"
+ok "cost A/A: $(values "$TMP/A" | wc -l) samples as with --attribute alone; $(wc -l <"$TMP/A/attribution.jsonl") windows' cost vectors identical in two boots"
+
+# 2. the LOCK sites, and atomics where a refcount is taken
+P=$TMP/A/plugin.json
+jq -e '.cost and .smp_locks > 1000 and .lock_sites_translated.ds > 0' "$P" >/dev/null ||
+	fail "plugin.json: $(cat "$P")"
+"$RB" compare --no-plots -o "$TMP/aa" "$TMP/A" "$TMP/A2" >/dev/null 2>"$TMP/aa.err" ||
+	{ cat "$TMP/aa.err"; fail "compare A A2 failed"; }
+get() {	# get UNIT: anon 4 KiB gup ioctl per page, A's median
+	jq -r --arg u "$1" '[.metrics[] | select((.point | startswith("gup-fast anon")) and (.point | contains("cmd=pin") | not)
+		and .metric == "ioctl" and .unit == $u) | .a] | first // "none"' "$TMP/aa/report.json"
+}
+atomic=$(get atomic/page) ps=$(get page-struct/page)
+awk -v a="$atomic" -v p="$ps" 'BEGIN { exit !(a >= 1 && p >= 1) }' ||
+	fail "anon gup ioctl: atomic/page $atomic, page-struct/page $ps: a get and a put take a reference on each page"
+ok "LOCK sites: $(jq -r '"\(.smp_locks) in .smp_locks; translated: \(.lock_sites_translated.ds) as DS (uniproc-patched), \(.lock_sites_translated.lock) as LOCK"' "$P"); anon gup ioctl: $atomic atomic/page, $ps page-struct/page"
+
+# 3. each canary, window by window, in the functions that hold it
+declare -A comp=([7]=atomic [8]=page-struct [9]=stores)
+for k in 7 8 9; do
+	fns=$(jq -c --arg k "$k" '.canaries[$k].functions | keys' "$TMP/check.json")
+	bad=$(jq -n -c --arg k "$k" --arg c "${comp[$k]}" --argjson f "$fns" \
+		--slurpfile a "$TMP/A/attribution.jsonl" --slurpfile b "$TMP/B/attribution.jsonl" '
+		def in_f($w): [$f[] as $n | ($w[$c + "_syms"][$n] // 0)] | add;
+		[range(0; $a | length) as $i | $a[$i] as $x | $b[$i] as $y |
+		 {w: $x.w, n: ($y.canaries[$k] // 0), d: (in_f($y) - in_f($x))} |
+		 select(.d != .n)] | .[0:4]')
+	[ "$bad" = "[]" ] || fail "canary $k: ${comp[$k]} in $fns moved by other than its executions: $bad"
+	n=$(jq -s --arg k "$k" '[.[] | .canaries[$k] // 0] | add' "$TMP/B/attribution.jsonl")
+	[ "$n" -gt 0 ] || fail "canary $k never ran in a window"
+	ok "canary $k: ${comp[$k]} in $(jq -r 'join("+")' <<<"$fns") +1 per execution in every window ($n executions), 0 where it did not run"
+done
+
+# the same through compare: the components per page, attributed
+"$RB" compare --no-plots -o "$TMP/ab" "$TMP/A" "$TMP/B" >/dev/null 2>"$TMP/ab.err" ||
+	{ cat "$TMP/ab.err"; fail "compare A B failed"; }
+{ echo "--- cost canary report ($KVER)"; cat "$TMP/ab/report.txt"; } | sed 's/^/# /'
+row() {	# row POINT-PREFIX METRIC UNIT: "delta canary-delta" from report.json
+	jq -r --arg p "$1" --arg m "$2" --arg u "$3" --arg k "$4" '[.metrics[] | select((.point | startswith($p)) and .metric == $m and .unit == $u)
+		| "\(.delta) \(.attribution.symbols // [] | map(.delta) | add // 0)"] | first // "none"' "$TMP/ab/report.json"
+}
+for spec in "gup-fast anon size|ioctl|atomic/page|7" "gup-fast anon cmd=pin|ioctl|page-struct/page|8" \
+	"fault anon|fault|stores/page|9"; do
+	IFS='|' read -r p m u k <<<"$spec"
+	r=$(row "$p" "$m" "$u" "$k")
+	[ "$r" != none ] || fail "report.json has no $p $m [$u]"
+	awk -v r="$r" 'BEGIN { split(r, x, " "); exit !(x[1] > 0 && x[1] - x[2] < 1e-9 && x[2] - x[1] < 1e-9) }' ||
+		fail "$p $m [$u]: B-A and its attribution (delta, sum of symbols) are $r"
+	ok "compare: $p $m [$u] B-A $(cut -d' ' -f1 <<<"$r"), all of it in the symbols' deltas"
+done
