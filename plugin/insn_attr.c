@@ -29,6 +29,14 @@
  * window, an RMW once as a load and once as a store (QEMU reports both);
  * lines are distinct 64-byte lines of guest physical memory. info=FILE
  * gets, at exit, what the plugin saw of the kernel's LOCK sites.
+ *
+ * Each line also splits the window by whose work it was (x86_context.h):
+ *   "ctx":{"interrupts":I,"interrupts_restarts":RI,"other":O,
+ *          "other_restarts":RO,"irq_entries":E,"switches":S
+ *          [,"interrupts_cost":{...},"other_cost":{...}]},
+ *   "interrupts_syms":{...},"other_syms":{...}
+ *   [,"interrupts_<component>_syms":{...},"other_<component>_syms":{...}]
+ * The measured task's own count is the total less I and O.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +45,7 @@
 
 #include "qemu_plugin_abi.h"
 #include "window_marker.h"
+#include "x86_context.h"
 #include "x86_cost.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -69,6 +78,25 @@ static uint64_t lock_seen[3];	/* translated LOCK sites found as f0, 3e (DS), oth
 static struct rb_lineset lines;
 static bool lines_lost;		/* the line set could not grow: the window's lines are wrong */
 static const char *info_path;
+
+/*
+ * Whose work it is (x86_context.h): inside a window, the counts since the
+ * last change of context are added to that context's; the own count is the
+ * total less the others. Outside windows only the state is followed.
+ */
+enum { X_IRQ, X_OTHER, X_NR };	/* the contexts kept apart */
+static const char *const ctx_name[X_NR] = { "interrupts", "other" };
+static struct rb_tasks tasks;
+static struct rb_task *cur;		/* the running task's frames */
+static uint64_t own_task;		/* the measured task, at the window's begin */
+static enum rb_ctx ctx_cur;
+static uint64_t *mark, *acc[X_NR];	/* instructions per bucket */
+static uint64_t *cmark[C_NR], *cacc[X_NR][C_NR];
+static uint64_t restarts_mark, restarts_acc[X_NR];
+static uint64_t win_irqs, win_switches;	/* interrupt entries and task switches in the window */
+static uint64_t sites[RB_EDGE_SWITCH_STORE + 1];	/* translated, per edge kind */
+static uint64_t switch_mismatch;	/* a stack store that did not name the running task */
+static bool tasks_lost;			/* out of memory: the split is not reported */
 
 static int cmp_sym(const void *a, const void *b)
 {
@@ -136,6 +164,80 @@ static const char *bucket_name(size_t b)
 	return syms[b - B_FIRST_SYM].name;
 }
 
+/* Counts since the last change go to the context that ran them. */
+static void ctx_flush(void)
+{
+	int x = ctx_cur == RB_CTX_IRQ ? X_IRQ : ctx_cur == RB_CTX_OTHER ? X_OTHER : -1;
+
+	if (x >= 0) {
+		for (size_t b = 0; b < nbuckets; b++)
+			acc[x][b] += counts[b] - mark[b];
+		restarts_acc[x] += restarts - restarts_mark;
+		for (int c = 0; cost && c < C_NR; c++)
+			for (size_t b = 0; b < nbuckets; b++)
+				cacc[x][c][b] += ccount[c][b] - cmark[c][b];
+	}
+	memcpy(mark, counts, nbuckets * sizeof(*counts));
+	restarts_mark = restarts;
+	for (int c = 0; cost && c < C_NR; c++)
+		memcpy(cmark[c], ccount[c], nbuckets * sizeof(**ccount));
+}
+
+/* After the state changed: a new context takes over from here. */
+static void ctx_changed(void)
+{
+	enum rb_ctx now = cur ? rb_task_ctx(cur, own_task) : RB_CTX_OTHER;
+
+	if (in_window && now != ctx_cur)
+		ctx_flush();
+	ctx_cur = now;
+}
+
+/* ,"<ctx>_<comp>_syms":{...} (comp "": instructions), nonzero counts only */
+static void emit_syms(const char *ctx, const char *comp, const uint64_t *v)
+{
+	fprintf(out, ",\"%s%s%s_syms\":{", ctx, *comp ? "_" : "", comp);
+	for (size_t b = 0, first = 1; b < nbuckets; b++) {
+		if (!v[b])
+			continue;
+		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", bucket_name(b), (unsigned long long)v[b]);
+		first = 0;
+	}
+	fprintf(out, "}");
+}
+
+static void emit_split(void)
+{
+	fprintf(out, ",\"ctx\":{");
+	for (int x = 0; x < X_NR; x++) {
+		uint64_t t = 0;
+
+		for (size_t b = 0; b < nbuckets; b++)
+			t += acc[x][b];
+		fprintf(out, "\"%s\":%llu,\"%s_restarts\":%llu,", ctx_name[x], (unsigned long long)t,
+			ctx_name[x], (unsigned long long)restarts_acc[x]);
+	}
+	fprintf(out, "\"irq_entries\":%llu,\"switches\":%llu", (unsigned long long)win_irqs,
+		(unsigned long long)win_switches);
+	for (int x = 0; cost && x < X_NR; x++) {
+		fprintf(out, ",\"%s_cost\":{", ctx_name[x]);
+		for (int c = 0; c < C_NR; c++) {
+			uint64_t t = 0;
+
+			for (size_t b = 0; b < nbuckets; b++)
+				t += cacc[x][c][b];
+			fprintf(out, "%s\"%s\":%llu", c ? "," : "", cost_name[c], (unsigned long long)t);
+		}
+		fprintf(out, "}");
+	}
+	fprintf(out, "}");
+	for (int x = 0; x < X_NR; x++) {
+		emit_syms(ctx_name[x], "", acc[x]);
+		for (int c = 0; cost && c < C_NR; c++)
+			emit_syms(ctx_name[x], cost_name[c], cacc[x][c]);
+	}
+}
+
 static void emit_cost(void)
 {
 	fprintf(out, ",\"cost\":{");
@@ -193,6 +295,8 @@ static void emit_window(void)
 		fprintf(out, "}");
 	if (cost)
 		emit_cost();
+	if (!tasks_lost)
+		emit_split();
 	fprintf(out, "}\n");
 }
 
@@ -201,8 +305,10 @@ static void on_marker(unsigned int vcpu, void *udata)
 	bool begin = (uintptr_t)udata == 1;
 
 	(void)vcpu;
+	if (in_window)		/* the end, or a begin without its end: close that one */
+		ctx_flush();
 	if (begin) {
-		if (in_window)	/* a begin without its end: close that one */
+		if (in_window)
 			emit_window(), window_seq++;
 		memcpy(snap, counts, nbuckets * sizeof(*counts));
 		memcpy(canary_snap, canary, sizeof(canary));
@@ -211,7 +317,18 @@ static void on_marker(unsigned int vcpu, void *udata)
 			memcpy(csnap[c], ccount[c], nbuckets * sizeof(**ccount));
 		if (cost)
 			rb_lineset_next(&lines), lines_lost = false;
+		/* the task that runs the marker is the measured one */
+		own_task = cur ? cur->id : 0;
+		ctx_cur = cur ? rb_task_ctx(cur, own_task) : RB_CTX_OTHER;
+		for (int x = 0; x < X_NR; x++) {
+			memset(acc[x], 0, nbuckets * sizeof(**acc));
+			restarts_acc[x] = 0;
+			for (int c = 0; cost && c < C_NR; c++)
+				memset(cacc[x][c], 0, nbuckets * sizeof(***cacc));
+		}
+		win_irqs = win_switches = 0;
 		in_window = true;
+		ctx_flush();	/* marks = now */
 	} else if (in_window) {
 		emit_window();
 		window_seq++;
@@ -290,9 +407,57 @@ static void note_lock_site(const uint8_t *d, size_t n, uint64_t va)
 			lock_seen[d[k] == 0xf0 ? 0 : d[k] == 0x3e ? 1 : 2]++;
 }
 
+/* udata of an edge's callback: the kind, and the bucket the instruction counts in */
+#define EDGE_UDATA(e, b) ((void *)(((uintptr_t)(b) << 4) | (uintptr_t)(e)))
+
+/*
+ * An entry or an exit, which the callback counts itself (no inline add):
+ * an entry's first instruction is the new context's, an iretq the
+ * context's it ends.
+ */
+static void on_edge(unsigned int vcpu, void *udata)
+{
+	enum rb_edge e = (uintptr_t)udata & 15;
+	size_t b = (uintptr_t)udata >> 4;
+
+	(void)vcpu;
+	if (e == RB_EDGE_EXIT) {
+		counts[b]++;
+		if (cur && rb_task_pop(cur))
+			ctx_changed();
+		return;
+	}
+	if (cur) {
+		rb_task_push(&tasks, cur, e == RB_EDGE_IRQ_ENTRY);
+		win_irqs += in_window && e == RB_EDGE_IRQ_ENTRY;
+		ctx_changed();
+	}
+	counts[b]++;
+}
+
+/* __switch_to_asm's stack load: the address is the next task's thread.sp. */
+static void on_switch(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va, void *udata)
+{
+	(void)vcpu, (void)udata;
+	if (qemu_plugin_mem_is_store(info)) {
+		switch_mismatch += cur && cur->id && cur->id != va;
+		return;
+	}
+	if (cur && cur->id == va)
+		return;
+	if (!(cur = rb_task_get(&tasks, va))) {
+		tasks_lost = true;	/* no split rather than a wrong one */
+		return;
+	}
+	win_switches += in_window;
+	ctx_changed();
+}
+
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
+
+	bool after_endbr = false;
 
 	(void)id;
 	for (size_t i = 0; i < n; i++) {
@@ -301,12 +466,29 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		uint32_t disp = nopl_disp(insn);
 		int mk = disp && !(va >> 63) ? marker_kind(disp) : 0;
 		int ck = disp && va >> 63 ? canary_of(disp) : 0;
+		size_t b0 = bucket_of(va);
+		const uint8_t *bytes = qemu_plugin_insn_data(insn);
+		size_t len = qemu_plugin_insn_size(insn);
+		bool sym = b0 >= B_FIRST_SYM;
+		enum rb_edge e = va >> 63 ? rb_x86_edge(sym ? bucket_name(b0) : NULL,
+							 sym && syms[b0 - B_FIRST_SYM].addr == va,
+							 after_endbr, bytes, len) : RB_EDGE_NONE;
 
+		after_endbr = rb_x86_endbr64(bytes, len);
+		sites[e]++;
 		if (mk)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
 							       (void *)(uintptr_t)mk);
-		qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
-							   &counts[bucket_of(va)], 1);
+		if (e == RB_EDGE_IRQ_ENTRY || e == RB_EDGE_ENTRY || e == RB_EDGE_EXIT)
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_edge, QEMU_PLUGIN_CB_NO_REGS,
+							       EDGE_UDATA(e, b0));
+		else
+			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+								   &counts[b0], 1);
+		if (e == RB_EDGE_SWITCH_LOAD || e == RB_EDGE_SWITCH_STORE)
+			qemu_plugin_register_vcpu_mem_cb(insn, on_switch, QEMU_PLUGIN_CB_NO_REGS,
+							 e == RB_EDGE_SWITCH_LOAD ? QEMU_PLUGIN_MEM_R : QEMU_PLUGIN_MEM_W,
+							 NULL);
 		if (ck)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &canary[ck], 1);
@@ -340,11 +522,18 @@ static void write_info(void)
 	fprintf(f, "{\"plugin\":\"insn_attr\",\"cost\":%s,\"smp_locks\":%zu,"
 		"\"lock_sites_translated\":{\"lock\":%llu,\"ds\":%llu,\"other\":%llu},"
 		"\"vmemmap\":[[\"0x%llx\",\"0x%llx\"],[\"0x%llx\",\"0x%llx\"]],"
-		"\"line_bytes\":%d,\"windows\":%llu}\n", cost ? "true" : "false", nlocks,
+		"\"line_bytes\":%d,\"windows\":%llu,\"context\":{\"irq_entry_sites\":%llu,"
+		"\"entry_sites\":%llu,\"exit_sites\":%llu,\"switch_loads\":%llu,\"switch_stores\":%llu,"
+		"\"switch_mismatches\":%llu,\"tasks\":%zu,\"deep_frames\":%llu,\"lost\":%s}}\n",
+		cost ? "true" : "false", nlocks,
 		(unsigned long long)lock_seen[0], (unsigned long long)lock_seen[1],
 		(unsigned long long)lock_seen[2], RB_VMEMMAP_L4_BASE, RB_VMEMMAP_L4_BASE + RB_VMEMMAP_L4_SIZE,
 		RB_VMEMMAP_L5_BASE, RB_VMEMMAP_L5_BASE + RB_VMEMMAP_L5_SIZE, 1 << RB_LINE_SHIFT,
-		(unsigned long long)window_seq);
+		(unsigned long long)window_seq, (unsigned long long)sites[RB_EDGE_IRQ_ENTRY],
+		(unsigned long long)sites[RB_EDGE_ENTRY], (unsigned long long)sites[RB_EDGE_EXIT],
+		(unsigned long long)sites[RB_EDGE_SWITCH_LOAD], (unsigned long long)sites[RB_EDGE_SWITCH_STORE],
+		(unsigned long long)switch_mismatch, tasks.n + 1, (unsigned long long)tasks.overflow,
+		tasks_lost ? "true" : "false");
 	if (fclose(f) || rename(tmp, info_path))
 		unlink(tmp);
 }
@@ -420,6 +609,21 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 			return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
 	if (cost && rb_lineset_init(&lines, 1 << 16))
 		return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
+	mark = calloc(nbuckets, sizeof(*mark));
+	for (int x = 0; x < X_NR; x++) {
+		acc[x] = calloc(nbuckets, sizeof(**acc));
+		for (int c = 0; cost && c < C_NR; c++)
+			if (!(cacc[x][c] = calloc(nbuckets, sizeof(***cacc))))
+				return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
+		if (!acc[x])
+			return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
+	}
+	for (int c = 0; cost && c < C_NR; c++)
+		if (!(cmark[c] = calloc(nbuckets, sizeof(**cmark))))
+			return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
+	if (!mark || rb_tasks_init(&tasks, 256))
+		return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
+	cur = &tasks.boot;
 	counts = calloc(nbuckets, sizeof(*counts));
 	snap = calloc(nbuckets, sizeof(*snap));
 	out = fopen(outp, "we");

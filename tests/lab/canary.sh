@@ -58,7 +58,7 @@ ok "A/A perturbed: every metric within its bound ($(tail -n 1 "$TMP/bounds.out")
 jq --slurpfile c "$TMP/check.json" '
 	($c[0].canaries) as $can |
 	def fns($ks): [$ks[] | $can[.].functions | keys[]] | unique;
-	.metrics[] | . as $m |
+	.metrics[] | select(.unit | startswith("insn/")) | . as $m |
 	(if .metric == "get" then fns(["1", "2"]) elif .metric == "put" then fns(["3"])
 	 else fns(["1", "2", "3", "4", "5", "6"]) end) as $f |
 	{point, metric, verdict, delta, bound: (.bound // 0), resolution: (.resolution // 0),
@@ -90,7 +90,7 @@ esac
 jq -s '[.[] | {point, metric, tol}]' "$TMP/expect.json" >"$TMP/tols.json"
 for k in 1 2 3 4 5 6; do
 	best=$(jq -r --arg k "$k" --slurpfile t "$TMP/tols.json" '
-		[.metrics[] | select(.attribution.canaries[$k]?) | . as $m |
+		[.metrics[] | select((.unit | startswith("insn/")) and .attribution.canaries[$k]?) | . as $m |
 		 ($t[0][] | select(.point == $m.point and .metric == $m.metric) | .tol) as $tol |
 		 {d: .attribution.canaries[$k].delta, tol: $tol, where: "\(.point) \(.metric)"}] |
 		map(select(.d > .tol)) | .[0].where // empty' "$TMP/ab/report.json")

@@ -90,11 +90,11 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 		struct json_object *rec = json_object_array_get_idx(records, i), *w;
 		struct rb_attr_join *j = &ar->j[ar->nj];
 
-		if (strcmp(jstr(rec, "type"), "sample") ||
-		    (!rb_unit_is_time(jstr(rec, "unit")) && rb_cost_component(jstr(rec, "unit")) < 0))
+		if (strcmp(jstr(rec, "type"), "sample") || !rb_window_unit(jstr(rec, "unit")))
 			continue;
 		j->rec = rec;
-		j->comp = rb_cost_component(jstr(rec, "unit"));
+		/* a component's or the split's samples: the window's, not checked against it */
+		j->comp = rb_unit_is_time(jstr(rec, "unit")) ? -1 : 1;
 		rb_series_label(rec, j->label, sizeof(j->label));
 		j->metric = jstr(rec, "metric");
 		j->unit = jstr(rec, "unit");
@@ -300,7 +300,9 @@ static void check_samples(struct rb_attr_run *ar)
 			continue;	/* its window is checked with the sample that owns it */
 		jcount(x->o, "insns", &insns);
 		jcount(x->o, "restarts", &restarts);
-		v = json_object_get_double(json_object_object_get(j->rec, "value")) *
+		/* what the clock measured: the total, where the value became the own count */
+		v = json_object_get_double(json_object_object_get(j->rec, json_object_object_get_ex(
+			j->rec, "value_total", NULL) ? "value_total" : "value")) *
 		    (double)json_object_get_int64(json_object_object_get(j->rec, "ops"));
 		exact = (double)insns - (double)restarts;
 		tol = fmax(RB_ATTR_CHECK_REL * fabs(v), RB_ATTR_CHECK_ABS);
@@ -398,6 +400,7 @@ struct arm_samples {
 	double *ops;
 	unsigned *n;			/* per run */
 	const char *window_of;
+	bool own;			/* the samples hold own counts (cost.c) */
 };
 
 static void arm_collect(const struct rb_attr *at, int a, const struct rb_series *s, struct arm_samples *as)
@@ -430,6 +433,7 @@ static void arm_collect(const struct rb_attr *at, int a, const struct rb_series 
 			as->win[as->total] = j->win;
 			as->ops[as->total++] = (double)json_object_get_int64(json_object_object_get(j->rec, "ops"));
 			as->window_of = as->window_of ? as->window_of : j->window_of;
+			as->own |= json_object_object_get_ex(j->rec, "own", NULL);
 			got++;
 		}
 		if (got)
@@ -448,15 +452,21 @@ static void arm_free(struct arm_samples *as)
  * sub-object ("syms", "canaries"), or of the window itself (sub NULL). */
 struct count_of {
 	const char *sub, *key;
+	const char *minus[2];	/* sub-objects whose counts of key are taken away (the own part) */
 };
 
 static double count_per_op(struct json_object *win, struct count_of c, double ops)
 {
 	struct json_object *o = c.sub ? json_object_object_get(win, c.sub) : win, *v;
+	int64_t n;
 
 	if (!o || !json_object_object_get_ex(o, c.key, &v) || !(ops > 0))
 		return 0;
-	return (double)json_object_get_int64(v) / ops;
+	n = json_object_get_int64(v);
+	for (int k = 0; k < 2 && c.minus[k]; k++)
+		if (json_object_object_get_ex(json_object_object_get(win, c.minus[k]), c.key, &v))
+			n -= json_object_get_int64(v);
+	return (double)n / ops;
 }
 
 /* The pooled median per op in the arm, and its boots' spread (NAN: one boot). */
@@ -532,6 +542,12 @@ static struct json_object *key_union(const struct arm_samples as[2], const char 
 	return set;
 }
 
+/* Did cost.c make the arm's samples own counts? (all or none of a run's) */
+static bool own_split(const struct arm_samples *as)
+{
+	return as->total && as->own;
+}
+
 static void summarise_metric(const struct rb_attr *at, const struct rb_series *s, double delta,
 			     struct rb_attr_metric *m)
 {
@@ -540,7 +556,7 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	struct json_object *syms, *cans;
 	double *buf;
 	size_t cap;
-	char sub[64] = "syms";
+	char sub[64], minus[2][64];
 	int comp;
 
 	memset(m, 0, sizeof(*m));
@@ -554,10 +570,10 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	m->has = true;
 	m->window_of = strcmp(as[0].window_of, s->metric) ? as[0].window_of : NULL;
 	buf = calloc(as[0].total + as[1].total, sizeof(*buf));
-	/* a component's symbols are "<component>_syms"; canaries count instructions */
-	comp = rb_cost_component(s->unit);
-	if (comp >= 0)
-		snprintf(sub, sizeof(sub), "%s_syms", rb_cost_components[comp]);
+	/* which of the window's per-symbol counts are the metric's (cost.h);
+	 * canaries count instructions */
+	comp = rb_unit_is_time(s->unit) ? -1 : 0;
+	rb_window_syms(s->unit, own_split(&as[0]), sub, minus);
 	syms = key_union(as, sub);
 	cans = key_union(as, comp >= 0 ? "-" : "canaries");
 	cap = (size_t)json_object_object_length(syms);
@@ -566,7 +582,9 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	if (!buf || !m->sym || !m->can)
 		abort();
 	json_object_object_foreach(syms, name, v) {
-		struct rb_attr_count x = count_both(as, (struct count_of){ sub, name }, buf, rows);
+		struct rb_attr_count x = count_both(as, (struct count_of){ .sub = sub, .key = name,
+						    .minus = { minus[0][0] ? minus[0] : NULL, minus[1][0] ? minus[1] : NULL } },
+						    buf, rows);
 
 		(void)v;
 		if (x.delta == 0)
@@ -578,7 +596,7 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	qsort(m->sym, m->nsym, sizeof(*m->sym), cmp_sym);
 	json_object_object_foreach(cans, k, v2) {
 		(void)v2;
-		m->can[m->ncan] = count_both(as, (struct count_of){ "canaries", k }, buf, rows);
+		m->can[m->ncan] = count_both(as, (struct count_of){ .sub = "canaries", .key = k }, buf, rows);
 		m->can[m->ncan++].name = xstrdup(k);
 	}
 	for (size_t a = 1; a < m->ncan; a++)	/* "1".."9": by number */
@@ -588,7 +606,7 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 			m->can[b - 1] = t;
 		}
 	if (comp < 0)
-		m->restarts = count_both(as, (struct count_of){ NULL, "restarts" }, buf, rows);
+		m->restarts = count_both(as, (struct count_of){ .key = "restarts" }, buf, rows);
 	m->unattributed = delta - m->sum_delta;
 	json_object_put(syms);
 	json_object_put(cans);
@@ -607,7 +625,7 @@ void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
 	if (!at->m)
 		abort();
 	for (size_t i = 0; i < n; i++)
-		if ((rb_unit_is_time(ss[i]->unit) || rb_cost_component(ss[i]->unit) >= 0) && !res[i].status)
+		if (rb_window_unit(ss[i]->unit) && !res[i].status)
 			summarise_metric(at, ss[i], res[i].delta, &at->m[i]);
 }
 

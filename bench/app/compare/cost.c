@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The cost vector as metrics: for a deterministic lab boot whose plugin ran
- * with cost=1 (scripts/lab --cost), every sample that has a measurement
- * window gets one sample per component beside it, in the same point and
- * iteration: the window's count divided by the sample's ops, in a unit of
- * the component's ("atomic/page" beside "insn/page"). They are made when a
- * run is loaded, so compare, bounds, plots and the series walk judge them
- * like any metric; the plugin's file (attribution.h) is their record.
+ * The plugin's window counts as metrics, made when a deterministic lab
+ * boot is loaded (so compare, bounds, plots and the series walk judge them
+ * like any metric; the plugin's files, attribution.h, are their record):
+ *  - whose work: where the plugin split the window (x86_context.h) and its
+ *    plugin.json shows the split could be followed, a windowed sample's
+ *    value becomes the measured task's own count per op ("value_total"
+ *    keeps what the clock measured), and two samples beside it hold the
+ *    interrupts' and the other tasks' ("irq-insn/page", "other-insn/page");
+ *  - the cost vector (scripts/lab --cost): one sample per component
+ *    ("atomic/page" beside "insn/page"), the own part where split; lines
+ *    are the window's, all of it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,27 +23,47 @@
 #include "app/compare/cost.h"
 #include "app/compare/series.h"
 #include "lib/refbench.h"
+#include "lib/sysfacts.h"
 
-const char *const rb_cost_components[RB_COST_NR] = {
-	"atomic", "loads", "stores", "page-struct", "lines", "page-struct-lines",
-};
-
-/* The component of a unit ("page-struct" of "page-struct/page"), or -1. */
-int rb_cost_component(const char *unit)
+void rb_window_syms(const char *unit, bool own, char sub[64], char minus[2][64])
 {
-	size_t l = strcspn(unit, "/");
+	static const char *const ctx[2] = { "interrupts", "other" };
+	int c = rb_cost_component(unit), k;
+	const char *comp = c >= 0 ? rb_cost_components[c] : NULL;
 
-	for (int c = 0; c < RB_COST_NR; c++)
-		if (strlen(rb_cost_components[c]) == l && !strncmp(unit, rb_cost_components[c], l) && unit[l])
-			return c;
-	return -1;
+	minus[0][0] = minus[1][0] = '\0';
+	if (rb_split_unit(unit, &k)) {
+		snprintf(sub, 64, "%s_syms", ctx[k]);
+		return;
+	}
+	if (c > RB_COST_PSTRUCT) {
+		snprintf(sub, 64, "-");		/* lines: the window's, no symbol's */
+		return;
+	}
+	snprintf(sub, 64, "%s%ssyms", comp ? comp : "", comp ? "_" : "");
+	for (int x = 0; own && x < 2; x++)
+		snprintf(minus[x], 64, "%s%s%s_syms", ctx[x], comp ? "_" : "", comp ? comp : "");
 }
 
-/* One window's components; has[c] false where the plugin wrote null. */
+/* One window's counts; has[c] false where the plugin wrote null. */
 struct cost_win {
 	uint64_t w, v[RB_COST_NR];
-	bool has[RB_COST_NR];
+	bool has[RB_COST_NR], cost;
+	bool split;			/* "ctx" present */
+	uint64_t insns, restarts;
+	uint64_t x[2], xr[2];		/* interrupts, other: instructions, restarts */
+	uint64_t xc[2][RB_COST_NR];	/* their cost components (the first four) */
 };
+
+static const char *const ctx_keys[2] = { "interrupts", "other" };
+
+static uint64_t count_at(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int) &&
+	       json_object_get_int64(v) > 0 ? (uint64_t)json_object_get_int64(v) : 0;
+}
 
 static int cmp_w(const void *pa, const void *pb)
 {
@@ -72,14 +96,18 @@ static int read_windows(const char *path, struct cost_win **out, size_t *nout, c
 		struct json_object *o = json_tokener_parse(line), *c, *v;
 		int64_t wn;
 
+		struct json_object *ctx = NULL;
+
 		lineno++;
-		if (!o || !json_object_object_get_ex(o, "cost", &c)) {
+		c = NULL;
+		if (!o || (!json_object_object_get_ex(o, "cost", &c) && !json_object_object_get_ex(o, "ctx", &ctx))) {
 			json_object_put(o);
 			continue;	/* the instruction counts alone; attribution.c judges the line */
 		}
-		if (!json_object_is_type(c, json_type_object) ||
+		json_object_object_get_ex(o, "ctx", &ctx);
+		if ((c && !json_object_is_type(c, json_type_object)) || (ctx && !json_object_is_type(ctx, json_type_object)) ||
 		    !json_object_object_get_ex(o, "w", &v) || (wn = json_object_get_int64(v)) < 0) {
-			snprintf(err, n, "%s line %zu: \"cost\" without its window", path, lineno);
+			snprintf(err, n, "%s line %zu: \"cost\" or \"ctx\" without its window", path, lineno);
 			json_object_put(o);
 			rc = -EINVAL;
 			break;
@@ -91,12 +119,28 @@ static int read_windows(const char *path, struct cost_win **out, size_t *nout, c
 		}
 		memset(&w[nw], 0, sizeof(*w));
 		w[nw].w = (uint64_t)wn;
-		for (int k = 0; k < RB_COST_NR; k++)
+		w[nw].cost = c != NULL;
+		for (int k = 0; c && k < RB_COST_NR; k++)
 			if (json_object_object_get_ex(c, rb_cost_components[k], &v) &&
 			    json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
 				w[nw].v[k] = (uint64_t)json_object_get_int64(v);
 				w[nw].has[k] = true;
 			}
+		w[nw].insns = count_at(o, "insns");
+		w[nw].restarts = count_at(o, "restarts");
+		for (int x = 0; ctx && x < 2; x++) {
+			char key[64];
+			struct json_object *xc;
+
+			w[nw].split = true;
+			w[nw].x[x] = count_at(ctx, ctx_keys[x]);
+			snprintf(key, sizeof(key), "%s_restarts", ctx_keys[x]);
+			w[nw].xr[x] = count_at(ctx, key);
+			snprintf(key, sizeof(key), "%s_cost", ctx_keys[x]);
+			xc = json_object_object_get(ctx, key);
+			for (int k = 0; k < RB_COST_PSTRUCT + 1; k++)
+				w[nw].xc[x][k] = count_at(xc, rb_cost_components[k]);
+		}
 		nw++;
 		json_object_put(o);
 	}
@@ -113,12 +157,12 @@ static int read_windows(const char *path, struct cost_win **out, size_t *nout, c
 	return 0;
 }
 
-/* A component's sample beside rec: the same point and iteration. */
-static struct json_object *component_sample(struct json_object *rec, int c, uint64_t count,
-					    double ops, uint64_t w, const char *per)
+/* A sample beside rec, the same point and iteration: count per op in unit. */
+static struct json_object *window_sample(struct json_object *rec, const char *unit, uint64_t count,
+					 double ops, uint64_t w, const char *what)
 {
 	struct json_object *s = json_object_new_object(), *v, *checks, *chk, *verify;
-	char unit[64], detail[160];
+	char detail[200];
 	static const char *const keep[] = { "schema", "type", "case", "kind", "params", "iter",
 					    "interrupts", "preempted", NULL };
 
@@ -126,7 +170,6 @@ static struct json_object *component_sample(struct json_object *rec, int c, uint
 		if (json_object_object_get_ex(rec, *k, &v))
 			json_object_object_add(s, *k, json_object_get(v));
 	json_object_object_add(s, "metric", json_object_get(json_object_object_get(rec, "metric")));
-	snprintf(unit, sizeof(unit), "%s/%s", rb_cost_components[c], per);
 	json_object_object_add(s, "unit", json_object_new_string(unit));
 	json_object_object_add(s, "value", json_object_new_double((double)count / ops));
 	json_object_object_add(s, "ops", json_object_get(json_object_object_get(rec, "ops")));
@@ -139,7 +182,7 @@ static struct json_object *component_sample(struct json_object *rec, int c, uint
 	json_object_object_add(chk, "method", json_object_new_string("tcg-plugin"));
 	json_object_object_add(chk, "ok", json_object_new_boolean(1));
 	snprintf(detail, sizeof(detail), "counted by the TCG plugin in window %" PRIu64 ": %" PRIu64 " %s",
-		 w, count, rb_cost_components[c]);
+		 w, count, what);
 	json_object_object_add(chk, "detail", json_object_new_string(detail));
 	checks = json_object_new_array();
 	json_object_array_add(checks, chk);
@@ -148,6 +191,55 @@ static struct json_object *component_sample(struct json_object *rec, int c, uint
 	json_object_object_add(verify, "checks", checks);
 	json_object_object_add(s, "verify", verify);
 	return s;
+}
+
+/* The sample's value becomes the measured task's own count per op. */
+static void own_value(struct json_object *rec, const struct cost_win *x, uint64_t own, double ops)
+{
+	struct json_object *verify = json_object_object_get(rec, "verify"), *checks, *chk;
+	char detail[300];
+
+	json_object_object_add(rec, "value_total", json_object_get(json_object_object_get(rec, "value")));
+	json_object_object_add(rec, "value", json_object_new_double((double)own / ops));
+	json_object_object_add(rec, "own", json_object_new_int64((int64_t)own));
+	if (!verify || !json_object_object_get_ex(verify, "checks", &checks) ||
+	    !json_object_is_type(checks, json_type_array))
+		return;
+	chk = json_object_new_object();
+	json_object_object_add(chk, "what", json_object_new_string("own"));
+	json_object_object_add(chk, "method", json_object_new_string("tcg-plugin"));
+	json_object_object_add(chk, "ok", json_object_new_boolean(1));
+	snprintf(detail, sizeof(detail), "the measured task's own instructions in window %" PRIu64 ": %" PRIu64
+		 " of %" PRIu64 " (interrupts %" PRIu64 ", other tasks %" PRIu64 ", restarts apart)", x->w, own,
+		 x->insns - x->restarts, x->x[0] - x->xr[0], x->x[1] - x->xr[1]);
+	json_object_object_add(chk, "detail", json_object_new_string(detail));
+	json_object_array_add(checks, chk);
+}
+
+/* plugin.json beside attribution.jsonl: could the plugin follow whose work it was? */
+static bool split_followed(const char *attr_path, char *why, size_t n)
+{
+	char path[4200], *text;
+	const char *slash = strrchr(attr_path, '/');
+	struct json_object *o, *c;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%.*s/plugin.json", slash ? (int)(slash - attr_path) : 1,
+		 slash ? attr_path : ".");
+	if (!(text = rb_read_file(path, 1 << 20))) {
+		snprintf(why, n, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	o = json_tokener_parse(text);
+	free(text);
+	c = json_object_object_get(o, "context");
+	ok = c && count_at(c, "switch_loads") && count_at(c, "irq_entry_sites") &&
+	     !count_at(c, "switch_mismatches") && !json_object_get_boolean(json_object_object_get(c, "lost"));
+	if (!ok)
+		snprintf(why, n, "%s: the plugin could not follow interrupts and task switches (%s)", path,
+			 c ? json_object_to_json_string(c) : "no \"context\"");
+	json_object_put(o);
+	return ok;
 }
 
 static bool kaslr_off(struct json_object *meta)
@@ -163,9 +255,10 @@ static bool kaslr_off(struct json_object *meta)
 
 int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err, size_t n)
 {
-	char path[4160];
+	char path[4160], unit[64];
 	struct cost_win *w;
 	size_t nw, nrec;
+	bool split;
 	int rc;
 
 	memset(note, 0, sizeof(*note));
@@ -175,35 +268,68 @@ int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err
 		free(w);
 		return rc;
 	}
-	note->expanded = true;
 	note->split = kaslr_off(r->meta);
+	split = split_followed(path, note->why_not_own, sizeof(note->why_not_own));
 	nrec = json_object_array_length(r->records);
 	for (size_t i = 0; i < nrec; i++) {
 		struct json_object *rec = json_object_array_get_idx(r->records, i), *v;
-		const char *unit = json_object_get_string(json_object_object_get(rec, "unit"));
+		const char *unit0 = json_object_get_string(json_object_object_get(rec, "unit")), *per;
 		double ops = json_object_get_double(json_object_object_get(rec, "ops"));
 		struct cost_win key, *x;
+		uint64_t total, own = 0, other[2];
 
 		if (strcmp(json_object_get_string(json_object_object_get(rec, "type")) ?: "", "sample") ||
-		    !unit || !rb_unit_is_time(unit) || !strchr(unit, '/') || !(ops > 0) ||
+		    !unit0 || !rb_unit_is_time(unit0) || !strchr(unit0, '/') || !(ops > 0) ||
 		    !json_object_object_get_ex(rec, "window", &v) || !json_object_is_type(v, json_type_int))
 			continue;
 		key.w = (uint64_t)json_object_get_int64(v);
 		if (!(x = bsearch(&key, w, nw, sizeof(*w), cmp_w))) {
-			snprintf(err, n, "%s: no cost for window %" PRIu64 " of a sample: the file is not this "
+			snprintf(err, n, "%s: no counts for window %" PRIu64 " of a sample: the file is not this "
 				 "run's", path, key.w);
 			free(w);
 			return -EINVAL;
 		}
-		for (int c = 0; c < RB_COST_NR; c++) {
+		per = strchr(unit0, '/') + 1;
+		note->ctx_seen |= x->split;
+		if (split && x->split) {
+			total = x->insns - x->restarts;
+			for (int k = 0; k < 2; k++)
+				other[k] = x->x[k] - x->xr[k];
+			if (x->insns < x->restarts || total < other[0] + other[1]) {
+				snprintf(err, n, "%s: window %" PRIu64 ": its interrupts and other tasks (%" PRIu64 ", %"
+					 PRIu64 ") exceed its %" PRIu64 " instructions", path, x->w, other[0], other[1],
+					 total);
+				free(w);
+				return -EINVAL;
+			}
+			own = total - other[0] - other[1];
+			for (int k = 0; k < 2; k++) {
+				snprintf(unit, sizeof(unit), "%s-insn/%s", k ? "other" : "irq", per);
+				json_object_array_add(r->records, window_sample(rec, unit, other[k], ops, x->w,
+					k ? "instructions of other tasks" : "instructions in interrupts"));
+			}
+			own_value(rec, x, own, ops);
+			note->own++;
+		}
+		for (int c = 0; x->cost && c < RB_COST_NR; c++) {
 			bool ps = c == RB_COST_PSTRUCT || c == RB_COST_PSTRUCT_LINES;
+			uint64_t count = x->v[c];
 
+			note->expanded = true;
 			if (!x->has[c] || (ps && !note->split)) {
 				note->withheld++;
 				continue;
 			}
-			json_object_array_add(r->records, component_sample(rec, c, x->v[c], ops, x->w,
-									   strchr(unit, '/') + 1));
+			struct json_object *cs;
+			bool own_part = split && x->split && c <= RB_COST_PSTRUCT;	/* lines: the window's */
+
+			if (own_part)
+				count -= x->xc[0][c] + x->xc[1][c];
+			snprintf(unit, sizeof(unit), "%s/%s", rb_cost_components[c], per);
+			cs = window_sample(rec, unit, count, ops, x->w, rb_cost_components[c]);
+			if (own_part)
+				json_object_object_add(cs, "own", json_object_new_boolean(1));
+			json_object_array_add(r->records, cs);
 			note->samples++;
 		}
 	}

@@ -11,28 +11,29 @@
 #include <stddef.h>
 
 #include "app/compare/load.h"
+#include "app/compare/series.h"
 
-enum {
-	RB_COST_ATOMIC, RB_COST_LOADS, RB_COST_STORES, RB_COST_PSTRUCT, RB_COST_LINES,
-	RB_COST_PSTRUCT_LINES, RB_COST_NR
-};
-/* Also the plugin's keys in "cost" and, for the first four, "<name>_syms". */
-extern const char *const rb_cost_components[RB_COST_NR];
 /* The largest attribution.jsonl read for it. */
 #define RB_COST_FILE_MAX (1 << 30)
 
-/* What the component of a unit is ("atomic/page": RB_COST_ATOMIC), or -1. */
-int rb_cost_component(const char *unit);
+/* The window's sub-object holding a metric's per-symbol counts (sub), and
+ * those to take away from them (minus, "" when none) for the own part;
+ * sub "-" when the window has none (lines). */
+void rb_window_syms(const char *unit, bool own, char sub[64], char minus[2][64]);
 
 struct rb_cost_note {
 	bool expanded;		/* the run's plugin counted the cost vector */
 	bool split;		/* the vmemmap was at its fixed base (nokaslr) */
 	size_t samples;		/* component samples added */
 	size_t withheld;	/* not added: no struct-page split, or a lost line count */
+	size_t own;		/* samples whose value became the task's own count */
+	bool ctx_seen;		/* the plugin split some window */
+	char why_not_own[600];	/* why a split in the file was not used */
 };
 
-/* Adds the component samples of a run whose attribution.jsonl has them
- * (none otherwise): 0, or -errno with err for a file that is not the run's. */
+/* Where a lab boot's attribution.jsonl has them: the own counts and the
+ * interrupts' and other tasks' beside them, and the cost components
+ * (cost.c). 0, or -errno with err for a file that is not the run's. */
 int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err, size_t n);
 
 #endif

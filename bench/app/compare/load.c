@@ -101,6 +101,9 @@ int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 		rb_run_unload(r);
 		return -1;
 	}
+	if (rb_run_exact(r) && cost.ctx_seen && !cost.own)
+		fprintf(stderr, "refbench: run %s: its windows count interrupts and other tasks in: %s\n", dir,
+			cost.why_not_own);
 	if (rb_run_exact(r) && cost.expanded && !cost.split)
 		fprintf(stderr, "refbench: run %s: the kernel ran without nokaslr, so the vmemmap may not be "
 			"at its fixed base: its page-struct components are not reported\n", dir);

@@ -41,6 +41,36 @@ bool rb_unit_is_time(const char *unit)
 	return !strncmp(unit, "ns/", 3) || !strncmp(unit, "insn/", 5);
 }
 
+/* ---- the units of the plugin's window counts (cost.c makes their samples) */
+
+const char *const rb_cost_components[RB_COST_NR] = {
+	"atomic", "loads", "stores", "page-struct", "lines", "page-struct-lines",
+};
+
+/* The component of a unit ("page-struct" of "page-struct/page"), or -1. */
+int rb_cost_component(const char *unit)
+{
+	size_t l = strcspn(unit, "/");
+
+	for (int c = 0; c < RB_COST_NR; c++)
+		if (strlen(rb_cost_components[c]) == l && !strncmp(unit, rb_cost_components[c], l) && unit[l])
+			return c;
+	return -1;
+}
+
+bool rb_split_unit(const char *unit, int *k)
+{
+	*k = !strncmp(unit, "other-insn/", 11);
+	return *k || !strncmp(unit, "irq-insn/", 9);
+}
+
+bool rb_window_unit(const char *unit)
+{
+	int k;
+
+	return rb_unit_is_time(unit) || rb_cost_component(unit) >= 0 || rb_split_unit(unit, &k);
+}
+
 bool rb_params_json_equal(struct json_object *x, struct json_object *y)
 {
 	if (!x || !y || json_object_object_length(x) != json_object_object_length(y))
@@ -296,7 +326,10 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 		const char *parent = rb_unit_higher_is_better(s->unit) ? time_parent(set, s) : NULL;
 
 		s->family = RB_FAMILY_PRIMARY;
-		if (parent) {
+		if (rb_window_unit(s->unit) && !rb_unit_is_time(s->unit) && rb_cost_component(s->unit) < 0) {
+			/* the interrupts' and other tasks' part of a window: shown, not the metric */
+			s->family = RB_FAMILY_SECONDARY;
+		} else if (parent) {
 			s->family = RB_FAMILY_DERIVED;
 			rb_strlcpy(s->parent, parent, sizeof(s->parent));
 		} else if (marked > 0) {

@@ -19,6 +19,22 @@ bool rb_unit_higher_is_better(const char *unit);
 /* A time per op: "ns/..." or "insn/..." */
 bool rb_unit_is_time(const char *unit);
 
+/* The cost vector's components (docs/cost.md): also the plugin's keys in
+ * "cost" and, for the first four, "<name>_syms"; a unit "atomic/page". */
+enum {
+	RB_COST_ATOMIC, RB_COST_LOADS, RB_COST_STORES, RB_COST_PSTRUCT, RB_COST_LINES,
+	RB_COST_PSTRUCT_LINES, RB_COST_NR
+};
+extern const char *const rb_cost_components[RB_COST_NR];
+/* The component of a unit ("atomic/page": RB_COST_ATOMIC), or -1. */
+int rb_cost_component(const char *unit);
+/* "irq-insn/page" (*k 0) or "other-insn/page" (*k 1): the interrupts' or
+ * other tasks' part of a window (cost.c). */
+bool rb_split_unit(const char *unit, int *k);
+/* Does a sample of this unit come from a window (instructions, the split,
+ * a cost component)? */
+bool rb_window_unit(const char *unit);
+
 #define RB_SERIES_MAX_GROUPS 16
 
 struct rb_group_series {
