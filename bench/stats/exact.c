@@ -79,6 +79,12 @@ static int one_metric(const struct rb_ab_metric *m, double margin, struct rb_ab_
 	double ad, lim;
 	int rc = rb__result_init(m, r);
 
+	/* a count can be 0 (a path without an atomic): a value, judged by B-A alone */
+	if (rc == -EDOM && r->med_a == 0 && r->med_b >= 0) {
+		rc = 0;
+		r->ratio = r->med_b == 0 ? 1 : NAN;
+		r->pct_change = r->med_b == 0 ? 0 : NAN;
+	}
 	if (rc)
 		return rc;
 	if ((m->has_bound && !(m->bound >= 0 && isfinite(m->bound))) ||
@@ -99,10 +105,11 @@ static int one_metric(const struct rb_ab_metric *m, double margin, struct rb_ab_
 		}
 	}
 	ad = fabs(r->delta);
-	lim = margin * fabs(r->med_a);
+	/* A = 0 has no relative margin: within it only as far as the bound itself */
+	lim = r->med_a ? margin * fabs(r->med_a) : r->bound;
 	r->delta_ci = (struct rb_ci){ r->delta - r->bound, r->delta + r->bound };
-	r->ci.lo = (r->med_a + r->delta_ci.lo) / r->med_a;
-	r->ci.hi = (r->med_a + r->delta_ci.hi) / r->med_a;
+	r->ci.lo = r->med_a ? (r->med_a + r->delta_ci.lo) / r->med_a : NAN;
+	r->ci.hi = r->med_a ? (r->med_a + r->delta_ci.hi) / r->med_a : NAN;
 	r->ci_tost = r->ci;
 	r->significant = ad > r->bound;
 	r->within_margin = ad + r->bound <= lim;

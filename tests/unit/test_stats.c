@@ -1211,6 +1211,34 @@ static void test_exact_declared_bound(void **st)
 	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
 }
 
+static void test_exact_zero(void **st)
+{
+	/* A count of 0 (no atomic on the path) is a value: 0 and 0 are
+	 * equivalent, one more per page than 0 is slower, with no ratio. */
+	struct fixed_arm fa, fb;
+	static const double z[] = { 0 }, one[] = { 1 };
+	struct rb_ab_metric m = { .name = "atomic", .a = fixed(&fa, 1, 5, z, NULL),
+				  .b = fixed(&fb, 1, 5, z, NULL), .has_bound = true, .bound = 0.01 };
+	struct rb_ab_result r;
+
+	(void)st;
+	exact1(&m, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.verdict, RB_VERDICT_EQUIVALENT);
+	assert_close(r.pct_change, 0, 0);
+	m.b = fixed(&fb, 1, 5, one, NULL);
+	exact1(&m, &r);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.verdict, RB_VERDICT_SLOWER);
+	assert_close(r.delta, 1, 0);
+	assert_true(isnan(r.pct_change) && isnan(r.ci.lo));
+	/* below the bound: not equivalent, since A has no relative margin */
+	static const double tiny[] = { 0.005 };
+	m.b = fixed(&fb, 1, 5, tiny, NULL);
+	exact1(&m, &r);
+	assert_int_equal(r.verdict, RB_VERDICT_INCONCLUSIVE);
+}
+
 static void test_exact_in_run_aa(void **st)
 {
 	/* Two boots of each kernel and no declared bound: the between-boot
@@ -1587,6 +1615,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_families),
 		cmocka_unit_test(test_compare_seeds_and_bad_metric),
 		cmocka_unit_test(test_exact_declared_bound),
+		cmocka_unit_test(test_exact_zero),
 		cmocka_unit_test(test_exact_in_run_aa),
 		cmocka_unit_test(test_exact_unknown_bound),
 		cmocka_unit_test(test_exact_derived),

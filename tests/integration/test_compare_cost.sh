@@ -1,0 +1,94 @@
+#!/bin/bash
+# refbench compare on runs whose plugin split each window by whose work it
+# was and counted its cost vector (docs/cost.md): the metric is the task's
+# own count, so interrupts that differ between two images move only the
+# secondary irq-insn row; each cost component is a metric of its own, +1
+# atomic per page attributed to the function that took it; without
+# plugin.json the split is not used (and compare says so); without
+# nokaslr the struct-page components are withheld.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/compare_lib.sh"
+
+# win DIR IRQ ATOMIC_GRAB IRQ_ATOMIC: DIR/attribution.jsonl (cost=1) and
+# DIR/plugin.json for the run DIR/run. Every window counts value x ops
+# instructions, IRQ of them in an interrupt; atomics: ATOMIC_GRAB in
+# try_grab_folio, 1000 in put_page, IRQ_ATOMIC in the interrupt.
+win() {
+	jq -c --argjson irq "$2" --argjson ag "$3" --argjson ia "$4" '
+	  select(.window != null) | (.value * .ops | round) as $t |
+	  {w: .window, insns: $t, restarts: 0,
+	   syms: {try_grab_folio: 20000, gup_fast_pte_range: 30000, apic_timer_interrupt: $irq,
+	          "[user]": ($t - 50000 - $irq)},
+	   cost: {atomic: ($ag + 1000 + $ia), loads: 5000, stores: 3000, "page-struct": 2000,
+	          lines: 1500, "page-struct-lines": 1000},
+	   atomic_syms: {try_grab_folio: $ag, put_page: 1000, apic_timer_interrupt: $ia},
+	   loads_syms: {"[user]": 5000}, stores_syms: {"[user]": 3000},
+	   "page-struct_syms": {try_grab_folio: 2000},
+	   ctx: {interrupts: $irq, interrupts_restarts: 0, other: 0, other_restarts: 0,
+	         irq_entries: 1, switches: 0,
+	         interrupts_cost: {atomic: $ia, loads: 0, stores: 0, "page-struct": 0},
+	         other_cost: {atomic: 0, loads: 0, stores: 0, "page-struct": 0}},
+	   interrupts_syms: {apic_timer_interrupt: $irq}, other_syms: {},
+	   interrupts_atomic_syms: {apic_timer_interrupt: $ia}}' "$1/run/samples.jsonl" >"$1/attribution.jsonl"
+	echo '{"plugin":"insn_attr","cost":true,"smp_locks":12000,"context":{"irq_entry_sites":40,
+	  "entry_sites":30,"exit_sites":12,"switch_loads":1,"switch_stores":1,"switch_mismatches":0,
+	  "tasks":20,"deep_frames":0,"lost":false}}' >"$1/plugin.json"
+}
+runs() {	# DIR IOCTL
+	META_JQ=".started = \"$1\" | .kernel.cmdline = \"console=ttyS0 nokaslr norandmaps\"" \
+		mk_run "$1/run" icount "$(spec ioctl "$2" 0 4 0 '{"window": 0}')"
+}
+# A: 105 per page, 2 of them an interrupt's, 2 atomics; B: 106, 3 of them
+# an interrupt's, 3 atomics: one more in the grab
+for d in a1 a2; do runs "$TMP/$d" 105; win "$TMP/$d" 2000 1000 10; done
+for d in b1 b2; do runs "$TMP/$d" 106; win "$TMP/$d" 3000 2000 25; done
+row() { jq -c --arg u "$2" ".metrics[] | select(.metric == \"ioctl\" and .unit == \$u) | ${3:-[.median_a, .median_b, .verdict, .family]}" "$1/report.json"; }
+
+"$RB" compare --no-plots -o "$TMP/c" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>"$TMP/err" ||
+	fail "compare: $(cat "$TMP/err")"
+narrow "$TMP/c"
+[ -z "${RB_SHOW_REPORT:-}" ] || cat "$TMP/c/report.txt" >&2
+[ "$(row "$TMP/c" insn/page)" = '[103,103,"equivalent","primary"]' ] ||
+	fail "insn/page is not the own count: $(row "$TMP/c" insn/page)"
+[ "$(row "$TMP/c" irq-insn/page)" = '[2,3,"slower","secondary"]' ] ||
+	fail "irq-insn/page: $(row "$TMP/c" irq-insn/page)"
+[ "$(row "$TMP/c" other-insn/page)" = '[0,0,"equivalent","secondary"]' ] ||
+	fail "other-insn/page (0 in both: a value, not an error): $(row "$TMP/c" other-insn/page)"
+ok "the metric is the task's own count (103 = 105 - 2 in an interrupt; B 106 - 3): equivalent; the interrupts' +1 is a secondary row"
+
+[ "$(row "$TMP/c" atomic/page)" = '[2,3,"slower","primary"]' ] || fail "atomic/page: $(row "$TMP/c" atomic/page)"
+[ "$(row "$TMP/c" atomic/page '.attribution.symbols')" = '[{"name":"try_grab_folio","a":1,"b":2,"delta":1,"spread":0}]' ] ||
+	fail "atomic/page attribution: $(row "$TMP/c" atomic/page '.attribution.symbols')"
+grep -q '^  ioctl \[atomic/page\]' "$TMP/c/report.txt" && grep -q 'where: try_grab_folio +1.000/page' "$TMP/c/report.txt" ||
+	fail "report.txt: no atomic/page row with its where line: $(cat "$TMP/c/report.txt")"
+for u in loads/page stores/page page-struct/page lines/page page-struct-lines/page; do
+	[ "$(row "$TMP/c" "$u" '.verdict')" = '"equivalent"' ] || fail "$u: $(row "$TMP/c" "$u")"
+done
+grep -q 'atomic, loads, stores, page-struct, lines, page-struct-lines: the cost' "$TMP/c/report.txt" ||
+	fail "report.txt does not say what the components are"
+ok "the cost vector: atomic/page +1 in try_grab_folio (the interrupt's atomics apart), the other five components equivalent"
+
+# the interrupts' symbols are named under their own row
+[ "$(row "$TMP/c" irq-insn/page '.attribution.symbols[0].name')" = '"apic_timer_interrupt"' ] ||
+	fail "irq-insn attribution: $(row "$TMP/c" irq-insn/page '.attribution')"
+ok "irq-insn/page is attributed to the interrupt's symbols"
+
+# without plugin.json the split is not trusted: the total, and a warning
+rm "$TMP/b2/plugin.json"
+"$RB" compare --no-plots --allow-missing -o "$TMP/n" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>"$TMP/err" ||
+	fail "compare without plugin.json: $(cat "$TMP/err")"
+grep -q 'count interrupts and other tasks in: .*plugin.json' "$TMP/err" || fail "no warning: $(cat "$TMP/err")"
+[ "$(row "$TMP/n" insn/page '.median_b')" = 104.5 ] || fail "B without split: $(row "$TMP/n" insn/page)"
+ok "a run without plugin.json keeps the total, and compare says why"
+
+# a kernel booted without nokaslr: no struct-page components
+rm -rf "$TMP/k"; cp -r "$TMP/a1" "$TMP/k"
+jq '.kernel.cmdline = "console=ttyS0"' "$TMP/a1/run/meta.json" >"$TMP/k/run/meta.json"
+"$RB" compare --no-plots -o "$TMP/kk" "$TMP/k,$TMP/a2" "$TMP/b1,$TMP/a2" >/dev/null 2>"$TMP/err" || true
+grep -q 'without nokaslr' "$TMP/err" || fail "no KASLR warning: $(cat "$TMP/err")"
+ok "without nokaslr the struct-page split is withheld, and compare says so"
+
+# a file whose windows are not the run's is refused
+rm -rf "$TMP/x"; cp -r "$TMP/a1" "$TMP/x"
+jq -c '.w += 100' "$TMP/a1/attribution.jsonl" >"$TMP/x/attribution.jsonl"
+refuse "no counts for window 0" "$TMP/x,$TMP/a2" "$TMP/b1,$TMP/b2"
