@@ -485,10 +485,11 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		else
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &counts[b0], 1);
+		/* RW, and the callback tells load from store: QEMU 7.2 never calls a
+		 * callback registered for loads alone (seen: the stores came, no load) */
 		if (e == RB_EDGE_SWITCH_LOAD || e == RB_EDGE_SWITCH_STORE)
 			qemu_plugin_register_vcpu_mem_cb(insn, on_switch, QEMU_PLUGIN_CB_NO_REGS,
-							 e == RB_EDGE_SWITCH_LOAD ? QEMU_PLUGIN_MEM_R : QEMU_PLUGIN_MEM_W,
-							 NULL);
+							 QEMU_PLUGIN_MEM_RW, NULL);
 		if (ck)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &canary[ck], 1);
