@@ -61,27 +61,40 @@ jq -e '.cost and .smp_locks > 1000 and .lock_sites_translated.ds > 0' "$P" >/dev
 	{ cat "$TMP/aa.err"; fail "compare A A2 failed"; }
 get() {	# get UNIT: anon 4 KiB gup ioctl per page, A's median
 	jq -r --arg u "$1" '[.metrics[] | select((.point | startswith("gup-fast anon")) and (.point | contains("cmd=pin") | not)
-		and .metric == "ioctl" and .unit == $u) | .a] | first // "none"' "$TMP/aa/report.json"
+		and .metric == "ioctl" and .unit == $u) | .median_a] | first // "none"' "$TMP/aa/report.json"
 }
 atomic=$(get atomic/page) ps=$(get page-struct/page)
-awk -v a="$atomic" -v p="$ps" 'BEGIN { exit !(a >= 1 && p >= 1) }' ||
+awk -v a="$atomic" -v p="$ps" 'BEGIN { exit !(a + 0 >= 1 && p + 0 >= 1) }' ||
 	fail "anon gup ioctl: atomic/page $atomic, page-struct/page $ps: a get and a put take a reference on each page"
 ok "LOCK sites: $(jq -r '"\(.smp_locks) in .smp_locks; translated: \(.lock_sites_translated.ds) as DS (uniproc-patched), \(.lock_sites_translated.lock) as LOCK"' "$P"); anon gup ioctl: $atomic atomic/page, $ps page-struct/page"
 
-# 3. each canary, window by window, in the functions that hold it
+# 3. each canary, window by window, in the functions that hold it. Atomics
+# and struct-page accesses are exact. Loads and stores carry one residual,
+# named in docs/cost.md: QEMU 7.2 reports the CPU's own accesses when it
+# delivers an interrupt (the IDT gate and TSS read, the frame pushed: 5
+# loads and 5 stores here) through the callbacks of the last instruction
+# that called a QEMU helper (a pushf or popf of an irqsave, most often), so
+# they land on that instruction's function, wherever the interrupt fell:
+# up to DELIVERY of each per interrupt entry in the window.
+DELIVERY=6
 declare -A comp=([7]=atomic [8]=page-struct [9]=stores)
 for k in 7 8 9; do
 	fns=$(jq -c --arg k "$k" '.canaries[$k].functions | keys' "$TMP/check.json")
-	bad=$(jq -n -c --arg k "$k" --arg c "${comp[$k]}" --argjson f "$fns" \
+	tol=0; [ "${comp[$k]}" != stores ] || tol=$DELIVERY
+	res=$(jq -n -c --arg k "$k" --arg c "${comp[$k]}" --argjson f "$fns" --argjson tol "$tol" \
 		--slurpfile a "$TMP/A/attribution.jsonl" --slurpfile b "$TMP/B/attribution.jsonl" '
 		def in_f($w): [$f[] as $n | ($w[$c + "_syms"][$n] // 0)] | add;
 		[range(0; $a | length) as $i | $a[$i] as $x | $b[$i] as $y |
-		 {w: $x.w, n: ($y.canaries[$k] // 0), d: (in_f($y) - in_f($x))} |
-		 select(.d != .n)] | .[0:4]')
-	[ "$bad" = "[]" ] || fail "canary $k: ${comp[$k]} in $fns moved by other than its executions: $bad"
+		 {w: $x.w, n: ($y.canaries[$k] // 0), d: (in_f($y) - in_f($x)),
+		  irqs: (($x.ctx.irq_entries // 0) + ($y.ctx.irq_entries // 0))} |
+		 .off = (.d - .n | fabs)] |
+		{bad: map(select(.off > $tol * .irqs)) | .[0:4], exact: map(select(.off == 0)) | length,
+		 n: length, worst: (map(.off) | max)}')
+	[ "$(jq -c .bad <<<"$res")" = "[]" ] ||
+		fail "canary $k: ${comp[$k]} in $fns moved by other than its executions: $(jq -c .bad <<<"$res")"
 	n=$(jq -s --arg k "$k" '[.[] | .canaries[$k] // 0] | add' "$TMP/B/attribution.jsonl")
 	[ "$n" -gt 0 ] || fail "canary $k never ran in a window"
-	ok "canary $k: ${comp[$k]} in $(jq -r 'join("+")' <<<"$fns") +1 per execution in every window ($n executions), 0 where it did not run"
+	ok "canary $k: ${comp[$k]} in $(jq -r 'join("+")' <<<"$fns") +1 per execution ($n executions), 0 where it did not run: exact in $(jq -r '"\(.exact) of \(.n) windows, off by at most \(.worst)"' <<<"$res")"
 done
 
 # the same through compare: the components per page, attributed
