@@ -94,7 +94,8 @@ static uint64_t *mark, *acc[X_NR];	/* instructions per bucket */
 static uint64_t *cmark[C_NR], *cacc[X_NR][C_NR];
 static uint64_t restarts_mark, restarts_acc[X_NR];
 static uint64_t win_irqs, win_switches;	/* interrupt entries and task switches in the window */
-static uint64_t sites[RB_EDGE_SWITCH_STORE + 1];	/* translated, per edge kind */
+static uint64_t sites[RB_EDGE_NR];	/* translated, per edge kind */
+static uint64_t ret_thunk;		/* __x86_return_thunk, where the kernel has one */
 static uint64_t switch_mismatch;	/* a stack store that did not name the running task */
 static bool tasks_lost;			/* out of memory: the split is not reported */
 
@@ -129,6 +130,8 @@ static int load_map(const char *path)
 		syms[nsyms].name = strdup(name);
 		if (!strcmp(name, "asm_exc_page_fault"))
 			pf_entry_addr = addr;
+		if (!strcmp(name, "__x86_return_thunk"))
+			ret_thunk = addr;
 		nsyms++;
 	}
 	fclose(f);
@@ -421,14 +424,15 @@ static void on_edge(unsigned int vcpu, void *udata)
 	size_t b = (uintptr_t)udata >> 4;
 
 	(void)vcpu;
-	if (e == RB_EDGE_EXIT) {
+	if (e == RB_EDGE_EXIT || e == RB_EDGE_SCHED_EXIT) {
 		counts[b]++;
-		if (cur && rb_task_pop(cur))
+		if (cur && (e == RB_EDGE_EXIT ? rb_task_pop(cur) : rb_task_pop_sched(&tasks, cur)))
 			ctx_changed();
 		return;
 	}
 	if (cur) {
-		rb_task_push(&tasks, cur, e == RB_EDGE_IRQ_ENTRY);
+		rb_task_push(&tasks, cur, e == RB_EDGE_IRQ_ENTRY ? RB_FRAME_IRQ :
+				    e == RB_EDGE_SCHED_ENTER ? RB_FRAME_SCHED : RB_FRAME_INHERIT);
 		win_irqs += in_window && e == RB_EDGE_IRQ_ENTRY;
 		ctx_changed();
 	}
@@ -472,14 +476,15 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		bool sym = b0 >= B_FIRST_SYM;
 		enum rb_edge e = va >> 63 ? rb_x86_edge(sym ? bucket_name(b0) : NULL,
 							 sym && syms[b0 - B_FIRST_SYM].addr == va,
-							 after_endbr, bytes, len) : RB_EDGE_NONE;
+							 after_endbr, bytes, len, va, ret_thunk) : RB_EDGE_NONE;
 
 		after_endbr = rb_x86_endbr64(bytes, len);
 		sites[e]++;
 		if (mk)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
 							       (void *)(uintptr_t)mk);
-		if (e == RB_EDGE_IRQ_ENTRY || e == RB_EDGE_ENTRY || e == RB_EDGE_EXIT)
+		if (e == RB_EDGE_IRQ_ENTRY || e == RB_EDGE_ENTRY || e == RB_EDGE_EXIT ||
+		    e == RB_EDGE_SCHED_ENTER || e == RB_EDGE_SCHED_EXIT)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_edge, QEMU_PLUGIN_CB_NO_REGS,
 							       EDGE_UDATA(e, b0));
 		else
@@ -525,7 +530,8 @@ static void write_info(void)
 		"\"vmemmap\":[[\"0x%llx\",\"0x%llx\"],[\"0x%llx\",\"0x%llx\"]],"
 		"\"line_bytes\":%d,\"windows\":%llu,\"context\":{\"irq_entry_sites\":%llu,"
 		"\"entry_sites\":%llu,\"exit_sites\":%llu,\"switch_loads\":%llu,\"switch_stores\":%llu,"
-		"\"switch_mismatches\":%llu,\"tasks\":%zu,\"deep_frames\":%llu,\"lost\":%s}}\n",
+		"\"switch_mismatches\":%llu,\"sched_entries\":%llu,\"sched_exits\":%llu,"
+		"\"sched_unmatched\":%llu,\"tasks\":%zu,\"deep_frames\":%llu,\"lost\":%s}}\n",
 		cost ? "true" : "false", nlocks,
 		(unsigned long long)lock_seen[0], (unsigned long long)lock_seen[1],
 		(unsigned long long)lock_seen[2], RB_VMEMMAP_L4_BASE, RB_VMEMMAP_L4_BASE + RB_VMEMMAP_L4_SIZE,
@@ -533,7 +539,9 @@ static void write_info(void)
 		(unsigned long long)window_seq, (unsigned long long)sites[RB_EDGE_IRQ_ENTRY],
 		(unsigned long long)sites[RB_EDGE_ENTRY], (unsigned long long)sites[RB_EDGE_EXIT],
 		(unsigned long long)sites[RB_EDGE_SWITCH_LOAD], (unsigned long long)sites[RB_EDGE_SWITCH_STORE],
-		(unsigned long long)switch_mismatch, tasks.n + 1, (unsigned long long)tasks.overflow,
+		(unsigned long long)switch_mismatch, (unsigned long long)sites[RB_EDGE_SCHED_ENTER],
+		(unsigned long long)sites[RB_EDGE_SCHED_EXIT], (unsigned long long)tasks.unmatched,
+		tasks.n + 1, (unsigned long long)tasks.overflow,
 		tasks_lost ? "true" : "false");
 	if (fclose(f) || rename(tmp, info_path))
 		unlink(tmp);

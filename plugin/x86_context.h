@@ -17,6 +17,11 @@
  *    task's thread.sp, which names the task; the store before it,
  *    `mov %rsp,TASK_threadsp(%rdi)`, must name the task that was running
  *    (counted when it does not).
+ *  - the scheduler runs from the first instruction of __schedule to its
+ *    return (a ret, or the jmp to __x86_return_thunk of a RETHUNK build):
+ *    its bookkeeping around a switch (perf events switched out and in, the
+ *    load averages) depends on what else was runnable, so it is counted
+ *    with the other tasks, not as the measured task's own work.
  * Frames are kept per task, since a task switched out inside an interrupt
  * returns through that interrupt's iretq when it runs again.
  * Header-only: the plugin and tests/unit/test_context.c compile the same code.
@@ -39,6 +44,9 @@ enum rb_edge {
 	RB_EDGE_EXIT,		/* iretq, sysretq */
 	RB_EDGE_SWITCH_LOAD,	/* mov disp32(%rsi),%rsp in __switch_to_asm */
 	RB_EDGE_SWITCH_STORE,	/* mov %rsp,disp32(%rdi) in __switch_to_asm */
+	RB_EDGE_SCHED_ENTER,	/* the first instruction of __schedule */
+	RB_EDGE_SCHED_EXIT,	/* its return */
+	RB_EDGE_NR
 };
 
 static inline bool rb_prefixed(const char *s, const char *p)
@@ -51,13 +59,27 @@ static inline bool rb_x86_endbr64(const uint8_t *d, size_t n)
 	return n == 4 && d[0] == 0xf3 && d[1] == 0x0f && d[2] == 0x1e && d[3] == 0xfa;
 }
 
+/* A return: ret, ret imm16, or (RETHUNK) jmp to __x86_return_thunk. */
+static inline bool rb_x86_return(const uint8_t *d, size_t n, uint64_t va, uint64_t ret_thunk)
+{
+	int32_t rel;
+
+	if ((n == 1 && d[0] == 0xc3) || (n == 3 && d[0] == 0xc2))
+		return true;
+	if (n != 5 || d[0] != 0xe9 || !ret_thunk)
+		return false;
+	memcpy(&rel, d + 1, 4);
+	return va + 5 + (uint64_t)(int64_t)rel == ret_thunk;
+}
+
 /*
  * What an instruction is to the tracker: sym is the kernel symbol holding
  * it, at_start whether it is that symbol's first instruction, after_endbr
- * whether the instruction before it in its block was an endbr64.
+ * whether the instruction before it in its block was an endbr64, va its
+ * address and ret_thunk that of __x86_return_thunk (0: none).
  */
 static inline enum rb_edge rb_x86_edge(const char *sym, bool at_start, bool after_endbr,
-				       const uint8_t *d, size_t n)
+				       const uint8_t *d, size_t n, uint64_t va, uint64_t ret_thunk)
 {
 	if (n == 2 && d[0] == 0x48 && d[1] == 0xcf)
 		return RB_EDGE_EXIT;		/* iretq */
@@ -77,6 +99,9 @@ static inline enum rb_edge rb_x86_edge(const char *sym, bool at_start, bool afte
 		if (d[1] == 0x89 && d[2] == 0xa7)
 			return RB_EDGE_SWITCH_STORE;
 	}
+	if (!strcmp(sym, "__schedule"))
+		return at_start ? RB_EDGE_SCHED_ENTER :
+		       rb_x86_return(d, n, va, ret_thunk) ? RB_EDGE_SCHED_EXIT : RB_EDGE_NONE;
 	if (!at_start)
 		return RB_EDGE_NONE;
 	if (rb_prefixed(sym, "asm_sysvec_"))
@@ -88,18 +113,23 @@ static inline enum rb_edge rb_x86_edge(const char *sym, bool at_start, bool afte
 	return RB_EDGE_NONE;
 }
 
-/* One task's frames: a bit per frame, 1 for an interrupt's. */
+/* A frame: its kind, 2 bits of a task's stack. */
+enum rb_frame { RB_FRAME_INHERIT, RB_FRAME_IRQ, RB_FRAME_SCHED };
+#define RB_FRAMES_MAX 32	/* kinds kept; deeper frames are counted, not told apart */
+
+/* One task's frames, the innermost in the low bits. */
 struct rb_task {
 	uint64_t id;		/* the address of its thread.sp; 0: a free slot */
 	uint64_t bits;
-	uint32_t depth, irqs;
+	uint32_t depth, irqs, scheds;
 };
 
 struct rb_tasks {
 	struct rb_task *t;
 	size_t cap, n;
 	struct rb_task boot;	/* the task that runs before the first switch (id 0) */
-	uint64_t overflow;	/* frames deeper than 64: counted, not told apart */
+	uint64_t overflow;	/* frames deeper than RB_FRAMES_MAX */
+	uint64_t unmatched;	/* a scheduler return with no scheduler frame on top */
 };
 
 static inline uint64_t rb_task_hash(uint64_t x)
@@ -146,6 +176,7 @@ static inline struct rb_task *rb_task_get(struct rb_tasks *ts, uint64_t id)
 		g.n = ts->n;
 		g.boot = ts->boot;
 		g.overflow = ts->overflow;
+		g.unmatched = ts->unmatched;
 		free(ts->t);
 		*ts = g;
 	}
@@ -159,35 +190,55 @@ static inline struct rb_task *rb_task_get(struct rb_tasks *ts, uint64_t id)
 	return &ts->t[i];
 }
 
-static inline void rb_task_push(struct rb_tasks *ts, struct rb_task *t, bool irq)
+static inline void rb_task_push(struct rb_tasks *ts, struct rb_task *t, enum rb_frame f)
 {
-	if (t->depth >= 64) {
+	if (t->depth >= RB_FRAMES_MAX) {
 		ts->overflow++;
 		t->depth++;
 		return;
 	}
-	t->bits = t->bits << 1 | irq;
+	t->bits = t->bits << 2 | f;
 	t->depth++;
-	t->irqs += irq;
+	t->irqs += f == RB_FRAME_IRQ;
+	t->scheds += f == RB_FRAME_SCHED;
+}
+
+/* The innermost frame's kind (RB_FRAME_INHERIT for none or one too deep). */
+static inline enum rb_frame rb_task_top(const struct rb_task *t)
+{
+	return t->depth && t->depth <= RB_FRAMES_MAX ? (enum rb_frame)(t->bits & 3) : RB_FRAME_INHERIT;
 }
 
 /* false: no frame to end (a first return to user space) */
 static inline bool rb_task_pop(struct rb_task *t)
 {
+	enum rb_frame f = rb_task_top(t);
+
 	if (!t->depth)
 		return false;
-	if (--t->depth < 64) {
-		t->irqs -= (uint32_t)(t->bits & 1);
-		t->bits >>= 1;
+	if (--t->depth < RB_FRAMES_MAX) {
+		t->irqs -= f == RB_FRAME_IRQ;
+		t->scheds -= f == RB_FRAME_SCHED;
+		t->bits >>= 2;
 	}
 	return true;
+}
+
+/* The scheduler's return: ends its frame, which must be the innermost. */
+static inline bool rb_task_pop_sched(struct rb_tasks *ts, struct rb_task *t)
+{
+	if (rb_task_top(t) != RB_FRAME_SCHED) {
+		ts->unmatched++;
+		return false;
+	}
+	return rb_task_pop(t);
 }
 
 static inline enum rb_ctx rb_task_ctx(const struct rb_task *t, uint64_t own)
 {
 	if (t->irqs)
 		return RB_CTX_IRQ;
-	return t->id == own ? RB_CTX_OWN : RB_CTX_OTHER;
+	return t->id == own && !t->scheds ? RB_CTX_OWN : RB_CTX_OTHER;
 }
 
 #endif

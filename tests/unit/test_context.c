@@ -9,6 +9,12 @@
 
 #include "x86_context.h"
 
+/* the edges outside __schedule's returns need no address */
+static enum rb_edge rb_x86_edge_t(const char *sym, bool at_start, bool after_endbr, const uint8_t *d, size_t n)
+{
+	return rb_x86_edge(sym, at_start, after_endbr, d, n, 0x1000, 0);
+}
+
 static void test_edges(void **st)
 {
 	static const uint8_t iretq[] = { 0x48, 0xcf }, sysretq[] = { 0x48, 0x0f, 0x07 };
@@ -18,22 +24,30 @@ static void test_edges(void **st)
 	static const uint8_t nop[] = { 0x90 };
 
 	(void)st;
-	assert_int_equal(rb_x86_edge("native_iret", false, false, iretq, 2), RB_EDGE_EXIT);
-	assert_int_equal(rb_x86_edge("entry_SYSCALL_64", false, false, sysretq, 3), RB_EDGE_EXIT);
-	assert_int_equal(rb_x86_edge(NULL, false, false, iretq, 2), RB_EDGE_EXIT);
-	assert_int_equal(rb_x86_edge("asm_sysvec_apic_timer_interrupt", true, false, endbr, 4), RB_EDGE_IRQ_ENTRY);
-	assert_int_equal(rb_x86_edge("asm_sysvec_apic_timer_interrupt", false, false, nop, 1), RB_EDGE_NONE);
-	assert_int_equal(rb_x86_edge("asm_exc_page_fault", true, false, nop, 1), RB_EDGE_ENTRY);
-	assert_int_equal(rb_x86_edge("entry_SYSCALL_64", true, false, nop, 1), RB_EDGE_ENTRY);
-	assert_int_equal(rb_x86_edge("entry_SYSCALL_64_after_hwframe", true, false, nop, 1), RB_EDGE_NONE);
+	assert_int_equal(rb_x86_edge_t("native_iret", false, false, iretq, 2), RB_EDGE_EXIT);
+	assert_int_equal(rb_x86_edge_t("entry_SYSCALL_64", false, false, sysretq, 3), RB_EDGE_EXIT);
+	assert_int_equal(rb_x86_edge_t(NULL, false, false, iretq, 2), RB_EDGE_EXIT);
+	assert_int_equal(rb_x86_edge_t("asm_sysvec_apic_timer_interrupt", true, false, endbr, 4), RB_EDGE_IRQ_ENTRY);
+	assert_int_equal(rb_x86_edge_t("asm_sysvec_apic_timer_interrupt", false, false, nop, 1), RB_EDGE_NONE);
+	assert_int_equal(rb_x86_edge_t("asm_exc_page_fault", true, false, nop, 1), RB_EDGE_ENTRY);
+	assert_int_equal(rb_x86_edge_t("entry_SYSCALL_64", true, false, nop, 1), RB_EDGE_ENTRY);
+	assert_int_equal(rb_x86_edge_t("entry_SYSCALL_64_after_hwframe", true, false, nop, 1), RB_EDGE_NONE);
 	/* the vector stubs: push $vector, or the endbr64 before it */
-	assert_int_equal(rb_x86_edge("irq_entries_start", false, false, push_vec, 2), RB_EDGE_IRQ_ENTRY);
-	assert_int_equal(rb_x86_edge("irq_entries_start", false, true, push_vec, 2), RB_EDGE_NONE);
-	assert_int_equal(rb_x86_edge("spurious_entries_start", false, false, endbr, 4), RB_EDGE_IRQ_ENTRY);
-	assert_int_equal(rb_x86_edge("__switch_to_asm", false, false, ld_sp, 7), RB_EDGE_SWITCH_LOAD);
-	assert_int_equal(rb_x86_edge("__switch_to_asm", false, false, st_sp, 7), RB_EDGE_SWITCH_STORE);
-	assert_int_equal(rb_x86_edge("__switch_to", false, false, ld_sp, 7), RB_EDGE_NONE);
-	assert_int_equal(rb_x86_edge("do_anonymous_page", true, false, nop, 1), RB_EDGE_NONE);
+	assert_int_equal(rb_x86_edge_t("irq_entries_start", false, false, push_vec, 2), RB_EDGE_IRQ_ENTRY);
+	assert_int_equal(rb_x86_edge_t("irq_entries_start", false, true, push_vec, 2), RB_EDGE_NONE);
+	assert_int_equal(rb_x86_edge_t("spurious_entries_start", false, false, endbr, 4), RB_EDGE_IRQ_ENTRY);
+	assert_int_equal(rb_x86_edge_t("__switch_to_asm", false, false, ld_sp, 7), RB_EDGE_SWITCH_LOAD);
+	assert_int_equal(rb_x86_edge_t("__switch_to_asm", false, false, st_sp, 7), RB_EDGE_SWITCH_STORE);
+	assert_int_equal(rb_x86_edge_t("__switch_to", false, false, ld_sp, 7), RB_EDGE_NONE);
+	assert_int_equal(rb_x86_edge_t("do_anonymous_page", true, false, nop, 1), RB_EDGE_NONE);
+	/* the scheduler: its first instruction, its ret or its return thunk */
+	static const uint8_t ret[] = { 0xc3 }, jmp_thunk[] = { 0xe9, 0xfb, 0x0f, 0x00, 0x00 };
+	assert_int_equal(rb_x86_edge_t("__schedule", true, false, nop, 1), RB_EDGE_SCHED_ENTER);
+	assert_int_equal(rb_x86_edge_t("__schedule", false, false, ret, 1), RB_EDGE_SCHED_EXIT);
+	assert_int_equal(rb_x86_edge_t("schedule", false, false, ret, 1), RB_EDGE_NONE);
+	/* jmp rel32 at 0x1000 to 0x1000 + 5 + 0xffb = 0x2000 */
+	assert_int_equal(rb_x86_edge("__schedule", false, false, jmp_thunk, 5, 0x1000, 0x2000), RB_EDGE_SCHED_EXIT);
+	assert_int_equal(rb_x86_edge("__schedule", false, false, jmp_thunk, 5, 0x1000, 0x3000), RB_EDGE_NONE);
 }
 
 static void test_frames(void **st)
@@ -46,11 +60,11 @@ static void test_frames(void **st)
 	assert_int_equal(rb_tasks_init(&ts, 2), 0);
 	a = rb_task_get(&ts, A);
 	assert_int_equal(rb_task_ctx(a, A), RB_CTX_OWN);
-	rb_task_push(&ts, a, false);		/* a system call */
+	rb_task_push(&ts, a, RB_FRAME_INHERIT);	/* a system call */
 	assert_int_equal(rb_task_ctx(a, A), RB_CTX_OWN);
-	rb_task_push(&ts, a, true);		/* a tick inside it */
+	rb_task_push(&ts, a, RB_FRAME_IRQ);	/* a tick inside it */
 	assert_int_equal(rb_task_ctx(a, A), RB_CTX_IRQ);
-	rb_task_push(&ts, a, false);		/* a fault inside the tick */
+	rb_task_push(&ts, a, RB_FRAME_INHERIT);	/* a fault inside the tick */
 	assert_int_equal(rb_task_ctx(a, A), RB_CTX_IRQ);
 	assert_true(rb_task_pop(a));
 	assert_int_equal(rb_task_ctx(a, A), RB_CTX_IRQ);
@@ -69,12 +83,24 @@ static void test_frames(void **st)
 	assert_false(rb_task_pop(a));
 	/* the boot task before any switch */
 	assert_true(rb_task_get(&ts, 0) == &ts.boot);
-	for (int k = 0; k < 70; k++)
-		rb_task_push(&ts, a, k == 0);
-	assert_int_equal(ts.overflow, 6);
-	for (int k = 0; k < 70; k++)
+	for (int k = 0; k < 40; k++)
+		rb_task_push(&ts, a, k == 0 ? RB_FRAME_IRQ : RB_FRAME_INHERIT);
+	assert_int_equal(ts.overflow, 8);
+	for (int k = 0; k < 40; k++)
 		assert_true(rb_task_pop(a));
 	assert_int_equal(a->irqs, 0);
+	/* the scheduler's work in the measured task is not its own */
+	rb_task_push(&ts, a, RB_FRAME_INHERIT);	/* a system call that sleeps */
+	rb_task_push(&ts, a, RB_FRAME_SCHED);
+	assert_int_equal(rb_task_ctx(a, A), RB_CTX_OTHER);
+	rb_task_push(&ts, a, RB_FRAME_IRQ);	/* a tick in the scheduler */
+	assert_int_equal(rb_task_ctx(a, A), RB_CTX_IRQ);
+	assert_false(rb_task_pop_sched(&ts, a));	/* not the innermost: refused, counted */
+	assert_int_equal(ts.unmatched, 1);
+	assert_true(rb_task_pop(a));
+	assert_true(rb_task_pop_sched(&ts, a));
+	assert_int_equal(rb_task_ctx(a, A), RB_CTX_OWN);
+	assert_true(rb_task_pop(a));
 	rb_tasks_free(&ts);
 }
 

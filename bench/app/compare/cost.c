@@ -234,7 +234,8 @@ static bool split_followed(const char *attr_path, char *why, size_t n)
 	free(text);
 	c = json_object_object_get(o, "context");
 	ok = c && count_at(c, "switch_loads") && count_at(c, "irq_entry_sites") &&
-	     !count_at(c, "switch_mismatches") && !json_object_get_boolean(json_object_object_get(c, "lost"));
+	     !count_at(c, "switch_mismatches") && !count_at(c, "sched_unmatched") &&
+	     !json_object_get_boolean(json_object_object_get(c, "lost"));
 	if (!ok)
 		snprintf(why, n, "%s: the plugin could not follow interrupts and task switches (%s)", path,
 			 c ? json_object_to_json_string(c) : "no \"context\"");
