@@ -17,6 +17,7 @@
 #include "app/compare/bounds.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 #define BAD(...) do { snprintf(err, n, __VA_ARGS__); goto bad; } while (0)
 
@@ -45,12 +46,14 @@ int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 
 	memset(b, 0, sizeof(*b));
 	rb_strlcpy(b->path, path, sizeof(b->path));
-	if (access(path, R_OK))
-		BAD("bounds file %s: %s (make one with refbench bounds -o FILE RUNS...)", path,
-		    strerror(errno));
-	b->root = json_object_from_file(path);
-	if (!b->root || !json_object_is_type(b->root, json_type_object))
-		BAD("bounds file %s is not JSON", path);
+	{
+		char why[512];
+
+		if (!(b->root = rb_json_load(path, RB_USER_JSON_MAX, true, why, sizeof(why))))
+			BAD("bounds file %s%s%s%s", path, strncmp(why, "not JSON", 8) ? ": " : " is ", why,
+			    errno == ENOENT ?
+			    " (make one with refbench bounds -o FILE RUNS...)" : "");
+	}
 	if (!jget_str(b->root, "schema") || strcmp(jget_str(b->root, "schema"), RB_BOUNDS_SCHEMA))
 		BAD("bounds file %s: schema is not %s", path, RB_BOUNDS_SCHEMA);
 	b->suite = jget_str(b->root, "suite");

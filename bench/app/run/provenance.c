@@ -18,6 +18,7 @@
 #include "lib/digest.h"
 #include "lib/exec.h"
 #include "lib/sysfacts.h"
+#include "lib/userfile.h"
 
 static struct json_object *jstr_or_null(char *s)
 {
@@ -54,7 +55,7 @@ static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 {
 	struct json_object *k = json_object_new_object();
 	struct utsname u;
-	char hex[65], path[4096];
+	char hex[65], path[4096], why[512];
 	const char *src = NULL;
 	struct stat st;
 
@@ -69,8 +70,14 @@ static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 			snprintf(path, sizeof(path), "%s/.config", kconfig);
 		else
 			rb_strlcpy(path, kconfig, sizeof(path));
-		if (rb_sha256_file(path, hex)) {
-			snprintf(err, n, "--kernel-config %s: cannot read %s", kconfig, path);
+		/* a regular file of a bounded size (not /dev/zero, not a FIFO) */
+		int fd = rb_user_file_open(path, RB_KCONFIG_MAX, why, sizeof(why)), e;
+
+		if (fd >= 0)
+			close(fd);
+		if (fd < 0 || (e = rb_sha256_file(path, hex))) {
+			snprintf(err, n, "--kernel-config %s: %s%s%s", kconfig, path, fd < 0 ? ": " : ": cannot read: ",
+				 fd < 0 ? why : strerror(-e));
 			json_object_put(k);
 			return NULL;
 		}
@@ -233,9 +240,11 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 	json_object_object_add(m, "clock", json_object_new_string(
 		env->clock == RB_CLOCK_ICOUNT ? "icount (guest ns = instructions)" : "CLOCK_MONOTONIC ns"));
 	if (o->lab_json) {
-		lab = json_object_from_file(o->lab_json);
+		char why[512];
+
+		lab = rb_json_load(o->lab_json, RB_USER_JSON_MAX, true, why, sizeof(why));
 		if (!lab) {
-			snprintf(err, n, "--lab %s: not a readable JSON file", o->lab_json);
+			snprintf(err, n, "--lab %s: %s", o->lab_json, why);
 			goto bad;
 		}
 		json_object_object_add(m, "lab", lab);

@@ -7,6 +7,7 @@
 
 #include "app/run/suite.h"
 #include "lib/digest.h"
+#include "lib/userfile.h"
 
 static bool runner_key(const char *k)
 {
@@ -214,9 +215,8 @@ int rb_suite_add_entry(struct rb_suite *s, const char *line, const char *origin,
 
 int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_t n)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 80];
-	FILE *f;
-	long len;
+	char dir[PATH_MAX], path[PATH_MAX + 80], why[512];
+	size_t len;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -224,22 +224,11 @@ int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_
 		rb_strlcpy(path, name_or_path, sizeof(path));
 	else
 		snprintf(path, sizeof(path), "%s/%s.suite", rb_repo_path("configs/suites", dir, sizeof(dir)), name_or_path);
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, n, "suite '%s': %s (%s); suites live in configs/suites/NAME.suite",
-			 name_or_path, strerror(errno), path);
-		return -ENOENT;
+	if ((r = rb_user_file_read(path, RB_USER_TEXT_MAX, &s->text, &len, why, sizeof(why)))) {
+		snprintf(err, n, "suite '%s' (%s): %s%s", name_or_path, path, why, r == -ENOENT ?
+			 "; suites live in configs/suites/NAME.suite" : "");
+		return r;
 	}
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	s->text = calloc(1, (size_t)len + 1);
-	if (!s->text || fread(s->text, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		snprintf(err, n, "reading suite %s failed", path);
-		return -EIO;
-	}
-	fclose(f);
 	rb_strlcpy(s->path, path, sizeof(s->path));
 	{
 		const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -248,7 +237,7 @@ int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_
 		if (dot)
 			*dot = '\0';
 	}
-	rb_sha256_buf(s->text, (size_t)len, s->sha256);
+	rb_sha256_buf(s->text, len, s->sha256);
 	r = rb_suite_parse(s->text, path, s, err, n);
 	return r;
 }

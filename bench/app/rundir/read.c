@@ -19,6 +19,7 @@
 
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
+#include "lib/userfile.h"
 
 #define BAD(...) do { snprintf(err, n, __VA_ARGS__); return -1; } while (0)
 
@@ -122,7 +123,7 @@ int rb_validate_meta(struct json_object *m, char *err, size_t n)
 	bool known = false;
 
 	if (!m || !json_object_is_type(m, json_type_object))
-		BAD("meta.json missing or not JSON");
+		BAD("meta.json is not a JSON object");
 	if (!get(m, "schema", json_type_int) || json_object_get_int(get(m, "schema", json_type_int)) != RB_SCHEMA_VERSION)
 		BAD("meta.json schema is not %d", RB_SCHEMA_VERSION);
 	for (const char *const *k = objs; *k; k++)
@@ -239,6 +240,12 @@ int rb_validate_samples(struct json_object *meta, const char *buf, size_t len, b
 
 		line++;
 		json_tokener_reset(tok);
+		/* the same text rules as every JSON file refbench reads */
+		if (rb_json_text_check(s, ll, e2, sizeof(e2))) {
+			snprintf(err, n, "samples.jsonl line %u: %s", line, e2);
+			r = -1;
+			break;
+		}
 		rec = ll ? json_tokener_parse_ex(tok, s, (int)ll) : NULL;
 		if (!nl || !rec || json_tokener_get_parse_end(tok) != ll) {
 			snprintf(err, n, "samples.jsonl line %u: %s", line,
@@ -277,44 +284,6 @@ int rb_validate_samples(struct json_object *meta, const char *buf, size_t len, b
 	return r;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-	int e = 0;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (*len == cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-
-			if (!nb) {
-				e = ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		got = fread(buf + *len, 1, cap - *len, f);
-		*len += got;
-		if (!got) {
-			e = ferror(f) ? EIO : 0;
-			break;
-		}
-	}
-	fclose(f);
-	if (e) {
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	return buf;
-}
-
 int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object **meta_out,
 		    struct json_object **records_out, char *err, size_t n)
 {
@@ -329,9 +298,9 @@ int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object 
 	c = c ? c : &tmp;
 	memset(c, 0, sizeof(*c));
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	meta = json_object_from_file(path);
-	if (rb_validate_meta(meta, e2, sizeof(e2))) {
-		snprintf(err, n, "%s: %s", path, e2);
+	meta = rb_json_load(path, RB_USER_JSON_MAX, true, e2, sizeof(e2));
+	if (!meta || rb_validate_meta(meta, e2, sizeof(e2))) {
+		snprintf(err, n, "%s%s %s", path, !meta && errno == ENOENT ? " missing:" : ":", e2);
 		json_object_put(meta);
 		return -1;
 	}
@@ -341,9 +310,9 @@ int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object 
 	c->live = !strcmp(c->status, "running") && rb_run_locked(dir);
 	snprintf(path, sizeof(path), "%s/samples.jsonl", dir);
 	count_of(get(meta, "integrity", json_type_object), "bytes", &bytes);
-	buf = read_all(path, &len);
-	if (!buf && (errno != ENOENT || bytes || !strcmp(c->status, "complete"))) {
-		snprintf(err, n, "%s: samples.jsonl is %s", dir, errno == ENOENT ? "missing" : strerror(errno));
+	r = rb_user_file_read(path, RB_SAMPLES_MAX, &buf, &len, e2, sizeof(e2));
+	if (r && (r != -ENOENT || bytes || !strcmp(c->status, "complete"))) {
+		snprintf(err, n, "%s: samples.jsonl %s%s", dir, r == -ENOENT ? "is missing: " : "", e2);
 		json_object_put(meta);
 		return -1;
 	}
