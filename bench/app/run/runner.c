@@ -259,6 +259,12 @@ static int run_iteration(struct rb_point *pt, struct rb_iter *it, struct rb_coun
 		it->index = index;
 		it->retries = tries;
 		r = pt->c->iterate(it);
+		/* RB_ERR is a failure of the harness or its setup (an mmap
+		 * refused for want of memory, a file that cannot be opened),
+		 * never a rejection: a case may have recorded its reason
+		 * through rb_reject(), the status is still an error */
+		if (r == RB_ERR && it->status == RB_REJECT)
+			it->status = RB_ERR;
 		if (it->status == RB_OK && r != RB_OK) {
 			/* a bare error return: keep a reason */
 			it->status = r;
