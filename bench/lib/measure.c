@@ -2,6 +2,7 @@
 /* Measurement windows, metrics and the checks that make a sample valid. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,4 +251,27 @@ int rb_point_fail(struct rb_point *pt, int status, const char *fmt, ...)
 	vsnprintf(pt->why, sizeof(pt->why), fmt, ap);
 	va_end(ap);
 	return status;
+}
+
+/* The unit's quantity before "/": a time (ns, insn, ...) cannot be zero;
+ * nothing refbench measures is negative. */
+bool rb_value_possible(const char *unit, double value, char *why, size_t n)
+{
+	static const char *const times[] = { "ns", "us", "ms", "s", "insn", "cycles", NULL };
+	size_t q = strcspn(unit ? unit : "", "/");
+
+	if (!isfinite(value)) {
+		snprintf(why, n, "value %g is not a finite number", value);
+		return false;
+	}
+	if (value < 0) {
+		snprintf(why, n, "value %g %s is negative: no measured quantity is", value, unit);
+		return false;
+	}
+	for (const char *const *t = times; value == 0 && unit && *t; t++)
+		if (strlen(*t) == q && !strncmp(unit, *t, q)) {
+			snprintf(why, n, "value 0 %s: a time cannot be zero", unit);
+			return false;
+		}
+	return true;
 }

@@ -159,6 +159,10 @@ void rb_metric_resolution(struct rb_iter *it, double resolution);
 /* Emit a value measured elsewhere (e.g. the kernel's own timer); w may be NULL. */
 int rb_emit_value(struct rb_iter *it, const char *metric, const char *unit,
 		  double value, uint64_t ops, const struct rb_window *w);
+/* Can a sample hold this value in this unit? Not negative, not NaN or
+ * infinite, and not zero where the unit is a time ("ns/page", "insn/io"):
+ * false with why. The runner rejects such a sample; validate refuses it. */
+bool rb_value_possible(const char *unit, double value, char *why, size_t n);
 /* Record a check; returns ok. detail is printf-style. */
 bool rb_check_counts(struct rb_iter *it, const char *what, const char *method,
 		     uint64_t expected, uint64_t observed, const char *fmt, ...)

@@ -34,6 +34,24 @@ static void test_sizes(void **st)
 	assert_int_not_equal(rb_parse_size("99999999999999999999G", &v), 0);
 }
 
+/* a value a sample cannot hold: negative, or zero where the unit is a time */
+static void test_value_possible(void **st)
+{
+	char why[160];
+
+	(void)st;
+	assert_true(rb_value_possible("ns/page", 12.5, why, sizeof(why)));
+	assert_true(rb_value_possible("insn/window", 84, why, sizeof(why)));
+	assert_true(rb_value_possible("GB/s", 0, why, sizeof(why)));	/* a rate may be 0 */
+	assert_false(rb_value_possible("ns/page", -1, why, sizeof(why)));
+	assert_non_null(strstr(why, "negative"));
+	assert_false(rb_value_possible("GB/s", -0.5, why, sizeof(why)));
+	assert_false(rb_value_possible("ns/page", 0, why, sizeof(why)));
+	assert_non_null(strstr(why, "a time cannot be zero"));
+	assert_false(rb_value_possible("insn/io", 0, why, sizeof(why)));
+	assert_true(rb_value_possible("nsx/page", 0, why, sizeof(why)));	/* not a time unit */
+}
+
 static void test_kinds(void **st)
 {
 	(void)st;
@@ -431,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_time_unit),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_validate_record),
+		cmocka_unit_test(test_value_possible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -271,6 +271,13 @@ static int run_iteration(struct rb_point *pt, struct rb_iter *it, struct rb_coun
 			if (!it->reason[0])
 				snprintf(it->reason, sizeof(it->reason), "case returned %d", r);
 		}
+		/* a value that cannot be is no measurement: rejected, with why */
+		for (unsigned i = 0; it->status == RB_OK && i < it->n_metrics; i++) {
+			char why[160];
+
+			if (!rb_value_possible(it->metrics[i].unit, it->metrics[i].value, why, sizeof(why)))
+				rb_reject(it, "metric %s: %s", it->metrics[i].name, why);
+		}
 		if (it->status != RB_OK || pt->c->multi_thread || !retry_wanted(it, tries))
 			return it->status;
 	}

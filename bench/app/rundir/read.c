@@ -59,6 +59,13 @@ int rb_validate_record(struct json_object *r, char *err, size_t n)
 	if (!v || !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) ||
 	    !isfinite(json_object_get_double(v)))
 		BAD("sample value missing or not finite");
+	{
+		char why[160];
+
+		if (!rb_value_possible(json_object_get_string(get(r, "unit", json_type_string)),
+				       json_object_get_double(v), why, sizeof(why)))
+			BAD("sample %s: %s", json_object_get_string(get(r, "metric", json_type_string)), why);
+	}
 	if (!(c = get(r, "counters", json_type_object)) || !get(c, "source", json_type_string) ||
 	    !(vals = get(c, "values", json_type_object)))
 		BAD("sample without counters {source, values}");
