@@ -68,7 +68,9 @@ struct rb_params {
 	struct { char key[32]; char val[96]; } kv[RB_MAX_PARAMS];
 };
 const char *rb_param_str(const struct rb_params *p, const char *key);
-/* Parses plain integers and sizes with K/M/G suffixes (powers of two). */
+/* Parses decimal integers and sizes with K/M/G suffixes (powers of two):
+ * "4096", "2M", "2MiB". No leading zero ("010M"), no hex or octal, no
+ * sign: -EINVAL; -ERANGE past 2^64. */
 int rb_param_u64(const struct rb_params *p, const char *key, uint64_t *out);
 int rb_parse_size(const char *s, uint64_t *out);
 int rb_params_set(struct rb_params *p, const char *key, const char *val);

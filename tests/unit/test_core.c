@@ -27,7 +27,16 @@ static void test_sizes(void **st)
 	assert_int_equal(rb_parse_size("2MiB", &v), 0); assert_int_equal(v, 2ull << 20);
 	assert_int_equal(rb_parse_size("1G", &v), 0); assert_int_equal(v, 1ull << 30);
 	assert_int_equal(rb_parse_size("4096", &v), 0); assert_int_equal(v, 4096);
-	assert_int_equal(rb_parse_size("0x10", &v), 0); assert_int_equal(v, 16);
+	/* sizes are decimal with a unit: hex and a leading zero (octal in C)
+	 * are refused, never read as something else (was: 0x10 read as 16) */
+	assert_int_equal(rb_parse_size("0x10", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("0x800000", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("010M", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("00", &v), -EINVAL);
+	assert_int_equal(rb_parse_size(" 1", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("+1", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("0", &v), 0); assert_int_equal(v, 0);
+	assert_int_equal(rb_parse_size("10M", &v), 0); assert_int_equal(v, 10ull << 20);
 	assert_int_not_equal(rb_parse_size("12X", &v), 0);
 	assert_int_not_equal(rb_parse_size("", &v), 0);
 	assert_int_not_equal(rb_parse_size("-1", &v), 0);

@@ -62,7 +62,8 @@ static int add_point(struct rb_plan *plan, const struct rb_suite_entry *e, enum 
 	const char *size = rb_param_str(&pp->pt.params, "size");
 	if (size && kind != RB_KIND_NONE) {
 		if (rb_parse_size(size, &v)) {
-			snprintf(err, n, "%s/%s: size=%s is not a size (e.g. 64M, 1G)", e->c->name,
+			snprintf(err, n, "%s/%s: size=%s is not a size (e.g. 64M, 1G): sizes are decimal "
+				 "with a unit K, M or G, no leading zero, no hex", e->c->name,
 				 rb_kind_name(kind), size);
 			return -EINVAL;
 		}
