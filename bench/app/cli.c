@@ -21,6 +21,7 @@
 #include "app/rundir/rundir.h"
 #include "kabi/kpaths.h"
 #include "lib/digest.h"
+#include "lib/icount.h"
 #include "lib/selfcheck.h"
 #include "lib/sysfacts.h"
 #include "mem/mem.h"
@@ -305,6 +306,7 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_selfcheck sc;
 	struct rb_plan plan;
 	struct rb_run run;
+	struct rb_icount_proof icp = { .ok = false };
 	struct json_object *meta;
 	int opt, rc, cpu = -1;
 	bool dry = false, boot_args = false;
@@ -383,6 +385,12 @@ int rb_cmd_run(int argc, char **argv)
 	}
 	apply_overrides(&suite, repeat, warmup);
 	validate_env(&env);
+	/* a clock is labelled icount only when it is seen to count instructions */
+	if (env.clock == RB_CLOCK_ICOUNT && !rb_icount_prove(&icp))
+		rb_die_usage("--clock icount: this clock does not count instructions: %s. icount exists "
+			     "only in deterministic mode, a QEMU TCG guest under -icount shift=0,sleep=off "
+			     "(scripts/lab --mode deterministic, make ab MODE=deterministic); elsewhere "
+			     "use --clock ns", icp.why);
 	if (boot_args && !dry)
 		rb_die_usage("--boot-args goes with --dry-run: it prints what a boot must reserve");
 	if (rb_plan_build(&suite, &env, &plan, err, sizeof(err)))
@@ -411,6 +419,8 @@ int rb_cmd_run(int argc, char **argv)
 			sc.user_insn, sc.kernel_insn, sc.multiplexed ? "multiplexed: values are scaled" :
 			"not multiplexed");
 	json_object_object_add(meta, "counters", counters_json(&env, &ctr, &sc));
+	if (icp.ok)
+		json_object_object_add(meta, "clock_proof", json_object_new_string(icp.why));
 	json_object_object_add(meta, "suite", suite_json(&suite, plan.n, repeat, warmup));
 	if (resume_dir) {
 		if (rb_resume_check(&rs, meta, err, sizeof(err)))

@@ -15,6 +15,7 @@
 #include "app/run/suite.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
+#include "lib/icount.h"
 #include "mem/kind.h"
 #include "mem/mem.h"
 
@@ -59,6 +60,37 @@ static void test_value_possible(void **st)
 	assert_non_null(strstr(why, "a time cannot be zero"));
 	assert_false(rb_value_possible("insn/io", 0, why, sizeof(why)));
 	assert_true(rb_value_possible("nsx/page", 0, why, sizeof(why)));	/* not a time unit */
+}
+
+/* The icount verdict on measured deltas: what a TCG -icount guest gives
+ * passes (exact repeats, the TSC-to-ns rounding of 1 ns, a timer tick in
+ * one window), what a host gives does not. */
+static void test_icount_judge(void **st)
+{
+	struct rb_icount_proof p = { .insns = { 40000, 80000 } };
+	static const uint64_t guest[2][RB_ICOUNT_SAMPLES] = {
+		{ 40072, 40072, 40073, 40072, 40072, 52190, 40072, 40071, 40072 },
+		{ 80072, 80072, 80072, 80073, 80072, 80072, 80072, 80072, 93311 },
+	};
+	static const uint64_t host[2][RB_ICOUNT_SAMPLES] = {
+		{ 6181, 6190, 6181, 6202, 6181, 6185, 6181, 6181, 6240 },
+		{ 12353, 12353, 12353, 12353, 12353, 12360, 12353, 12400, 12353 },
+	};
+	static const uint64_t jitter[2][RB_ICOUNT_SAMPLES] = {
+		{ 40072, 40300, 40110, 40095, 40500, 40190, 40180, 40077, 40140 },
+		{ 80072, 80150, 80300, 80101, 80099, 80230, 80080, 80290, 80111 },
+	};
+
+	(void)st;
+	memcpy(p.delta, guest, sizeof(guest));
+	assert_true(rb_icount_judge(&p));
+	assert_int_equal(p.repeats[0], 8);
+	memcpy(p.delta, host, sizeof(host));	/* steady, but 0.15 ns an instruction */
+	assert_false(rb_icount_judge(&p));
+	assert_non_null(strstr(p.why, "not 1 ns"));
+	memcpy(p.delta, jitter, sizeof(jitter));	/* 1 ns each, but no repeats */
+	assert_false(rb_icount_judge(&p));
+	assert_non_null(strstr(p.why, "where icount repeats them"));
 }
 
 static void test_kinds(void **st)
@@ -459,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_validate_record),
 		cmocka_unit_test(test_value_possible),
+		cmocka_unit_test(test_icount_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
