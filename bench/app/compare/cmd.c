@@ -14,6 +14,7 @@
  * so loudly, and exits 1 unless --allow-missing. Runs with per-symbol
  * counts beside them (attribution.h) add where each metric changed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -48,7 +49,7 @@ static const char compare_usage[] =
 "                    report.json .sequential.stop says whether to stop\n"
 "  --allow-missing   a metric present in only one arm is listed, not an error\n"
 "  --seed N          bootstrap seed (default fixed: the report is reproducible)\n"
-"  --iters N         bootstrap resamples (default 10000)\n"
+"  --iters N         bootstrap resamples (default 10000, at most 1000000)\n"
 "  --label-a T, --label-b T   names for the header\n"
 "  --command CMD     the command that reproduces this comparison (footer)\n"
 "  --resumed RUN,... the runs an interrupted A/B left and this one reused\n"
@@ -94,9 +95,18 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		case 'a': o->alpha = fraction_arg("--alpha", optarg, 0.5); break;
 		case 's': o->seed = strtoull(optarg, NULL, 0); break;
 		case 'i':
-			o->iters = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->iters < 100)
-				rb_die_usage("--iters %s: at least 100", optarg);
+		{
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			/* each resample costs time and memory per metric: bounded */
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno || v < 100 ||
+			    v > RB_CMP_ITERS_MAX)
+				rb_die_usage("--iters %s: give a number of resamples from 100 to %u "
+					     "(default %u)", optarg, RB_CMP_ITERS_MAX, RB_STATS_ITERS_DEFAULT);
+			o->iters = (unsigned)v;
+		}
 			break;
 		case 'C':
 			if ((c = rb_correction_parse(optarg)) < 0 || c == RB_CORR_NONE)

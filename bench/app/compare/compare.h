@@ -20,13 +20,16 @@
 #include "app/compare/series.h"
 #include "stats/stats.h"
 
+/* --iters: 100x the default, minutes and some hundred MB at most */
+#define RB_CMP_ITERS_MAX 1000000u
+
 struct rb_cmp_opts {
 	double margin, alpha;		/* alpha: the family error rate */
 	double look_alpha;		/* what this report decides at (alpha, or a look's share) */
 	unsigned look, max_looks, first_look;	/* --sequential R/RMAX; 0: not sequential */
 	enum rb_correction correction;
 	uint64_t seed;
-	unsigned iters;
+	unsigned iters;			/* bootstrap resamples, 100 to RB_CMP_ITERS_MAX */
 	bool force, plots, allow_missing;
 	int normalize;			/* enum rb_kind of the baseline, or -1 */
 	const char *out, *label_a, *label_b, *command, *bounds_path;
