@@ -2,6 +2,7 @@
 /* The one bounded read of a file the user named (lib/userfile.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,4 +256,15 @@ struct json_object *rb_json_load(const char *path, size_t max, bool want_object,
 	if (!o)
 		errno = EINVAL;
 	return o;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(p);
+}
+
+void rb_remove_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -45,4 +45,8 @@ struct json_object *rb_json_parse(const char *buf, size_t len, bool want_object,
 struct json_object *rb_json_load(const char *path, size_t max, bool want_object,
 				 char *err, size_t n);
 
+/* Removes dir and everything in it, symlinks not followed: an output
+ * written into a temp dir that failed leaves nothing behind. */
+void rb_remove_tree(const char *dir);
+
 #endif

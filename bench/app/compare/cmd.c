@@ -30,6 +30,7 @@
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 #include "mem/mem.h"
 
 static const char compare_usage[] =
@@ -179,19 +180,14 @@ static void normalize(struct rb_report *r, const struct rb_ab_metric *ms)
 	}
 }
 
-static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
+static int write_into(const struct rb_report *r, char *names[2][RB_MAX_RUNS], const char *tmpdir)
 {
-	char tmpdir[PATH_MAX + 32], path[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 	const char *out = r->o->out;
 	struct json_object *rj;
 	FILE *f;
+	int e;
 
-	/* Everything is known: write into a temp dir, then rename into place. */
-	snprintf(tmpdir, sizeof(tmpdir), "%s.tmp-XXXXXX", out);
-	if (!mkdtemp(tmpdir)) {
-		fprintf(stderr, "refbench: error: cannot create %s: %s\n", tmpdir, strerror(errno));
-		return -1;
-	}
 	snprintf(path, sizeof(path), "%s/report.txt", tmpdir);
 	if (!(f = fopen(path, "we"))) {
 		fprintf(stderr, "refbench: error: cannot write %s: %s\n", path, strerror(errno));
@@ -204,8 +200,9 @@ static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
 	}
 	rj = rb_report_json(r);
 	snprintf(path, sizeof(path), "%s/report.json", tmpdir);
+	errno = 0;
 	if (json_object_to_file_ext(path, rj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)) {
-		fprintf(stderr, "refbench: error: writing %s failed\n", path);
+		fprintf(stderr, "refbench: error: writing %s: %s\n", path, strerror(errno ? errno : EIO));
 		json_object_put(rj);
 		return -1;
 	}
@@ -223,10 +220,28 @@ static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
 		}
 	snprintf(path, sizeof(path), "%s/plots", tmpdir);
 	mkdir(path, 0755);
-	if (rb_report_plots(path, r))
-		rb_warn("plot data could not be written: plots/ is incomplete");
+	if ((e = rb_report_plots(path, r)))
+		rb_warn("plot data could not be written: %s; plots/ is incomplete", strerror(-e));
 	if (rename(tmpdir, out)) {
 		fprintf(stderr, "refbench: error: %s exists or cannot be created: %s\n", out, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything is known: write into a temp dir, then rename into place; a
+ * failure leaves neither the output nor the temp dir. */
+static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
+{
+	char tmpdir[PATH_MAX + 32];
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s.tmp-XXXXXX", r->o->out);
+	if (!mkdtemp(tmpdir)) {
+		fprintf(stderr, "refbench: error: cannot create %s: %s\n", tmpdir, strerror(errno));
+		return -1;
+	}
+	if (write_into(r, names, tmpdir)) {
+		rb_remove_tree(tmpdir);
 		return -1;
 	}
 	return 0;
@@ -311,6 +326,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		}
 		if (rb_bounds_load(o.bounds_path, &bounds, err, sizeof(err))) {
 			fprintf(stderr, "refbench: error: %s\n", err);
+			rb_bounds_free(&bounds);
 			goto out;
 		}
 		r.bounds = &bounds;

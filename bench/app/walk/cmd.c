@@ -27,6 +27,7 @@
 #include "app/rundir/rundir.h"
 #include "app/walk/walk.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 static const char series_usage[] =
 "usage: refbench series [options] RUNS_0 RUNS_1 ... RUNS_K\n"
@@ -235,17 +236,6 @@ static void step_seen(const struct rb_report *r, void *arg)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(p);
-}
-
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int write_walk(const char *tmp, const struct rb_walk *w)
 {
 	char path[PATH_MAX + 64];
@@ -418,7 +408,7 @@ int rb_cmd_series(int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
-	rm_tree(tmp);
+	rb_remove_tree(tmp);
 out:
 	for (unsigned k = 0; k < nload; k++)
 		rb_run_unload(&first[k]);
