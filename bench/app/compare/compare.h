@@ -93,9 +93,10 @@ struct json_object *rb_report_json(const struct rb_report *r);
 /* plots/: forest and dist data for the whole report and per case, then
  * gnuplot on them unless --no-plots; 0, or -errno for the data files. */
 int rb_report_plots(const char *dir, const struct rb_report *r);
-/* gnuplot -e VARS scripts/plots/TMPL: its exit code, -1 if it cannot run;
- * what it says goes to stderr */
-int rb_plot_gnuplot(const char *tmpl, const char *vars);
+/* gnuplot -e VARS scripts/plots/TMPL: its exit code, -1 if it cannot run
+ * (not installed, or not started); why says which. What it says goes to
+ * stderr. */
+int rb_plot_gnuplot(const char *tmpl, const char *vars, char *why, size_t n);
 
 /* refbench compare RUNS_A RUNS_B */
 int rb_cmd_compare(int argc, char **argv);
