@@ -521,6 +521,13 @@ int rb_cmd_list(int argc, char **argv)
 	struct rb_kver v = { 0, 0, 0 };
 	int e = 0;
 
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: refbench list [-v|--verbose]\n"
+		       "  the cases, their kinds and (with -v) parameters and kernel paths\n");
+		return 0;
+	}
+	if (argc > 1 && !verbose)
+		rb_die_usage("list: unknown argument '%s' (refbench list [-v])", argv[1]);
 	if (verbose) {
 		if (rb_kver_parse(rb_kernel_release(rel, sizeof(rel)), &v))
 			snprintf(why, sizeof(why), "kernel release '%s' has no version", rel);

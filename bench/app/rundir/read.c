@@ -394,13 +394,20 @@ int rb_cmd_validate(int argc, char **argv)
 	bool complete = false;
 	int bad = 0, first = 1;
 
+	static const char usage[] = "usage: refbench validate [--complete] RUN_DIR...\n"
+		"  checks each run against the schema and the checksums its meta.json\n"
+		"  certifies; exit 0 when every run is valid and closed (with --complete:\n"
+		"  and complete)\n";
+
+	/* asked for: on stdout, exit 0; a wrong command line: stderr, exit 2 */
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--complete"))
 		complete = true, first = 2;
 	if (argc <= first || argv[first][0] == '-') {
-		fprintf(stderr, "usage: refbench validate [--complete] RUN_DIR...\n"
-			"  checks each run against the schema and the checksums its meta.json\n"
-			"  certifies; exit 0 when every run is valid and closed (with --complete:\n"
-			"  and complete)\n");
+		fputs(usage, stderr);
 		return RB_EXIT_USAGE;
 	}
 	for (int i = first; i < argc; i++) {
