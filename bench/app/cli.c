@@ -151,6 +151,17 @@ static int parse_cpu(const char *arg)
 	return (int)cpu;
 }
 
+/* --repeat/--warmup N: a decimal count in range, said in those words */
+static const char *count_arg(const char *opt, const char *arg, unsigned lo)
+{
+	size_t len = strspn(arg, "0123456789");
+	unsigned long v = strtoul(arg, NULL, 10);
+
+	if (!len || arg[len] || (arg[0] == '0' && len > 1) || len > 6 || v < lo || v > RB_MAX_REPEAT)
+		rb_die_usage("%s %s: give a decimal number from %u to %u", opt, arg, lo, RB_MAX_REPEAT);
+	return arg;
+}
+
 /* The repeat/warmup counts of the command line replace the suite's. */
 static void apply_overrides(struct rb_suite *suite, const char *repeat, const char *warmup)
 {
@@ -337,8 +348,8 @@ int rb_cmd_run(int argc, char **argv)
 		case OPT_LAB: prov.lab_json = optarg; break;
 		case OPT_KCONFIG: prov.kconfig = optarg; break;
 		case OPT_ACCEL: prov.accel = optarg; break;
-		case OPT_REPEAT: repeat = optarg; break;
-		case OPT_WARMUP: warmup = optarg; break;
+		case OPT_REPEAT: repeat = count_arg("--repeat", optarg, 1); break;
+		case OPT_WARMUP: warmup = count_arg("--warmup", optarg, 0); break;
 		case OPT_RESUME: resume_dir = optarg; break;
 		case OPT_BOOT_ARGS: boot_args = true; break;
 		case 'h': run_help(stdout); return 0;

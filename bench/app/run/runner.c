@@ -47,10 +47,11 @@ static int add_point(struct rb_plan *plan, const struct rb_suite_entry *e, enum 
 		rb_params_set(&pp->pt.params, d->key, d->def);
 	for (unsigned i = 0; i < p->n; i++) {
 		if (!strcmp(p->kv[i].key, "repeat") || !strcmp(p->kv[i].key, "warmup")) {
-			if (rb_parse_size(p->kv[i].val, &v) || v > 100000 ||
+			if (rb_parse_size(p->kv[i].val, &v) || v > RB_MAX_REPEAT ||
 			    (!strcmp(p->kv[i].key, "repeat") && !v)) {
-				snprintf(err, n, "suite line %u: %s=%s is not a count (repeat >= 1)",
-					 e->line, p->kv[i].key, p->kv[i].val);
+				snprintf(err, n, "suite line %u: %s=%s is not a count: give a decimal "
+					 "number from %s to %u", e->line, p->kv[i].key, p->kv[i].val,
+					 strcmp(p->kv[i].key, "repeat") ? "0" : "1", RB_MAX_REPEAT);
 				return -EINVAL;
 			}
 			*(!strcmp(p->kv[i].key, "repeat") ? &pp->repeat : &pp->warmup) = (unsigned)v;

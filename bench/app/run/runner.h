@@ -33,6 +33,9 @@ const char *rb_plan_boot_args(const struct rb_plan *plan, char *buf, size_t n);
  * first RB_ERR is returned with its reason in err (nothing is written). */
 int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n);
 
+/* repeat= and warmup= (and --repeat, --warmup): at most this many */
+#define RB_MAX_REPEAT 100000u
+
 struct rb_runner_opts {
 	const struct rb_env *env;
 	bool progress;
