@@ -161,7 +161,7 @@ series: bench/refbench $(if $(filter 1,$(ATTRIBUTE)),$(PLUGIN_SO))
 
 # TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab),
 # with RESUME=STATE continued by hand; TARGET=ssh://...: the same there
-ab: bench/refbench
+ab: bench/refbench $(if $(filter 1,$(ATTRIBUTE)),$(PLUGIN_SO))
 ifeq ($(TARGET),host)
 	scripts/host-ab $(if $(RESUME),--resume '$(RESUME)',--kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
 		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS))
