@@ -247,7 +247,7 @@ static const char *signame(int sig)
 /* Closes the run from how it went; returns the exit status. */
 static int close_run(struct rb_run *run, const struct rb_runner_result *res, bool progress)
 {
-	char reason[1200], err[1024];
+	char reason[RB_ERR_LEN], err[RB_ERR_LEN];
 	const char *status = "complete";
 	int rc = RB_EXIT_OK;
 
@@ -308,7 +308,7 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_prov_opts prov = { .argc = argc, .argv = argv };
 	const char *suite_name = NULL, *case_name = NULL, *outdir = NULL, *resume_dir = NULL;
 	const char *repeat = NULL, *warmup = NULL;
-	char kinds[256] = "", params[1024] = "", err[2048], outbuf[PATH_MAX], line[1400];
+	char kinds[256] = "", params[1024] = "", err[RB_ERR_LEN], outbuf[PATH_MAX], line[1400];
 	struct rb_runner_opts ro = { .env = &env, .progress = true };
 	struct rb_runner_result res;
 	struct rb_suite suite = { .n = 0 };

@@ -209,6 +209,9 @@ uint64_t rb_preempted_thread(void);	/* RUSAGE_THREAD ru_nivcsw */
 int rb_pin_cpu(int cpu);
 void rb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rb_die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Room for an error message: two whole paths and the reason after them, so
+ * that a long path never cuts the reason off. */
+#define RB_ERR_LEN (4 * 4096)
 /* "refbench: error: ..." on stderr; returns rc (return rb_error(1, ...)). */
 int rb_error(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t rb_strlcpy(char *dst, const char *src, size_t n);

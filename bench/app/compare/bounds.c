@@ -248,7 +248,7 @@ static const char bounds_usage[] =
 static int do_check(const char *path, struct kernels *ks)
 {
 	struct rb_bounds b;
-	char err[1024];
+	char err[RB_ERR_LEN];
 	unsigned over = 0, absent = 0, ok = 0;
 
 	if (rb_bounds_load(path, &b, err, sizeof(err))) {

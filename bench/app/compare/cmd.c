@@ -276,7 +276,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 {
 	struct rb_cmp_opts o = *op;
 	static struct rb_loaded_run runs[2][RB_MAX_RUNS];
-	char err[2048], mismatch[8192], *names[2][RB_MAX_RUNS];
+	char err[RB_ERR_LEN], mismatch[8192], *names[2][RB_MAX_RUNS];
 	const char *arg[2] = { list_a, list_b };
 	char *lists[2] = { NULL, NULL };
 	struct rb_report r = { .o = &o, .mismatch = mismatch, .run = { runs[0], runs[1] } };

@@ -70,7 +70,7 @@ static const char *jstr(struct json_object *o, const char *key)
 
 int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 {
-	char path[4096 + 64], e2[512];
+	char path[4096 + 64], e2[RB_ERR_LEN];
 	size_t samples = 0;
 
 	memset(r, 0, sizeof(*r));

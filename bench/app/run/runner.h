@@ -47,7 +47,7 @@ struct rb_runner_result {
 	bool point_errors;	/* a point ended in an "error" record */
 	int signal;		/* SIGINT/SIGTERM/SIGHUP that stopped it, or 0 */
 	int write_err;		/* -errno of the commit that failed, or 0 */
-	char why[1024];		/* where it stopped, or what could not be written */
+	char why[RB_ERR_LEN];	/* where it stopped, or what could not be written */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stop the run after the current iteration (its

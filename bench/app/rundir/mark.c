@@ -188,7 +188,7 @@ int rb_cmd_mark(int argc, char **argv)
 	struct rb_mark_merge merge[16];
 	const char *status = NULL, *reason = NULL;
 	unsigned nm = 0;
-	char err[2048], why[512];
+	char err[RB_ERR_LEN], why[512];
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {

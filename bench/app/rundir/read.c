@@ -294,7 +294,7 @@ int rb_validate_samples(struct json_object *meta, const char *buf, size_t len, b
 int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object **meta_out,
 		    struct json_object **records_out, char *err, size_t n)
 {
-	char path[4096 + 32], e2[512];
+	char path[4096 + 32], e2[RB_ERR_LEN];
 	struct json_object *meta;
 	struct rb_run_check tmp;
 	int64_t bytes = 0;
@@ -390,7 +390,7 @@ static void certified(const char *dir, const struct rb_run_check *c, char *buf, 
 
 int rb_cmd_validate(int argc, char **argv)
 {
-	char err[1024], what[1024];
+	char err[RB_ERR_LEN], what[RB_ERR_LEN];
 	bool complete = false;
 	int bad = 0, first = 1;
 

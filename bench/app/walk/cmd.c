@@ -292,7 +292,7 @@ int rb_cmd_series(int argc, char **argv)
 	struct rb_cmp_opts o = RB_CMP_OPTS_INIT;
 	static struct rb_walk w;
 	static struct rb_loaded_run first[RB_WALK_MAX_STEPS + 1];
-	char outbuf[PATH_MAX], tmp[PATH_MAX + 32], err[2048];
+	char outbuf[PATH_MAX], tmp[PATH_MAX + 32], err[RB_ERR_LEN];
 	unsigned nload = 0;
 	int opt, rc = RB_EXIT_FAIL;
 	char *end;
