@@ -466,7 +466,7 @@ int rb_cmd_run(int argc, char **argv)
 
 		gethostname(host, sizeof(host) - 1);
 		host[strcspn(host, ".")] = '\0';
-		outdir = rb_result_dir(host, outbuf, sizeof(outbuf));
+		outdir = rb_default_output(host, "the run", outbuf, sizeof(outbuf));
 	}
 	if (rb_run_check_dir(outdir, err, sizeof(err)))
 		rb_die_usage("%s", err);

@@ -249,6 +249,13 @@ expect 1 "value -3 ns/read is negative: no measured quantity is"
 nothing_left "$TMP/cmp-long"
 ok "a ${#long}-byte run path: validate and compare still end with the reason"
 
+# no -o: it says where the run goes (the checkout's results/, not the cwd)
+rc_of bash -c "cd '$TMP' && exec '$RB' run --case null --kind - -p loops=10 --repeat 1 --warmup 0 --quiet"
+out=$(cat "$TMP/so")
+case $out in "$ROOT"/results/*) at_exit "rm -rf '$out'" ;; *) fail "no -o: the run went to '$out'" ;; esac
+[ "$RC" = 0 ] && grep -qF "no -o given: the run goes to $out" "$TMP/se" || fail "no -o: exit $RC $(cat "$TMP/se")"
+ok "no -o: says where the run went, on stderr, even with --quiet"
+
 # gnuplot: "install" only when it is not installed
 if command -v gnuplot >/dev/null; then
 	mkdir -p "$TMP/fakebin"

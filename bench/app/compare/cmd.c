@@ -265,7 +265,7 @@ int rb_cmd_compare(int argc, char **argv)
 
 	parse_opts(argc, argv, &o);
 	if (!o.out)
-		o.out = rb_result_dir("ab", outbuf, sizeof(outbuf));
+		o.out = rb_default_output("ab", "the report", outbuf, sizeof(outbuf));
 	if (!access(o.out, F_OK))
 		rb_die_usage("output %s exists; comparisons are never overwritten: choose a new -o DIR", o.out);
 	return rb_compare(&o, argv[optind], argv[optind + 1], NULL, NULL);

@@ -337,7 +337,7 @@ int rb_cmd_series(int argc, char **argv)
 	if (w.stopped_reason && !w.stopped)
 		rb_die_usage("--stop-reason without --stopped N");
 	if (!o.out)
-		o.out = rb_result_dir("series", outbuf, sizeof(outbuf));
+		o.out = rb_default_output("series", "the series", outbuf, sizeof(outbuf));
 	if (!access(o.out, F_OK))
 		rb_die_usage("output %s exists; results are never overwritten: choose a new -o DIR", o.out);
 	o.allow_missing = true;		/* a metric lost in one step is a "-" cell */
