@@ -203,6 +203,13 @@ expect 1 "File too large"
 nothing_left "$TMP/cmp-fsize"
 ok "ulimit -f: compare names the errno and leaves no *.tmp-*"
 
+# suites: a directory, and a line of a megabyte (refused by its length,
+# not echoed back whole)
+check "suite '$TMP' ($TMP): not a regular file (a directory)" --suite "$TMP"
+head -c 1000000 /dev/zero | tr '\0' x >"$TMP/mb.suite"; echo >>"$TMP/mb.suite"
+check "mb.suite line 1: 1000000 bytes long, more than the 4096 a suite line may be" --suite "$TMP/mb.suite"
+[ "$(wc -c <"$TMP/se")" -lt 400 ] || fail "a 1 MB suite line: a $(wc -c <"$TMP/se")-byte message"
+
 # 7. sizes are decimal with a unit
 for s in 010M 0x800000 08M; do
 	check "size=$s is not a size (e.g. 64M, 1G): sizes are decimal" --case fault --kind anon -p size=$s
