@@ -263,6 +263,20 @@ case $out in "$ROOT"/results/*) at_exit "rm -rf '$out'" ;; *) fail "no -o: the r
 [ "$RC" = 0 ] && grep -qF "no -o given: the run goes to $out" "$TMP/se" || fail "no -o: exit $RC $(cat "$TMP/se")"
 ok "no -o: says where the run went, on stderr, even with --quiet"
 
+# two compares on one -o at once: one report, the other refused, no *.tmp-*
+for i in 1 2; do
+	( set +e; "$RB" compare --no-plots -o "$TMP/cmp-race" "$TMP/good" "$TMP/good2" >/dev/null 2>"$TMP/race$i.err"
+	  echo $? >"$TMP/race$i.rc" ) &
+done
+wait
+rcs=$(cat "$TMP/race1.rc" "$TMP/race2.rc" | sort | paste -sd,)
+case $rcs in 0,1|0,2) ;; *) fail "two compares on one -o: exits $rcs: $(cat "$TMP"/race?.err)" ;; esac
+cat "$TMP"/race?.err | grep -qE "appeared while this compare ran|comparisons are never overwritten" ||
+	fail "two compares on one -o: $(cat "$TMP"/race?.err)"
+jq -e . "$TMP/cmp-race/report.json" >/dev/null || fail "two compares on one -o: no valid report"
+! ls -d "$TMP"/cmp-race.tmp-* >/dev/null 2>&1 || fail "two compares on one -o: a *.tmp-* was left"
+ok "two compares on one -o at once: exits $rcs, one report, nothing left over"
+
 # gnuplot: "install" only when it is not installed
 if command -v gnuplot >/dev/null; then
 	mkdir -p "$TMP/fakebin"

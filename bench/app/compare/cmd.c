@@ -223,7 +223,12 @@ static int write_into(const struct rb_report *r, char *names[2][RB_MAX_RUNS], co
 	if ((e = rb_report_plots(path, r)))
 		rb_warn("plot data could not be written: %s; plots/ is incomplete", strerror(-e));
 	if (rename(tmpdir, out)) {
-		fprintf(stderr, "refbench: error: %s exists or cannot be created: %s\n", out, strerror(errno));
+		if (errno == ENOTEMPTY || errno == EEXIST || errno == EISDIR)
+			fprintf(stderr, "refbench: error: output %s appeared while this compare ran (another "
+				"compare on the same -o?): comparisons are never overwritten, this one is not "
+				"written: choose a new -o DIR\n", out);
+		else
+			fprintf(stderr, "refbench: error: cannot create %s: %s\n", out, strerror(errno));
 		return -1;
 	}
 	return 0;
