@@ -19,6 +19,8 @@
 #define RB_USER_JSON_MAX	(16u << 20)
 #define RB_USER_TEXT_MAX	(1u << 20)
 #define RB_SAMPLES_MAX		(1u << 30)
+/* a kernel's System.map (an allyesconfig's is some 20 MiB) */
+#define RB_SYSTEM_MAP_MAX	(256u << 20)
 /* a kernel .config, plain or gzip (an allyesconfig is under 1 MiB) */
 #define RB_KCONFIG_MAX		(16u << 20)
 

@@ -160,7 +160,7 @@ static void kpaths_json(struct json_object *m, struct json_object *lab)
 	struct json_object *paths = json_object_new_object(), *absent = json_object_new_object();
 	struct json_object *kinds = json_object_new_object(), *kl = NULL, *dir = NULL;
 	const struct rb_kpath *pr[64], *ab[64];
-	char rel[128], why[256], map[4200] = "";
+	char rel[128], why[RB_ERR_LEN], map[4200] = "", map_bad[256] = "";
 	struct rb_ksyms syms;
 	struct rb_kver v;
 	int e;
@@ -168,15 +168,24 @@ static void kpaths_json(struct json_object *m, struct json_object *lab)
 	if (lab && json_object_object_get_ex(lab, "kernel", &kl) &&
 	    json_object_object_get_ex(kl, "dir", &dir))
 		snprintf(map, sizeof(map), "%s/System.map", json_object_get_string(dir));
+	/* lab.json names it: read only if it is a regular file of a bounded size */
+	if (map[0]) {
+		int fd = rb_user_file_open(map, RB_SYSTEM_MAP_MAX, map_bad, sizeof(map_bad));
+
+		if (fd >= 0) {
+			close(fd);
+			map_bad[0] = '\0';
+		}
+	}
 	if (rb_kver_parse(rb_kernel_release(rel, sizeof(rel)), &v) ||
 	    rb_kpaths_unknown(v, why, sizeof(why))) {
 		if (rb_kver_parse(rel, &v))
 			snprintf(why, sizeof(why), "kernel release '%s' has no version", rel);
 		e = -ENOENT;
-	} else if ((e = rb_ksyms_booted(&syms, map[0] ? map : NULL))) {
-		snprintf(why, sizeof(why), "unavailable: no kernel symbols (/proc/kallsyms%s%s: %s)",
-			 map[0] ? ", " : "", map, e == -ENODATA ? "empty: CONFIG_KALLSYMS is off" :
-			 strerror(-e));
+	} else if ((e = rb_ksyms_booted(&syms, map[0] && !map_bad[0] ? map : NULL))) {
+		snprintf(why, sizeof(why), "unavailable: no kernel symbols (/proc/kallsyms%s%s%s%s: %s)",
+			 map[0] ? ", " : "", map, map_bad[0] ? ": " : "", map_bad,
+			 e == -ENODATA ? "empty: CONFIG_KALLSYMS is off" : strerror(-e));
 	}
 	if (e) {
 		json_object_put(paths);
