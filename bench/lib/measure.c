@@ -205,6 +205,9 @@ bool rb_check(struct rb_iter *it, const char *what, const char *method, bool ok,
 
 static int end_iter(struct rb_iter *it, int status, const char *fmt, va_list ap)
 {
+	/* an error of the harness stays one: a later reject does not hide it */
+	if (it->status == RB_ERR && status != RB_ERR)
+		return status;
 	it->status = status;
 	vsnprintf(it->reason, sizeof(it->reason), fmt, ap);
 	return status;
@@ -217,6 +220,17 @@ int rb_reject(struct rb_iter *it, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	r = end_iter(it, RB_REJECT, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int rb_iter_error(struct rb_iter *it, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = end_iter(it, RB_ERR, fmt, ap);
 	va_end(ap);
 	return r;
 }

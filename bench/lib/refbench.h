@@ -173,6 +173,9 @@ bool rb_check(struct rb_iter *it, const char *what, const char *method, bool ok,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* End the iteration as rejected/skipped/unsupported; returns that status. */
 int rb_reject(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The harness itself failed (its own memory, files, descriptors): an
+ * error that stops the point, never a rejection; returns RB_ERR. */
+int rb_iter_error(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rb_skip(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rb_unsupported(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* For setup(): fill pt->why and return the status. */

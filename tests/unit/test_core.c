@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -93,6 +96,39 @@ static void test_icount_judge(void **st)
 	memcpy(p.delta, jitter, sizeof(jitter));	/* 1 ns each, but no repeats */
 	assert_false(rb_icount_judge(&p));
 	assert_non_null(strstr(p.why, "where icount repeats them"));
+}
+
+/* The harness out of descriptors is an error of the harness: the smaps
+ * check then says so, and the iteration is not a rejection. */
+static void test_harness_error(void **st)
+{
+	struct rb_iter it = { .status = RB_OK };
+	struct rb_mem m = { .size = 4096, .fd = -1 };
+	struct rb_smaps_vma v;
+	struct rlimit old, lim;
+	int fds[64], nfd = 0;
+
+	(void)st;
+	m.addr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m.addr != MAP_FAILED);
+	assert_true(rb_smaps_of(&it, &m, &v));		/* found, with descriptors to spare */
+	assert_int_equal(it.status, RB_OK);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 48;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	while (nfd < 64 && (fds[nfd] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		nfd++;
+	assert_false(rb_smaps_of(&it, &m, &v));
+	while (nfd)
+		close(fds[--nfd]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(it.status, RB_ERR);
+	assert_non_null(strstr(it.reason, "Too many open files"));
+	rb_reject(&it, "a later reject");		/* does not hide the error */
+	assert_int_equal(it.status, RB_ERR);
+	assert_non_null(strstr(it.reason, "smaps"));
+	munmap(m.addr, 4096);
 }
 
 static void test_kinds(void **st)
@@ -494,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_validate_record),
 		cmocka_unit_test(test_value_possible),
 		cmocka_unit_test(test_icount_judge),
+		cmocka_unit_test(test_harness_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
