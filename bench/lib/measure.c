@@ -213,49 +213,22 @@ static int end_iter(struct rb_iter *it, int status, const char *fmt, va_list ap)
 	return status;
 }
 
-int rb_reject(struct rb_iter *it, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = end_iter(it, RB_REJECT, fmt, ap);
-	va_end(ap);
-	return r;
+/* rb_reject, rb_iter_error, rb_skip, rb_unsupported: end_iter with a status */
+#define END_ITER_AS(name, status)					\
+int name(struct rb_iter *it, const char *fmt, ...)			\
+{									\
+	va_list ap;							\
+	int r;								\
+									\
+	va_start(ap, fmt);						\
+	r = end_iter(it, status, fmt, ap);				\
+	va_end(ap);							\
+	return r;							\
 }
-
-int rb_iter_error(struct rb_iter *it, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = end_iter(it, RB_ERR, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-int rb_skip(struct rb_iter *it, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = end_iter(it, RB_SKIP, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-int rb_unsupported(struct rb_iter *it, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = end_iter(it, RB_UNSUPPORTED, fmt, ap);
-	va_end(ap);
-	return r;
-}
+END_ITER_AS(rb_reject, RB_REJECT)
+END_ITER_AS(rb_iter_error, RB_ERR)
+END_ITER_AS(rb_skip, RB_SKIP)
+END_ITER_AS(rb_unsupported, RB_UNSUPPORTED)
 
 int rb_point_fail(struct rb_point *pt, int status, const char *fmt, ...)
 {
