@@ -24,7 +24,13 @@ int rb_user_file_open(const char *path, size_t max, char *err, size_t n)
 	struct stat st;
 	int fd, e;
 
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	/* what it is, before it is opened: opening some devices does
+	 * something (a watchdog, a tape); fstat below checks it again */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		snprintf(err, n, "not a regular file (%s)", file_type(st.st_mode));
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	/* O_NONBLOCK: a FIFO put there since must not wait for a writer */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		e = errno;
