@@ -108,6 +108,19 @@ for r in good good2; do
 	jq '.clock = "icount (guest ns = instructions)"' "$TMP/$r/meta.json" >"$TMP/$r-ic/meta.json"
 	certify "$TMP/$r-ic"
 done
+# runs an older refbench labelled icount without proof: compare warns of
+# them (not when they hold a clock_proof or lab.mode deterministic)
+WARN="is labelled clock icount, but nothing in it proves that"
+rc_of "$RB" compare --no-plots -o "$TMP/cmp-unproven" "$TMP/good-ic" "$TMP/good2-ic"
+[ "$RC" = 0 ] && [ "$(grep -c "$WARN" "$TMP/se")" = 2 ] || fail "unproven icount: exit $RC $(cat "$TMP/se")"
+for r in good good2; do
+	jq '.clock_proof = "measured"' "$TMP/$r-ic/meta.json" >"$TMP/m" && mv "$TMP/m" "$TMP/$r-ic/meta.json"
+	certify "$TMP/$r-ic"
+done
+rc_of "$RB" compare --no-plots -o "$TMP/cmp-proven" "$TMP/good-ic" "$TMP/good2-ic"
+[ "$RC" = 0 ] && ! grep -q "$WARN" "$TMP/se" || fail "proven icount: exit $RC $(cat "$TMP/se")"
+ok "compare warns of runs labelled icount with no clock_proof, and only of those"
+
 # spoilt NAME JQ-ON-SAMPLES | JQ-ON-META: a copy of the good run, edited and
 # certified again, so only the edit can make it invalid
 spoilt() {

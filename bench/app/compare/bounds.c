@@ -155,6 +155,7 @@ static int kernels_load(struct kernels *ks, char **lists, unsigned k, char *err,
 		if (!rb_runs_exact(ks->runs[g], ks->nr[g]))
 			BAD("kernel %u (%s): bounds are for deterministic mode (clock icount); these runs "
 			    "are timed, where compare decides by the per-boot test instead", g + 1, lists[g]);
+		rb_runs_warn_unproven(ks->runs[g], ks->nr[g]);
 		/* kernels may differ; nothing else may, and each group is one kernel */
 		if (rb_prov_mismatches(ks->runs[0], ks->nr[0], ks->runs[g], ks->nr[g], mismatch,
 				       sizeof(mismatch)))

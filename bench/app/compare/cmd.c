@@ -323,6 +323,9 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		fprintf(stderr, "refbench: warning: comparing despite:\n%s", mismatch);
 	}
 	r.exact = rb_runs_exact(runs[0], r.nr[0]) && rb_runs_exact(runs[1], r.nr[1]);
+	if (r.exact)
+		for (int a = 0; a < 2; a++)
+			rb_runs_warn_unproven(runs[a], r.nr[a]);
 	if (o.bounds_path) {
 		if (!r.exact) {
 			fprintf(stderr, "refbench: error: --bounds applies to deterministic runs (clock "
