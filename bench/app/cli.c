@@ -21,6 +21,7 @@
 #include "app/rundir/rundir.h"
 #include "kabi/kpaths.h"
 #include "lib/digest.h"
+#include "lib/icount.h"
 #include "lib/selfcheck.h"
 #include "lib/sysfacts.h"
 #include "mem/mem.h"
@@ -150,6 +151,17 @@ static int parse_cpu(const char *arg)
 	return (int)cpu;
 }
 
+/* --repeat/--warmup N: a decimal count in range, said in those words */
+static const char *count_arg(const char *opt, const char *arg, unsigned lo)
+{
+	size_t len = strspn(arg, "0123456789");
+	unsigned long v = strtoul(arg, NULL, 10);
+
+	if (!len || arg[len] || (arg[0] == '0' && len > 1) || len > 6 || v < lo || v > RB_MAX_REPEAT)
+		rb_die_usage("%s %s: give a decimal number from %u to %u", opt, arg, lo, RB_MAX_REPEAT);
+	return arg;
+}
+
 /* The repeat/warmup counts of the command line replace the suite's. */
 static void apply_overrides(struct rb_suite *suite, const char *repeat, const char *warmup)
 {
@@ -235,7 +247,7 @@ static const char *signame(int sig)
 /* Closes the run from how it went; returns the exit status. */
 static int close_run(struct rb_run *run, const struct rb_runner_result *res, bool progress)
 {
-	char reason[1200], err[1024];
+	char reason[RB_ERR_LEN], err[RB_ERR_LEN];
 	const char *status = "complete";
 	int rc = RB_EXIT_OK;
 
@@ -296,7 +308,7 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_prov_opts prov = { .argc = argc, .argv = argv };
 	const char *suite_name = NULL, *case_name = NULL, *outdir = NULL, *resume_dir = NULL;
 	const char *repeat = NULL, *warmup = NULL;
-	char kinds[256] = "", params[1024] = "", err[2048], outbuf[PATH_MAX], line[1400];
+	char kinds[256] = "", params[1024] = "", err[RB_ERR_LEN], outbuf[PATH_MAX], line[1400];
 	struct rb_runner_opts ro = { .env = &env, .progress = true };
 	struct rb_runner_result res;
 	struct rb_suite suite = { .n = 0 };
@@ -305,6 +317,7 @@ int rb_cmd_run(int argc, char **argv)
 	struct rb_selfcheck sc;
 	struct rb_plan plan;
 	struct rb_run run;
+	struct rb_icount_proof icp = { .ok = false };
 	struct json_object *meta;
 	int opt, rc, cpu = -1;
 	bool dry = false, boot_args = false;
@@ -335,8 +348,8 @@ int rb_cmd_run(int argc, char **argv)
 		case OPT_LAB: prov.lab_json = optarg; break;
 		case OPT_KCONFIG: prov.kconfig = optarg; break;
 		case OPT_ACCEL: prov.accel = optarg; break;
-		case OPT_REPEAT: repeat = optarg; break;
-		case OPT_WARMUP: warmup = optarg; break;
+		case OPT_REPEAT: repeat = count_arg("--repeat", optarg, 1); break;
+		case OPT_WARMUP: warmup = count_arg("--warmup", optarg, 0); break;
 		case OPT_RESUME: resume_dir = optarg; break;
 		case OPT_BOOT_ARGS: boot_args = true; break;
 		case 'h': run_help(stdout); return 0;
@@ -383,6 +396,12 @@ int rb_cmd_run(int argc, char **argv)
 	}
 	apply_overrides(&suite, repeat, warmup);
 	validate_env(&env);
+	/* a clock is labelled icount only when it is seen to count instructions */
+	if (env.clock == RB_CLOCK_ICOUNT && !rb_icount_prove(&icp))
+		rb_die_usage("--clock icount: this clock does not count instructions: %s. icount exists "
+			     "only in deterministic mode, a QEMU TCG guest under -icount shift=0,sleep=off "
+			     "(scripts/lab --mode deterministic, make ab MODE=deterministic); elsewhere "
+			     "use --clock ns", icp.why);
 	if (boot_args && !dry)
 		rb_die_usage("--boot-args goes with --dry-run: it prints what a boot must reserve");
 	if (rb_plan_build(&suite, &env, &plan, err, sizeof(err)))
@@ -411,6 +430,8 @@ int rb_cmd_run(int argc, char **argv)
 			sc.user_insn, sc.kernel_insn, sc.multiplexed ? "multiplexed: values are scaled" :
 			"not multiplexed");
 	json_object_object_add(meta, "counters", counters_json(&env, &ctr, &sc));
+	if (icp.ok)
+		json_object_object_add(meta, "clock_proof", json_object_new_string(icp.why));
 	json_object_object_add(meta, "suite", suite_json(&suite, plan.n, repeat, warmup));
 	if (resume_dir) {
 		if (rb_resume_check(&rs, meta, err, sizeof(err)))
@@ -445,7 +466,7 @@ int rb_cmd_run(int argc, char **argv)
 
 		gethostname(host, sizeof(host) - 1);
 		host[strcspn(host, ".")] = '\0';
-		outdir = rb_result_dir(host, outbuf, sizeof(outbuf));
+		outdir = rb_default_output(host, "the run", outbuf, sizeof(outbuf));
 	}
 	if (rb_run_check_dir(outdir, err, sizeof(err)))
 		rb_die_usage("%s", err);
@@ -511,6 +532,13 @@ int rb_cmd_list(int argc, char **argv)
 	struct rb_kver v = { 0, 0, 0 };
 	int e = 0;
 
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: refbench list [-v|--verbose]\n"
+		       "  the cases, their kinds and (with -v) parameters and kernel paths\n");
+		return 0;
+	}
+	if (argc > 1 && !verbose)
+		rb_die_usage("list: unknown argument '%s' (refbench list [-v])", argv[1]);
 	if (verbose) {
 		if (rb_kver_parse(rb_kernel_release(rel, sizeof(rel)), &v))
 			snprintf(why, sizeof(why), "kernel release '%s' has no version", rel);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* refbench: benchmarks for the kernel's page-refcount hot paths. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* a file-size limit (ulimit -f) must reach the writer as EFBIG, which
+	 * fails the write like ENOSPC and leaves what was written before
+	 * intact, not kill the process with nothing said and a temp file left */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(argc < 2 ? stderr : stdout);

@@ -96,7 +96,10 @@ int rb_kconfig_lookup(const char *text, const char *sym, char *val, size_t n)
 	return 0;	/* absent: its dependencies are off, or it does not exist here */
 }
 
-/* Whole file, through zlib so .gz and plain text read alike. */
+/* Whole file, through zlib so .gz and plain text read alike; a config
+ * is far smaller than this, so more is not a config (callers check that
+ * a path the user names is a regular file: lib/userfile.h) */
+#define KCONFIG_TEXT_MAX (64u << 20)
 static char *slurp_maybe_gz(const char *path)
 {
 	gzFile f = gzopen(path, "rb");
@@ -109,7 +112,7 @@ static char *slurp_maybe_gz(const char *path)
 	buf = malloc(cap);
 	while (buf) {
 		if (len + 1 == cap) {
-			char *nb = realloc(buf, cap * 2);
+			char *nb = cap < KCONFIG_TEXT_MAX ? realloc(buf, cap * 2) : NULL;
 
 			if (!nb) {
 				free(buf);

@@ -2,6 +2,7 @@
 /* Measurement windows, metrics and the checks that make a sample valid. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,43 +205,30 @@ bool rb_check(struct rb_iter *it, const char *what, const char *method, bool ok,
 
 static int end_iter(struct rb_iter *it, int status, const char *fmt, va_list ap)
 {
+	/* an error of the harness stays one: a later reject does not hide it */
+	if (it->status == RB_ERR && status != RB_ERR)
+		return status;
 	it->status = status;
 	vsnprintf(it->reason, sizeof(it->reason), fmt, ap);
 	return status;
 }
 
-int rb_reject(struct rb_iter *it, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = end_iter(it, RB_REJECT, fmt, ap);
-	va_end(ap);
-	return r;
+/* rb_reject, rb_iter_error, rb_skip, rb_unsupported: end_iter with a status */
+#define END_ITER_AS(name, status)					\
+int name(struct rb_iter *it, const char *fmt, ...)			\
+{									\
+	va_list ap;							\
+	int r;								\
+									\
+	va_start(ap, fmt);						\
+	r = end_iter(it, status, fmt, ap);				\
+	va_end(ap);							\
+	return r;							\
 }
-
-int rb_skip(struct rb_iter *it, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = end_iter(it, RB_SKIP, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-int rb_unsupported(struct rb_iter *it, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = end_iter(it, RB_UNSUPPORTED, fmt, ap);
-	va_end(ap);
-	return r;
-}
+END_ITER_AS(rb_reject, RB_REJECT)
+END_ITER_AS(rb_iter_error, RB_ERR)
+END_ITER_AS(rb_skip, RB_SKIP)
+END_ITER_AS(rb_unsupported, RB_UNSUPPORTED)
 
 int rb_point_fail(struct rb_point *pt, int status, const char *fmt, ...)
 {
@@ -250,4 +238,27 @@ int rb_point_fail(struct rb_point *pt, int status, const char *fmt, ...)
 	vsnprintf(pt->why, sizeof(pt->why), fmt, ap);
 	va_end(ap);
 	return status;
+}
+
+/* The unit's quantity before "/": a time (ns, insn, ...) cannot be zero;
+ * nothing refbench measures is negative. */
+bool rb_value_possible(const char *unit, double value, char *why, size_t n)
+{
+	static const char *const times[] = { "ns", "us", "ms", "s", "insn", "cycles", NULL };
+	size_t q = strcspn(unit ? unit : "", "/");
+
+	if (!isfinite(value)) {
+		snprintf(why, n, "value %g is not a finite number", value);
+		return false;
+	}
+	if (value < 0) {
+		snprintf(why, n, "value %g %s is negative: no measured quantity is", value, unit);
+		return false;
+	}
+	for (const char *const *t = times; value == 0 && unit && *t; t++)
+		if (strlen(*t) == q && !strncmp(unit, *t, q)) {
+			snprintf(why, n, "value 0 %s: a time cannot be zero", unit);
+			return false;
+		}
+	return true;
 }

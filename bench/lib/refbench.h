@@ -68,7 +68,9 @@ struct rb_params {
 	struct { char key[32]; char val[96]; } kv[RB_MAX_PARAMS];
 };
 const char *rb_param_str(const struct rb_params *p, const char *key);
-/* Parses plain integers and sizes with K/M/G suffixes (powers of two). */
+/* Parses decimal integers and sizes with K/M/G suffixes (powers of two):
+ * "4096", "2M", "2MiB". No leading zero ("010M"), no hex or octal, no
+ * sign: -EINVAL; -ERANGE past 2^64. */
 int rb_param_u64(const struct rb_params *p, const char *key, uint64_t *out);
 int rb_parse_size(const char *s, uint64_t *out);
 int rb_params_set(struct rb_params *p, const char *key, const char *val);
@@ -159,6 +161,10 @@ void rb_metric_resolution(struct rb_iter *it, double resolution);
 /* Emit a value measured elsewhere (e.g. the kernel's own timer); w may be NULL. */
 int rb_emit_value(struct rb_iter *it, const char *metric, const char *unit,
 		  double value, uint64_t ops, const struct rb_window *w);
+/* Can a sample hold this value in this unit? Not negative, not NaN or
+ * infinite, and not zero where the unit is a time ("ns/page", "insn/io"):
+ * false with why. The runner rejects such a sample; validate refuses it. */
+bool rb_value_possible(const char *unit, double value, char *why, size_t n);
 /* Record a check; returns ok. detail is printf-style. */
 bool rb_check_counts(struct rb_iter *it, const char *what, const char *method,
 		     uint64_t expected, uint64_t observed, const char *fmt, ...)
@@ -167,6 +173,9 @@ bool rb_check(struct rb_iter *it, const char *what, const char *method, bool ok,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* End the iteration as rejected/skipped/unsupported; returns that status. */
 int rb_reject(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The harness itself failed (its own memory, files, descriptors): an
+ * error that stops the point, never a rejection; returns RB_ERR. */
+int rb_iter_error(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rb_skip(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rb_unsupported(struct rb_iter *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* For setup(): fill pt->why and return the status. */
@@ -203,6 +212,9 @@ uint64_t rb_preempted_thread(void);	/* RUSAGE_THREAD ru_nivcsw */
 int rb_pin_cpu(int cpu);
 void rb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rb_die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Room for an error message: two whole paths and the reason after them, so
+ * that a long path never cuts the reason off. */
+#define RB_ERR_LEN (4 * 4096)
 /* "refbench: error: ..." on stderr; returns rc (return rb_error(1, ...)). */
 int rb_error(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t rb_strlcpy(char *dst, const char *src, size_t n);

@@ -31,12 +31,14 @@ int rb_parse_size(const char *s, uint64_t *out)
 	char *end;
 	uint64_t v, mul = 1;
 
-	if (!s || !*s || !isdigit((unsigned char)*s))
+	/* decimal digits only: "010M" is not octal nor "0x800000" hex, and a
+	 * leading zero (what C would read as octal) is refused, not guessed */
+	if (!s || !isdigit((unsigned char)*s) || (s[0] == '0' && isdigit((unsigned char)s[1])))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, 10);
 	if (errno)
-		return -EINVAL;
+		return errno == ERANGE ? -ERANGE : -EINVAL;
 	switch (*end) {
 	case '\0': break;
 	case 'k': case 'K': mul = 1ull << 10; end++; break;

@@ -43,7 +43,8 @@ int rb_mem_force_page_size(struct rb_mem *m, bool huge, char *err, size_t n)
 	return huge ? RB_SKIP : RB_ERR;
 }
 
-static void read_smaps(const void *addr, struct rb_smaps_vma *v)
+/* 0, or -errno when smaps cannot be read at all */
+static int read_smaps(const void *addr, struct rb_smaps_vma *v)
 {
 	FILE *f = fopen("/proc/self/smaps", "re");
 	char line[512];
@@ -52,7 +53,7 @@ static void read_smaps(const void *addr, struct rb_smaps_vma *v)
 
 	memset(v, 0, sizeof(*v));
 	if (!f)
-		return;
+		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long lo, hi;
 		unsigned long long kb;
@@ -73,11 +74,19 @@ static void read_smaps(const void *addr, struct rb_smaps_vma *v)
 		else if (sscanf(line, "Rss: %llu kB", &kb) == 1) v->rss_kb = kb;
 	}
 	fclose(f);
+	return 0;
 }
 
 bool rb_smaps_of(struct rb_iter *it, const struct rb_mem *m, struct rb_smaps_vma *v)
 {
-	read_smaps(m->addr, v);
+	int e = read_smaps(m->addr, v);
+
+	/* refbench could not look (no descriptor left, say): its failure,
+	 * not the kernel's, so an error and not a rejection */
+	if (e) {
+		rb_iter_error(it, "cannot read /proc/self/smaps to check the mapping: %s", strerror(-e));
+		return false;
+	}
 	if (!v->found)
 		return rb_check(it, "smaps", "/proc/self/smaps", false,
 				"mapping at %p not found in smaps", m->addr);

@@ -130,7 +130,9 @@ ok "RESUME: a run that no longer verifies is booted again, not reused"
 rm -f "$F/boots"
 for args in "--patched +$TMP/nonexistent|not found"  "--rounds 0|a count >= 1, or auto" "--budget soon|a duration" \
 	    "--bounds $TMP/nonexistent|no such file" "--mode timed --bounds $TMP/auto/report.json|for deterministic mode" \
-	    "--mode timed --attribute|needs --mode deterministic"; do
+	    "--mode timed --attribute|needs --mode deterministic" \
+	    "--mode deterministic --attribute|insn_attr.so is not built: run 'make plugin'" \
+	    "--mode deterministic --bounds $TMP/auto/report.json|not a refbench bounds file"; do
 	set +e; eval "\"$F/scripts/ab\" --patched "+$F/kernels" ${args%|*}" >/dev/null 2>"$TMP/err"; rc=$?; set -e
 	[ $rc -ne 0 ] && grep -q "${args#*|}" "$TMP/err" || fail "ab ${args%|*}: exit $rc: $(cat "$TMP/err")"
 	[ ! -e "$F/boots" ] || fail "ab ${args%|*} booted"

@@ -112,6 +112,8 @@ flagged "sample fault anon size=16M iter 4 fault has window 14, which is not in 
 flagged "line 4: not a JSON object" 'sed -i "4s/.*/{\"w\":3,/" "$f"'
 flagged "line 2 is window 5, not 1" 'sed -i "2s/\"w\":1,/\"w\":5,/" "$f"'
 flagged "window 2: its symbols' counts add up to" 'sed -i "3s/\"try_grab_folio\":21000/\"try_grab_folio\":1/" "$f"'
+# a file that is not one (a link to /dev/zero) is flagged at once, not read for ever
+flagged "not a regular file (a character device)" 'ln -sf /dev/zero "$f"'
 # 200 instructions apart is still the same window
 rm -rf "$TMP/bx" "$TMP/f"; cp -r "$TMP/b2" "$TMP/bx"; f=$TMP/bx/attribution.jsonl; insns -130
 "$RB" compare --no-plots -o "$TMP/f" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/bx" >/dev/null 2>&1 || fail "compare (200 apart)"

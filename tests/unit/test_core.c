@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -15,6 +18,7 @@
 #include "app/run/suite.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
+#include "lib/icount.h"
 #include "mem/kind.h"
 #include "mem/mem.h"
 
@@ -27,11 +31,104 @@ static void test_sizes(void **st)
 	assert_int_equal(rb_parse_size("2MiB", &v), 0); assert_int_equal(v, 2ull << 20);
 	assert_int_equal(rb_parse_size("1G", &v), 0); assert_int_equal(v, 1ull << 30);
 	assert_int_equal(rb_parse_size("4096", &v), 0); assert_int_equal(v, 4096);
-	assert_int_equal(rb_parse_size("0x10", &v), 0); assert_int_equal(v, 16);
+	/* sizes are decimal with a unit: hex and a leading zero (octal in C)
+	 * are refused, never read as something else (was: 0x10 read as 16) */
+	assert_int_equal(rb_parse_size("0x10", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("0x800000", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("010M", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("00", &v), -EINVAL);
+	assert_int_equal(rb_parse_size(" 1", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("+1", &v), -EINVAL);
+	assert_int_equal(rb_parse_size("0", &v), 0); assert_int_equal(v, 0);
+	assert_int_equal(rb_parse_size("10M", &v), 0); assert_int_equal(v, 10ull << 20);
 	assert_int_not_equal(rb_parse_size("12X", &v), 0);
 	assert_int_not_equal(rb_parse_size("", &v), 0);
 	assert_int_not_equal(rb_parse_size("-1", &v), 0);
 	assert_int_not_equal(rb_parse_size("99999999999999999999G", &v), 0);
+}
+
+/* a value a sample cannot hold: negative, or zero where the unit is a time */
+static void test_value_possible(void **st)
+{
+	char why[160];
+
+	(void)st;
+	assert_true(rb_value_possible("ns/page", 12.5, why, sizeof(why)));
+	assert_true(rb_value_possible("insn/window", 84, why, sizeof(why)));
+	assert_true(rb_value_possible("GB/s", 0, why, sizeof(why)));	/* a rate may be 0 */
+	assert_false(rb_value_possible("ns/page", -1, why, sizeof(why)));
+	assert_non_null(strstr(why, "negative"));
+	assert_false(rb_value_possible("GB/s", -0.5, why, sizeof(why)));
+	assert_false(rb_value_possible("ns/page", 0, why, sizeof(why)));
+	assert_non_null(strstr(why, "a time cannot be zero"));
+	assert_false(rb_value_possible("insn/io", 0, why, sizeof(why)));
+	assert_true(rb_value_possible("nsx/page", 0, why, sizeof(why)));	/* not a time unit */
+}
+
+/* The icount verdict on measured deltas: what a TCG -icount guest gives
+ * passes (exact repeats, the TSC-to-ns rounding of 1 ns, a timer tick in
+ * one window), what a host gives does not. */
+static void test_icount_judge(void **st)
+{
+	struct rb_icount_proof p = { .insns = { 40000, 80000 } };
+	/* as measured in a Debian 6.1 guest under qemu -icount shift=0,sleep=off,
+	 * with a timer tick put into one window of each loop */
+	static const uint64_t guest[2][RB_ICOUNT_SAMPLES] = {
+		{ 40079, 40080, 40079, 40079, 40079, 52190, 40079, 40079, 40080 },
+		{ 80079, 80079, 80080, 80079, 80079, 80079, 80080, 80079, 93311 },
+	};
+	static const uint64_t host[2][RB_ICOUNT_SAMPLES] = {
+		{ 6181, 6190, 6181, 6202, 6181, 6185, 6181, 6181, 6240 },
+		{ 12353, 12353, 12353, 12353, 12353, 12360, 12353, 12400, 12353 },
+	};
+	static const uint64_t jitter[2][RB_ICOUNT_SAMPLES] = {
+		{ 40072, 40300, 40110, 40095, 40500, 40190, 40180, 40077, 40140 },
+		{ 80072, 80150, 80300, 80101, 80099, 80230, 80080, 80290, 80111 },
+	};
+
+	(void)st;
+	memcpy(p.delta, guest, sizeof(guest));
+	assert_true(rb_icount_judge(&p));
+	assert_int_equal(p.repeats[0], 8);
+	memcpy(p.delta, host, sizeof(host));	/* steady, but 0.15 ns an instruction */
+	assert_false(rb_icount_judge(&p));
+	assert_non_null(strstr(p.why, "not 1 ns"));
+	memcpy(p.delta, jitter, sizeof(jitter));	/* 1 ns each, but no repeats */
+	assert_false(rb_icount_judge(&p));
+	assert_non_null(strstr(p.why, "where icount repeats them"));
+}
+
+/* The harness out of descriptors is an error of the harness: the smaps
+ * check then says so, and the iteration is not a rejection. */
+static void test_harness_error(void **st)
+{
+	struct rb_iter it = { .status = RB_OK };
+	struct rb_mem m = { .size = 4096, .fd = -1 };
+	struct rb_smaps_vma v;
+	struct rlimit old, lim;
+	int fds[64], nfd = 0;
+
+	(void)st;
+	m.addr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m.addr != MAP_FAILED);
+	assert_true(rb_smaps_of(&it, &m, &v));		/* found, with descriptors to spare */
+	assert_int_equal(it.status, RB_OK);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 48;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	while (nfd < 64 && (fds[nfd] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		nfd++;
+	assert_false(rb_smaps_of(&it, &m, &v));
+	while (nfd)
+		close(fds[--nfd]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(it.status, RB_ERR);
+	assert_non_null(strstr(it.reason, "Too many open files"));
+	rb_reject(&it, "a later reject");		/* does not hide the error */
+	assert_int_equal(it.status, RB_ERR);
+	assert_non_null(strstr(it.reason, "smaps"));
+	munmap(m.addr, 4096);
 }
 
 static void test_kinds(void **st)
@@ -431,6 +528,9 @@ int main(void)
 		cmocka_unit_test(test_time_unit),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_validate_record),
+		cmocka_unit_test(test_value_possible),
+		cmocka_unit_test(test_icount_judge),
+		cmocka_unit_test(test_harness_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "lib/exec.h"
 #include "lib/sysfacts.h"
 #include "lib/tracepoint.h"
+#include "lib/userfile.h"
 
 static int run(char *const argv[], const char *in, unsigned timeout_s, struct rb_exec *ex)
 {
@@ -143,6 +146,94 @@ static void test_read_text(void **st)
 		assert_true(!strcmp(mode, "always") || !strcmp(mode, "madvise") || !strcmp(mode, "never"));
 }
 
+/* Files a user names: regular files of a bounded size only. */
+static void test_user_files(void **st)
+{
+	char dir[] = "/tmp/rb-userfile-XXXXXX", p[128], q[128], err[256], *buf;
+	size_t len;
+	FILE *f;
+
+	(void)st;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/small", dir);
+	assert_non_null(f = fopen(p, "w"));
+	fputs("{\"a\": 1}\n", f);
+	fclose(f);
+	assert_int_equal(rb_user_file_read(p, 100, &buf, &len, err, sizeof(err)), 0);
+	assert_int_equal(len, 9);
+	assert_string_equal(buf, "{\"a\": 1}\n");
+	free(buf);
+	/* larger than the limit: refused by its size, not read */
+	assert_int_equal(rb_user_file_read(p, 4, &buf, &len, err, sizeof(err)), -EFBIG);
+	assert_null(buf);
+	assert_non_null(strstr(err, "more than the 4"));
+	/* /dev/zero, directly or through a symlink; a FIFO; a directory */
+	assert_int_equal(rb_user_file_read("/dev/zero", 100, &buf, &len, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file (a character device)"));
+	snprintf(q, sizeof(q), "%s/zero", dir);
+	assert_int_equal(symlink("/dev/zero", q), 0);
+	assert_int_equal(rb_user_file_read(q, 100, &buf, &len, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "a character device"));
+	unlink(q);
+	snprintf(q, sizeof(q), "%s/fifo", dir);
+	assert_int_equal(mkfifo(q, 0600), 0);
+	assert_int_equal(rb_user_file_read(q, 100, &buf, &len, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "a FIFO"));
+	unlink(q);
+	assert_int_equal(rb_user_file_read(dir, 100, &buf, &len, err, sizeof(err)), -EISDIR);
+	snprintf(q, sizeof(q), "%s/loop", dir);
+	assert_int_equal(symlink(q, q), 0);
+	assert_int_equal(rb_user_file_read(q, 100, &buf, &len, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "Too many levels of symbolic links"));
+	unlink(q);
+	assert_int_equal(rb_user_file_read("/nonexistent", 100, &buf, &len, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "No such file or directory");
+	unlink(p);
+	rmdir(dir);
+}
+
+/* JSON text: UTF-8, no NUL in a string, one value, an object when meant */
+static void test_json_text(void **st)
+{
+	static const struct { const char *text; size_t len; bool obj; const char *why; } bad[] = {
+		{ "{\"r\": \"6.1\xff\"}", 0, true, "invalid UTF-8 at byte 10" },
+		{ "{\"r\": \"\xc0\xaf\"}", 0, true, "invalid UTF-8" },		/* overlong "/" */
+		{ "{\"r\": \"\xed\xa0\x80\"}", 0, true, "invalid UTF-8" },	/* a surrogate */
+		{ "{\"cpu\": \"A\\u0000B\"}", 0, true, "a NUL (\\u0000) inside a string" },
+		{ "{\"c\\u0000\": 1}", 0, true, "a NUL (\\u0000)" },
+		{ "{\"a\": 1}\0{\"b\": 2}", 16, true, "a NUL byte at byte 8" },
+		{ "[1, 2]", 0, true, "JSON, but an array where an object is meant" },
+		{ "\"x\"", 0, true, "JSON, but a string" },
+		{ "{\"a\": 1} {\"b\": 2}", 0, true, "at byte 9" },
+		{ "{\"a\": ", 0, true, "not JSON" },
+		{ "not json", 0, false, "not JSON" },
+	};
+	char err[256];
+	struct json_object *o;
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t len = bad[i].len ? bad[i].len : strlen(bad[i].text);
+
+		o = rb_json_parse(bad[i].text, len, bad[i].obj, err, sizeof(err));
+		if (o || !strstr(err, bad[i].why))
+			fail_msg("%zu: '%s' gave '%s', want '%s'", i, bad[i].text, o ? "an object" : err,
+				 bad[i].why);
+	}
+	/* an escaped backslash before u0000 is text, not a NUL; UTF-8 is fine */
+	{
+		static const char ok_text[] = "{\"p\": \"C:\\\\u0000\", \"m\": \"caf\xc3\xa9 \xf0\x9f\x99\x82\"}";
+
+		o = rb_json_parse(ok_text, strlen(ok_text), true, err, sizeof(err));
+	}
+	assert_non_null(o);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "p")), "C:\\u0000");
+	json_object_put(o);
+	o = rb_json_parse("[1]", 3, false, err, sizeof(err));
+	assert_non_null(o);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +241,8 @@ int main(void)
 		cmocka_unit_test(test_vmstat_and_tracepoints),
 		cmocka_unit_test(test_exec_tracepoint),
 		cmocka_unit_test(test_read_text),
+		cmocka_unit_test(test_user_files),
+		cmocka_unit_test(test_json_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

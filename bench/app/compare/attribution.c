@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/compare/attribution.h"
 #include "app/compare/cost.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 /* One sample of a time metric and the window its counts come from. */
 struct rb_attr_join {
@@ -194,13 +196,16 @@ static bool line_ok(struct json_object *o, uint64_t *w, uint64_t *insns, uint64_
 /* Reads the file, keeping the lines of referenced windows. */
 static void read_lines(struct rb_attr_run *ar)
 {
-	FILE *f = fopen(ar->path, "re");
-	char *line = NULL;
+	char why[512], *line = NULL;
+	int fd = rb_user_file_open(ar->path, RB_SAMPLES_MAX, why, sizeof(why));
+	FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
 	size_t cap = 0;
 	ssize_t len;
 
 	if (!f) {
-		flag(ar, "%s", strerror(errno));
+		flag(ar, "%s", fd < 0 ? why : strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	while (ar->usable && (len = getline(&line, &cap, f)) >= 0) {

@@ -18,6 +18,7 @@
 #include "app/compare/cost.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 #define BAD(...) do { snprintf(err, n, __VA_ARGS__); goto bad; } while (0)
 
@@ -46,12 +47,14 @@ int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 
 	memset(b, 0, sizeof(*b));
 	rb_strlcpy(b->path, path, sizeof(b->path));
-	if (access(path, R_OK))
-		BAD("bounds file %s: %s (make one with refbench bounds -o FILE RUNS...)", path,
-		    strerror(errno));
-	b->root = json_object_from_file(path);
-	if (!b->root || !json_object_is_type(b->root, json_type_object))
-		BAD("bounds file %s is not JSON", path);
+	{
+		char why[512];
+
+		if (!(b->root = rb_json_load(path, RB_USER_JSON_MAX, true, why, sizeof(why))))
+			BAD("bounds file %s%s%s%s", path, strncmp(why, "not JSON", 8) ? ": " : " is ", why,
+			    errno == ENOENT ?
+			    " (make one with refbench bounds -o FILE RUNS...)" : "");
+	}
 	if (!jget_str(b->root, "schema") || strcmp(jget_str(b->root, "schema"), RB_BOUNDS_SCHEMA))
 		BAD("bounds file %s: schema is not %s", path, RB_BOUNDS_SCHEMA);
 	b->suite = jget_str(b->root, "suite");
@@ -153,6 +156,7 @@ static int kernels_load(struct kernels *ks, char **lists, unsigned k, char *err,
 		if (!rb_runs_exact(ks->runs[g], ks->nr[g]))
 			BAD("kernel %u (%s): bounds are for deterministic mode (clock icount); these runs "
 			    "are timed, where compare decides by the per-boot test instead", g + 1, lists[g]);
+		rb_runs_warn_unproven(ks->runs[g], ks->nr[g]);
 		/* kernels may differ; nothing else may, and each group is one kernel */
 		if (rb_prov_mismatches(ks->runs[0], ks->nr[0], ks->runs[g], ks->nr[g], mismatch,
 				       sizeof(mismatch)))
@@ -246,7 +250,7 @@ static const char bounds_usage[] =
 static int do_check(const char *path, struct kernels *ks)
 {
 	struct rb_bounds b;
-	char err[1024];
+	char err[RB_ERR_LEN];
 	unsigned over = 0, absent = 0, ok = 0;
 
 	if (rb_bounds_load(path, &b, err, sizeof(err))) {

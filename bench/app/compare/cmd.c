@@ -14,6 +14,7 @@
  * so loudly, and exits 1 unless --allow-missing. Runs with per-symbol
  * counts beside them (attribution.h) add where each metric changed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -29,6 +30,7 @@
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 #include "mem/mem.h"
 
 static const char compare_usage[] =
@@ -48,7 +50,7 @@ static const char compare_usage[] =
 "                    report.json .sequential.stop says whether to stop\n"
 "  --allow-missing   a metric present in only one arm is listed, not an error\n"
 "  --seed N          bootstrap seed (default fixed: the report is reproducible)\n"
-"  --iters N         bootstrap resamples (default 10000)\n"
+"  --iters N         bootstrap resamples (default 10000, at most 1000000)\n"
 "  --label-a T, --label-b T   names for the header\n"
 "  --command CMD     the command that reproduces this comparison (footer)\n"
 "  --resumed RUN,... the runs an interrupted A/B left and this one reused\n"
@@ -94,9 +96,18 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		case 'a': o->alpha = fraction_arg("--alpha", optarg, 0.5); break;
 		case 's': o->seed = strtoull(optarg, NULL, 0); break;
 		case 'i':
-			o->iters = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->iters < 100)
-				rb_die_usage("--iters %s: at least 100", optarg);
+		{
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			/* each resample costs time and memory per metric: bounded */
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno || v < 100 ||
+			    v > RB_CMP_ITERS_MAX)
+				rb_die_usage("--iters %s: give a number of resamples from 100 to %u "
+					     "(default %u)", optarg, RB_CMP_ITERS_MAX, RB_STATS_ITERS_DEFAULT);
+			o->iters = (unsigned)v;
+		}
 			break;
 		case 'C':
 			if ((c = rb_correction_parse(optarg)) < 0 || c == RB_CORR_NONE)
@@ -169,19 +180,14 @@ static void normalize(struct rb_report *r, const struct rb_ab_metric *ms)
 	}
 }
 
-static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
+static int write_into(const struct rb_report *r, char *names[2][RB_MAX_RUNS], const char *tmpdir)
 {
-	char tmpdir[PATH_MAX + 32], path[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 	const char *out = r->o->out;
 	struct json_object *rj;
 	FILE *f;
+	int e;
 
-	/* Everything is known: write into a temp dir, then rename into place. */
-	snprintf(tmpdir, sizeof(tmpdir), "%s.tmp-XXXXXX", out);
-	if (!mkdtemp(tmpdir)) {
-		fprintf(stderr, "refbench: error: cannot create %s: %s\n", tmpdir, strerror(errno));
-		return -1;
-	}
 	snprintf(path, sizeof(path), "%s/report.txt", tmpdir);
 	if (!(f = fopen(path, "we"))) {
 		fprintf(stderr, "refbench: error: cannot write %s: %s\n", path, strerror(errno));
@@ -194,8 +200,9 @@ static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
 	}
 	rj = rb_report_json(r);
 	snprintf(path, sizeof(path), "%s/report.json", tmpdir);
+	errno = 0;
 	if (json_object_to_file_ext(path, rj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)) {
-		fprintf(stderr, "refbench: error: writing %s failed\n", path);
+		fprintf(stderr, "refbench: error: writing %s: %s\n", path, strerror(errno ? errno : EIO));
 		json_object_put(rj);
 		return -1;
 	}
@@ -213,10 +220,33 @@ static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
 		}
 	snprintf(path, sizeof(path), "%s/plots", tmpdir);
 	mkdir(path, 0755);
-	if (rb_report_plots(path, r))
-		rb_warn("plot data could not be written: plots/ is incomplete");
+	if ((e = rb_report_plots(path, r)))
+		rb_warn("plot data could not be written: %s; plots/ is incomplete", strerror(-e));
 	if (rename(tmpdir, out)) {
-		fprintf(stderr, "refbench: error: %s exists or cannot be created: %s\n", out, strerror(errno));
+		if (errno == ENOTEMPTY || errno == EEXIST || errno == EISDIR)
+			fprintf(stderr, "refbench: error: output %s appeared while this compare ran (another "
+				"compare on the same -o?): comparisons are never overwritten, this one is not "
+				"written: choose a new -o DIR\n", out);
+		else
+			fprintf(stderr, "refbench: error: cannot create %s: %s\n", out, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything is known: write into a temp dir, then rename into place; a
+ * failure leaves neither the output nor the temp dir. */
+static int write_out(const struct rb_report *r, char *names[2][RB_MAX_RUNS])
+{
+	char tmpdir[PATH_MAX + 32];
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s.tmp-XXXXXX", r->o->out);
+	if (!mkdtemp(tmpdir)) {
+		fprintf(stderr, "refbench: error: cannot create %s: %s\n", tmpdir, strerror(errno));
+		return -1;
+	}
+	if (write_into(r, names, tmpdir)) {
+		rb_remove_tree(tmpdir);
 		return -1;
 	}
 	return 0;
@@ -240,7 +270,7 @@ int rb_cmd_compare(int argc, char **argv)
 
 	parse_opts(argc, argv, &o);
 	if (!o.out)
-		o.out = rb_result_dir("ab", outbuf, sizeof(outbuf));
+		o.out = rb_default_output("ab", "the report", outbuf, sizeof(outbuf));
 	if (!access(o.out, F_OK))
 		rb_die_usage("output %s exists; comparisons are never overwritten: choose a new -o DIR", o.out);
 	return rb_compare(&o, argv[optind], argv[optind + 1], NULL, NULL);
@@ -251,7 +281,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 {
 	struct rb_cmp_opts o = *op;
 	static struct rb_loaded_run runs[2][RB_MAX_RUNS];
-	char err[2048], mismatch[8192], *names[2][RB_MAX_RUNS];
+	char err[RB_ERR_LEN], mismatch[8192], *names[2][RB_MAX_RUNS];
 	const char *arg[2] = { list_a, list_b };
 	char *lists[2] = { NULL, NULL };
 	struct rb_report r = { .o = &o, .mismatch = mismatch, .run = { runs[0], runs[1] } };
@@ -293,6 +323,9 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		fprintf(stderr, "refbench: warning: comparing despite:\n%s", mismatch);
 	}
 	r.exact = rb_runs_exact(runs[0], r.nr[0]) && rb_runs_exact(runs[1], r.nr[1]);
+	if (r.exact)
+		for (int a = 0; a < 2; a++)
+			rb_runs_warn_unproven(runs[a], r.nr[a]);
 	if (o.bounds_path) {
 		if (!r.exact) {
 			fprintf(stderr, "refbench: error: --bounds applies to deterministic runs (clock "
@@ -301,6 +334,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		}
 		if (rb_bounds_load(o.bounds_path, &bounds, err, sizeof(err))) {
 			fprintf(stderr, "refbench: error: %s\n", err);
+			rb_bounds_free(&bounds);
 			goto out;
 		}
 		r.bounds = &bounds;

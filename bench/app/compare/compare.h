@@ -20,13 +20,16 @@
 #include "app/compare/series.h"
 #include "stats/stats.h"
 
+/* --iters: 100x the default, minutes and some hundred MB at most */
+#define RB_CMP_ITERS_MAX 1000000u
+
 struct rb_cmp_opts {
 	double margin, alpha;		/* alpha: the family error rate */
 	double look_alpha;		/* what this report decides at (alpha, or a look's share) */
 	unsigned look, max_looks, first_look;	/* --sequential R/RMAX; 0: not sequential */
 	enum rb_correction correction;
 	uint64_t seed;
-	unsigned iters;
+	unsigned iters;			/* bootstrap resamples, 100 to RB_CMP_ITERS_MAX */
 	bool force, plots, allow_missing;
 	int normalize;			/* enum rb_kind of the baseline, or -1 */
 	const char *out, *label_a, *label_b, *command, *bounds_path;
@@ -90,9 +93,10 @@ struct json_object *rb_report_json(const struct rb_report *r);
 /* plots/: forest and dist data for the whole report and per case, then
  * gnuplot on them unless --no-plots; 0, or -errno for the data files. */
 int rb_report_plots(const char *dir, const struct rb_report *r);
-/* gnuplot -e VARS scripts/plots/TMPL: its exit code, -1 if it cannot run;
- * what it says goes to stderr */
-int rb_plot_gnuplot(const char *tmpl, const char *vars);
+/* gnuplot -e VARS scripts/plots/TMPL: its exit code, -1 if it cannot run
+ * (not installed, or not started); why says which. What it says goes to
+ * stderr. */
+int rb_plot_gnuplot(const char *tmpl, const char *vars, char *why, size_t n);
 
 /* refbench compare RUNS_A RUNS_B */
 int rb_cmd_compare(int argc, char **argv);

@@ -66,6 +66,25 @@ bool rb_runs_exact(struct rb_loaded_run *runs, size_t n)
 	return n > 0;
 }
 
+unsigned rb_runs_warn_unproven(struct rb_loaded_run *runs, size_t n)
+{
+	unsigned bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *lab = json_object_object_get(runs[i].meta, "lab");
+		const char *mode = json_object_get_string(json_object_object_get(lab, "mode"));
+
+		if (json_object_object_get(runs[i].meta, "clock_proof") ||
+		    (mode && !strcmp(mode, "deterministic")))
+			continue;
+		rb_warn("warning: %s is labelled clock icount, but nothing in it proves that: no "
+			"clock_proof (refbench measures one since it refuses an unproven icount) and no "
+			"lab.mode deterministic; on a host such a run counts nanoseconds", runs[i].dir);
+		bad++;
+	}
+	return bad;
+}
+
 static const char *jstr(struct json_object *o, const char *key)
 {
 	const char *s = json_object_get_string(json_object_object_get(o, key));
@@ -75,7 +94,7 @@ static const char *jstr(struct json_object *o, const char *key)
 
 int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 {
-	char path[4096 + 64], e2[512];
+	char path[4096 + 64], e2[RB_ERR_LEN];
 	size_t samples = 0;
 	struct rb_cost_note cost;
 

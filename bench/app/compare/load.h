@@ -34,5 +34,9 @@ unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded
 bool rb_run_exact(const struct rb_loaded_run *r);
 /* Deterministic mode: every run's clock is the guest's icount. */
 bool rb_runs_exact(struct rb_loaded_run *runs, size_t n);
+/* Warns of each run labelled icount with no clock_proof (an older refbench
+ * labelled it without measuring) and no lab.mode "deterministic" either:
+ * nothing says its numbers are instruction counts. Returns how many. */
+unsigned rb_runs_warn_unproven(struct rb_loaded_run *runs, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/compare/compare.h"
 #include "lib/exec.h"
@@ -82,7 +83,25 @@ static int plot_data(const char *dir, const char *tag, const struct rb_report *r
 	return (int)k;
 }
 
-int rb_plot_gnuplot(const char *tmpl, const char *vars)
+/* Is prog an executable on $PATH? */
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX], full[PATH_MAX * 2];
+
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)len, p);
+		snprintf(full, sizeof(full), "%s/%s", len ? dir : ".", prog);
+		if (!access(full, X_OK))
+			return true;
+		p += len + (p[len] == ':');
+	}
+	return false;
+}
+
+int rb_plot_gnuplot(const char *tmpl, const char *vars, char *why, size_t n)
 {
 	char exe[PATH_MAX], tpath[PATH_MAX + 64], err[256];
 	char *const argv[] = { "gnuplot", "-e", (char *)vars, tpath, NULL };
@@ -90,35 +109,49 @@ int rb_plot_gnuplot(const char *tmpl, const char *vars)
 	int rc;
 
 	snprintf(tpath, sizeof(tpath), "%s/%s", rb_repo_path("scripts/plots", exe, sizeof(exe)), tmpl);
-	if (rb_exec(argv, &(struct rb_exec_opts){ .timeout_s = 300 }, &ex, err, sizeof(err)))
+	/* only a gnuplot that is not there is a reason to install one */
+	if (!on_path("gnuplot")) {
+		snprintf(why, n, "gnuplot is not installed (install gnuplot-nox: make deps)");
 		return -1;
+	}
+	if (rb_exec(argv, &(struct rb_exec_opts){ .timeout_s = 300 }, &ex, err, sizeof(err))) {
+		snprintf(why, n, "gnuplot could not be started: %s", err);
+		return -1;
+	}
 	/* gnuplot's complaints belong on stderr, as before */
 	fputs(ex.errtext, stderr);
 	rc = rb_exec_code(&ex);
+	if (ex.timed_out)
+		snprintf(why, n, "gnuplot ran past 300 s on %s and was stopped", tpath);
+	else if (rc)
+		snprintf(why, n, "gnuplot exited %d on %s (its messages are above)", rc, tpath);
 	rb_exec_free(&ex);
 	return rc;
 }
 
 static int run_gnuplot(const char *tmpl, const char *dir, const char *tag, const char *title,
-		       double margin, int rows)
+		       double margin, int rows, char *why, size_t n)
 {
 	char args[PATH_MAX * 2];
 
 	snprintf(args, sizeof(args), "dir='%s'; tag='%s'; what='%s'; margin=%g; nmetrics=%d", dir, tag,
 		 title, margin, rows);
-	return rb_plot_gnuplot(tmpl, args);
+	return rb_plot_gnuplot(tmpl, args, why, n);
 }
 
 int rb_report_plots(const char *dir, const struct rb_report *r)
 {
 	bool failed = false;
+	char why[PATH_MAX + 128] = "";
 	int rows = plot_data(dir, "", r, NULL);
 
 	if (rows < 0)
 		return rows;
 	if (r->o->plots && rows > 0)
-		failed |= run_gnuplot("forest.gp", dir, "", "all metrics, largest effect first", r->o->margin, rows) ||
-			  run_gnuplot("dist.gp", dir, "", "all metrics, largest effect first", r->o->margin, rows);
+		failed |= run_gnuplot("forest.gp", dir, "", "all metrics, largest effect first", r->o->margin,
+				      rows, why, sizeof(why)) ||
+			  run_gnuplot("dist.gp", dir, "", "all metrics, largest effect first", r->o->margin,
+				      rows, why, sizeof(why));
 	for (size_t i = 0; i < r->n; i++) {
 		char tag[64];
 
@@ -128,11 +161,14 @@ int rb_report_plots(const char *dir, const struct rb_report *r)
 		rows = plot_data(dir, tag, r, r->ss[i]->casename);
 		if (rows < 0)
 			return rows;
-		if (r->o->plots && rows > 0)
-			failed |= run_gnuplot("forest.gp", dir, tag, r->ss[i]->casename, r->o->margin, rows) ||
-				  run_gnuplot("dist.gp", dir, tag, r->ss[i]->casename, r->o->margin, rows);
+		/* one failure says why; the rest would say the same */
+		if (r->o->plots && rows > 0 && !failed)
+			failed |= run_gnuplot("forest.gp", dir, tag, r->ss[i]->casename, r->o->margin,
+					      rows, why, sizeof(why)) ||
+				  run_gnuplot("dist.gp", dir, tag, r->ss[i]->casename, r->o->margin,
+					      rows, why, sizeof(why));
 	}
 	if (failed)
-		rb_warn("gnuplot failed: plots are incomplete (install gnuplot-nox: make deps)");
+		rb_warn("plots are incomplete: %s", why);
 	return 0;
 }

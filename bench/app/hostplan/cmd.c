@@ -20,6 +20,7 @@
 #include "app/hostplan/hostplan.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 #include "lib/sysfacts.h"
 
 static const char plan_usage[] =
@@ -165,7 +166,7 @@ static char *abs_path(const char *p, char *buf, size_t n, const char *what)
 static struct json_object *kernel_json(const char *dir, const char *append, const char *label,
 				       char *err, size_t n)
 {
-	char d[PATH_MAX], p[PATH_MAX + 32];
+	char d[PATH_MAX], p[PATH_MAX + 32], why[512];
 	struct json_object *info, *k, *rel;
 	int e;
 
@@ -179,9 +180,10 @@ static struct json_object *kernel_json(const char *dir, const char *append, cons
 	if ((e = rb_hostplan_config_kexec(p, err, n)))
 		return NULL;
 	snprintf(p, sizeof(p), "%s/build-info.json", d);
-	info = json_object_from_file(p);
+	info = rb_json_load(p, RB_USER_JSON_MAX, true, why, sizeof(why));
 	if (!info || !json_object_object_get_ex(info, "kernelrelease", &rel)) {
-		snprintf(err, n, "%s: missing or without kernelrelease (give a kernels/build directory)", p);
+		snprintf(err, n, "%s: %s (give a kernels/build directory)", p,
+			 info ? "no kernelrelease" : why);
 		json_object_put(info);
 		return NULL;
 	}

@@ -9,6 +9,7 @@
 #include "app/hostplan/hostplan.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 static const char *const statuses[] = { "pending", "switching", "booted", "running", "done",
 					"failed", NULL };
@@ -162,14 +163,12 @@ int rb_hostplan_load(const char *state, struct json_object **plan, char *err, si
 	char path[PATH_MAX + 16], why[512];
 
 	snprintf(path, sizeof(path), "%s/%s", state, RB_HOSTPLAN_FILE);
-	errno = 0;
-	*plan = json_object_from_file(path);
+	*plan = rb_json_load(path, RB_USER_JSON_MAX, true, why, sizeof(why));
 	if (!*plan) {
-		int e = errno ? errno : EINVAL;
+		int e = errno;
 
 		snprintf(err, n, "%s: %s", path, e == ENOENT ? "no plan here (start one with "
-			 "scripts/host-ab, or give the state directory it printed)" :
-			 e == EINVAL ? "not JSON" : strerror(e));
+			 "scripts/host-ab, or give the state directory it printed)" : why);
 		return -e;
 	}
 	if (rb_hostplan_validate(*plan, why, sizeof(why))) {
@@ -220,19 +219,20 @@ bool rb_hostplan_same(struct json_object *a, struct json_object *b, char *what, 
 
 int rb_hostplan_config_kexec(const char *config, char *err, size_t n)
 {
-	FILE *f = fopen(config, "r");
-	char line[256];
+	char why[512], *text, *save = NULL;
+	size_t len;
 	bool yes = false;
+	int r = rb_user_file_read(config, RB_KCONFIG_MAX, &text, &len, why, sizeof(why));
 
-	if (!f) {
+	if (r) {
 		snprintf(err, n, "%s: %s (host-ab needs the kernel's .config to check it can kexec)",
-			 config, strerror(errno));
-		return -errno;
+			 config, why);
+		return r;
 	}
-	while (fgets(line, sizeof(line), f))
-		if (!strcmp(line, "CONFIG_KEXEC=y\n") || !strcmp(line, "CONFIG_KEXEC_FILE=y\n"))
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!strcmp(l, "CONFIG_KEXEC=y") || !strcmp(l, "CONFIG_KEXEC_FILE=y"))
 			yes = true;
-	fclose(f);
+	free(text);
 	if (!yes) {
 		snprintf(err, n, "%s has neither CONFIG_KEXEC=y nor CONFIG_KEXEC_FILE=y: host-ab could "
 			 "not switch out of that kernel; build it with the kexec fragment "

@@ -18,6 +18,7 @@
 #include "lib/digest.h"
 #include "lib/exec.h"
 #include "lib/sysfacts.h"
+#include "lib/userfile.h"
 
 static struct json_object *jstr_or_null(char *s)
 {
@@ -54,7 +55,7 @@ static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 {
 	struct json_object *k = json_object_new_object();
 	struct utsname u;
-	char hex[65], path[4096];
+	char hex[65], path[4096], why[512];
 	const char *src = NULL;
 	struct stat st;
 
@@ -69,8 +70,14 @@ static struct json_object *kernel_json(const char *kconfig, char *err, size_t n)
 			snprintf(path, sizeof(path), "%s/.config", kconfig);
 		else
 			rb_strlcpy(path, kconfig, sizeof(path));
-		if (rb_sha256_file(path, hex)) {
-			snprintf(err, n, "--kernel-config %s: cannot read %s", kconfig, path);
+		/* a regular file of a bounded size (not /dev/zero, not a FIFO) */
+		int fd = rb_user_file_open(path, RB_KCONFIG_MAX, why, sizeof(why)), e;
+
+		if (fd >= 0)
+			close(fd);
+		if (fd < 0 || (e = rb_sha256_file(path, hex))) {
+			snprintf(err, n, "--kernel-config %s: %s%s%s", kconfig, path, fd < 0 ? ": " : ": cannot read: ",
+				 fd < 0 ? why : strerror(-e));
 			json_object_put(k);
 			return NULL;
 		}
@@ -153,7 +160,7 @@ static void kpaths_json(struct json_object *m, struct json_object *lab)
 	struct json_object *paths = json_object_new_object(), *absent = json_object_new_object();
 	struct json_object *kinds = json_object_new_object(), *kl = NULL, *dir = NULL;
 	const struct rb_kpath *pr[64], *ab[64];
-	char rel[128], why[256], map[4200] = "";
+	char rel[128], why[RB_ERR_LEN], map[4200] = "", map_bad[256] = "";
 	struct rb_ksyms syms;
 	struct rb_kver v;
 	int e;
@@ -161,15 +168,24 @@ static void kpaths_json(struct json_object *m, struct json_object *lab)
 	if (lab && json_object_object_get_ex(lab, "kernel", &kl) &&
 	    json_object_object_get_ex(kl, "dir", &dir))
 		snprintf(map, sizeof(map), "%s/System.map", json_object_get_string(dir));
+	/* lab.json names it: read only if it is a regular file of a bounded size */
+	if (map[0]) {
+		int fd = rb_user_file_open(map, RB_SYSTEM_MAP_MAX, map_bad, sizeof(map_bad));
+
+		if (fd >= 0) {
+			close(fd);
+			map_bad[0] = '\0';
+		}
+	}
 	if (rb_kver_parse(rb_kernel_release(rel, sizeof(rel)), &v) ||
 	    rb_kpaths_unknown(v, why, sizeof(why))) {
 		if (rb_kver_parse(rel, &v))
 			snprintf(why, sizeof(why), "kernel release '%s' has no version", rel);
 		e = -ENOENT;
-	} else if ((e = rb_ksyms_booted(&syms, map[0] ? map : NULL))) {
-		snprintf(why, sizeof(why), "unavailable: no kernel symbols (/proc/kallsyms%s%s: %s)",
-			 map[0] ? ", " : "", map, e == -ENODATA ? "empty: CONFIG_KALLSYMS is off" :
-			 strerror(-e));
+	} else if ((e = rb_ksyms_booted(&syms, map[0] && !map_bad[0] ? map : NULL))) {
+		snprintf(why, sizeof(why), "unavailable: no kernel symbols (/proc/kallsyms%s%s%s%s: %s)",
+			 map[0] ? ", " : "", map, map_bad[0] ? ": " : "", map_bad,
+			 e == -ENODATA ? "empty: CONFIG_KALLSYMS is off" : strerror(-e));
 	}
 	if (e) {
 		json_object_put(paths);
@@ -233,9 +249,11 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 	json_object_object_add(m, "clock", json_object_new_string(
 		env->clock == RB_CLOCK_ICOUNT ? "icount (guest ns = instructions)" : "CLOCK_MONOTONIC ns"));
 	if (o->lab_json) {
-		lab = json_object_from_file(o->lab_json);
+		char why[512];
+
+		lab = rb_json_load(o->lab_json, RB_USER_JSON_MAX, true, why, sizeof(why));
 		if (!lab) {
-			snprintf(err, n, "--lab %s: not a readable JSON file", o->lab_json);
+			snprintf(err, n, "--lab %s: %s", o->lab_json, why);
 			goto bad;
 		}
 		json_object_object_add(m, "lab", lab);

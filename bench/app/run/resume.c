@@ -28,7 +28,7 @@ static const char *path_str(struct json_object *o, const char *a, const char *b)
 
 int rb_resume_open(const char *dir, struct rb_resume *rs, char *err, size_t n)
 {
-	char e2[1024];
+	char e2[RB_ERR_LEN];
 
 	char rd[PATH_MAX];
 

@@ -47,10 +47,11 @@ static int add_point(struct rb_plan *plan, const struct rb_suite_entry *e, enum 
 		rb_params_set(&pp->pt.params, d->key, d->def);
 	for (unsigned i = 0; i < p->n; i++) {
 		if (!strcmp(p->kv[i].key, "repeat") || !strcmp(p->kv[i].key, "warmup")) {
-			if (rb_parse_size(p->kv[i].val, &v) || v > 100000 ||
+			if (rb_parse_size(p->kv[i].val, &v) || v > RB_MAX_REPEAT ||
 			    (!strcmp(p->kv[i].key, "repeat") && !v)) {
-				snprintf(err, n, "suite line %u: %s=%s is not a count (repeat >= 1)",
-					 e->line, p->kv[i].key, p->kv[i].val);
+				snprintf(err, n, "suite line %u: %s=%s is not a count: give a decimal "
+					 "number from %s to %u", e->line, p->kv[i].key, p->kv[i].val,
+					 strcmp(p->kv[i].key, "repeat") ? "0" : "1", RB_MAX_REPEAT);
 				return -EINVAL;
 			}
 			*(!strcmp(p->kv[i].key, "repeat") ? &pp->repeat : &pp->warmup) = (unsigned)v;
@@ -62,7 +63,8 @@ static int add_point(struct rb_plan *plan, const struct rb_suite_entry *e, enum 
 	const char *size = rb_param_str(&pp->pt.params, "size");
 	if (size && kind != RB_KIND_NONE) {
 		if (rb_parse_size(size, &v)) {
-			snprintf(err, n, "%s/%s: size=%s is not a size (e.g. 64M, 1G)", e->c->name,
+			snprintf(err, n, "%s/%s: size=%s is not a size (e.g. 64M, 1G): sizes are decimal "
+				 "with a unit K, M or G, no leading zero, no hex", e->c->name,
 				 rb_kind_name(kind), size);
 			return -EINVAL;
 		}
@@ -259,11 +261,24 @@ static int run_iteration(struct rb_point *pt, struct rb_iter *it, struct rb_coun
 		it->index = index;
 		it->retries = tries;
 		r = pt->c->iterate(it);
+		/* RB_ERR is a failure of the harness or its setup (an mmap
+		 * refused for want of memory, a file that cannot be opened),
+		 * never a rejection: a case may have recorded its reason
+		 * through rb_reject(), the status is still an error */
+		if (r == RB_ERR && it->status == RB_REJECT)
+			it->status = RB_ERR;
 		if (it->status == RB_OK && r != RB_OK) {
 			/* a bare error return: keep a reason */
 			it->status = r;
 			if (!it->reason[0])
 				snprintf(it->reason, sizeof(it->reason), "case returned %d", r);
+		}
+		/* a value that cannot be is no measurement: rejected, with why */
+		for (unsigned i = 0; it->status == RB_OK && i < it->n_metrics; i++) {
+			char why[160];
+
+			if (!rb_value_possible(it->metrics[i].unit, it->metrics[i].value, why, sizeof(why)))
+				rb_reject(it, "metric %s: %s", it->metrics[i].name, why);
 		}
 		if (it->status != RB_OK || pt->c->multi_thread || !retry_wanted(it, tries))
 			return it->status;

@@ -33,6 +33,9 @@ const char *rb_plan_boot_args(const struct rb_plan *plan, char *buf, size_t n);
  * first RB_ERR is returned with its reason in err (nothing is written). */
 int rb_plan_preflight(struct rb_plan *plan, char *err, size_t n);
 
+/* repeat= and warmup= (and --repeat, --warmup): at most this many */
+#define RB_MAX_REPEAT 100000u
+
 struct rb_runner_opts {
 	const struct rb_env *env;
 	bool progress;
@@ -44,7 +47,7 @@ struct rb_runner_result {
 	bool point_errors;	/* a point ended in an "error" record */
 	int signal;		/* SIGINT/SIGTERM/SIGHUP that stopped it, or 0 */
 	int write_err;		/* -errno of the commit that failed, or 0 */
-	char why[1024];		/* where it stopped, or what could not be written */
+	char why[RB_ERR_LEN];	/* where it stopped, or what could not be written */
 };
 
 /* SIGINT, SIGTERM and SIGHUP stop the run after the current iteration (its

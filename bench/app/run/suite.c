@@ -7,6 +7,7 @@
 
 #include "app/run/suite.h"
 #include "lib/digest.h"
+#include "lib/userfile.h"
 
 static bool runner_key(const char *k)
 {
@@ -101,9 +102,26 @@ static int add_kinds(struct rb_suite_entry *e, const char *spec, const char *whe
 	return 0;
 }
 
+/* A suite line is short; a longer one is refused by its length, before
+ * any of it is echoed back in a message. */
+#define RB_SUITE_LINE_MAX 4096
+
+/* A word of the user's for a message: at most 64 bytes of it. */
+static const char *word(const char *w, char *buf, size_t n)
+{
+	size_t len = strlen(w);
+
+	if (len <= 64)
+		return w;
+	snprintf(buf, n, "%.48s... (%zu bytes)", w, len);
+	return buf;
+}
+
 static int parse_line(struct rb_suite *s, char *line, const char *where, unsigned lineno,
 		      char *err, size_t n)
 {
+	char wb[96];
+
 	char *save = NULL, *tok, names[512];
 	struct rb_suite_entry e = { .line = lineno };
 	struct rb_suite_entry *ne;
@@ -116,11 +134,13 @@ static int parse_line(struct rb_suite *s, char *line, const char *where, unsigne
 		const struct rb_case *const *cs = rb_cases(&nc);
 		for (size_t i = 0; i < nc && len < sizeof(names); i++)
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "", cs[i]->name);
-		snprintf(err, n, "%s: unknown case '%s' (cases: %s; see 'refbench list')", where, cname, names);
+		snprintf(err, n, "%s: unknown case '%s' (cases: %s; see 'refbench list')", where,
+			 word(cname, wb, sizeof(wb)), names);
 		return -EINVAL;
 	}
 	if (!kinds) {
-		snprintf(err, n, "%s: missing kinds column after '%s' (e.g. 'anon,thp' or '-')", where, cname);
+		snprintf(err, n, "%s: missing kinds column after '%s' (e.g. 'anon,thp' or '-')", where,
+			 word(cname, wb, sizeof(wb)));
 		return -EINVAL;
 	}
 	if (add_kinds(&e, kinds, where, err, n))
@@ -129,7 +149,7 @@ static int parse_line(struct rb_suite *s, char *line, const char *where, unsigne
 		char *eq = strchr(tok, '=');
 
 		if (!eq || eq == tok || !eq[1]) {
-			snprintf(err, n, "%s: '%s' is not key=value", where, tok);
+			snprintf(err, n, "%s: '%s' is not key=value", where, word(tok, wb, sizeof(wb)));
 			return -EINVAL;
 		}
 		*eq = '\0';
@@ -143,8 +163,8 @@ static int parse_line(struct rb_suite *s, char *line, const char *where, unsigne
 		}
 		if (!runner_key(tok) && !case_has_param(e.c, tok)) {
 			list_params(e.c, names, sizeof(names));
-			snprintf(err, n, "%s: unknown parameter '%s' for case %s (valid: %s)", where, tok,
-				 e.c->name, names);
+			snprintf(err, n, "%s: unknown parameter '%s' for case %s (valid: %s)", where,
+				 word(tok, wb, sizeof(wb)), e.c->name, names);
 			return -EINVAL;
 		}
 		if (e.n_keys == RB_MAX_PARAMS || strlen(tok) >= sizeof(e.sweep[0].key) ||
@@ -154,7 +174,7 @@ static int parse_line(struct rb_suite *s, char *line, const char *where, unsigne
 		}
 		for (unsigned i = 0; i < e.n_keys; i++)
 			if (!strcmp(e.sweep[i].key, tok)) {
-				snprintf(err, n, "%s: parameter '%s' given twice", where, tok);
+				snprintf(err, n, "%s: parameter '%s' given twice", where, word(tok, wb, sizeof(wb)));
 				return -EINVAL;
 			}
 		rb_strlcpy(e.sweep[e.n_keys].key, tok, sizeof(e.sweep[0].key));
@@ -190,6 +210,12 @@ int rb_suite_parse(const char *text, const char *origin, struct rb_suite *s, cha
 		if (!*p)
 			continue;
 		snprintf(where, sizeof(where), "%s line %u", origin, lineno);
+		if (strlen(p) > RB_SUITE_LINE_MAX) {
+			snprintf(err, n, "%s: %zu bytes long, more than the %d a suite line may be",
+				 where, strlen(p), RB_SUITE_LINE_MAX);
+			r = -EINVAL;
+			break;
+		}
 		r = parse_line(s, p, where, lineno, err, n);
 	}
 	free(copy);
@@ -214,9 +240,8 @@ int rb_suite_add_entry(struct rb_suite *s, const char *line, const char *origin,
 
 int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_t n)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 80];
-	FILE *f;
-	long len;
+	char dir[PATH_MAX], path[PATH_MAX + 80], why[512];
+	size_t len;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -224,22 +249,11 @@ int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_
 		rb_strlcpy(path, name_or_path, sizeof(path));
 	else
 		snprintf(path, sizeof(path), "%s/%s.suite", rb_repo_path("configs/suites", dir, sizeof(dir)), name_or_path);
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, n, "suite '%s': %s (%s); suites live in configs/suites/NAME.suite",
-			 name_or_path, strerror(errno), path);
-		return -ENOENT;
+	if ((r = rb_user_file_read(path, RB_USER_TEXT_MAX, &s->text, &len, why, sizeof(why)))) {
+		snprintf(err, n, "suite '%s' (%s): %s%s", name_or_path, path, why, r == -ENOENT ?
+			 "; suites live in configs/suites/NAME.suite" : "");
+		return r;
 	}
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	s->text = calloc(1, (size_t)len + 1);
-	if (!s->text || fread(s->text, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		snprintf(err, n, "reading suite %s failed", path);
-		return -EIO;
-	}
-	fclose(f);
 	rb_strlcpy(s->path, path, sizeof(s->path));
 	{
 		const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -248,7 +262,7 @@ int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_
 		if (dot)
 			*dot = '\0';
 	}
-	rb_sha256_buf(s->text, (size_t)len, s->sha256);
+	rb_sha256_buf(s->text, len, s->sha256);
 	r = rb_suite_parse(s->text, path, s, err, n);
 	return r;
 }

@@ -5,6 +5,7 @@
  * rundir.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
+#include "lib/userfile.h"
 
 /* The config profile kernels/build used (minimal, distro): null outside the lab. A
  * deterministic boot's guest has no lab.json (nothing per-run enters the guest), so
@@ -34,7 +36,8 @@ void rb_kernel_profile_from_lab(struct json_object *meta, struct json_object *la
 
 /* meta.json keys only refbench writes */
 static const char *const own_keys[] = { "schema", "status", "reason", "integrity", "points_done",
-					"marks", "summary", "started", "finished", "stub", NULL };
+					"marks", "summary", "started", "finished", "stub", "clock_proof",
+					NULL };
 
 bool rb_run_own_key(const char *key)
 {
@@ -93,15 +96,17 @@ int rb_run_mark(const char *dir, const char *status, const char *reason,
 	if ((r.lock_fd = rb_run_lock(dir, err, n)) < 0)
 		return r.lock_fd;
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	meta = json_object_from_file(path);
+	/* why: the file's own fault (missing, not a regular file, not JSON,
+	 * not an object, invalid UTF-8, ...), with the errno where one is */
+	meta = rb_json_load(path, RB_USER_JSON_MAX, true, why, sizeof(why));
 	if (!status && (!meta || rb_validate_meta(meta, why, sizeof(why)))) {
-		snprintf(err, n, "%s: %s; only --status can mark such a run", path,
-			 meta ? why : "missing or not JSON");
+		snprintf(err, n, "%s: %s; only --status can mark such a run", path, why);
 		json_object_put(meta);
 		rb_run_free(&r);
 		return -EINVAL;
 	}
-	if (!access(path, F_OK) && rb_validate_meta(meta, why, sizeof(why))) {
+	if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (!meta || rb_validate_meta(meta, why, sizeof(why)))) {
 		/* never lost: kept beside the stub, which says so */
 		snprintf(aside, sizeof(aside), "%s.invalid", path);
 		if (!access(aside, F_OK) || rename(path, aside)) {
@@ -183,7 +188,7 @@ int rb_cmd_mark(int argc, char **argv)
 	struct rb_mark_merge merge[16];
 	const char *status = NULL, *reason = NULL;
 	unsigned nm = 0;
-	char err[2048];
+	char err[RB_ERR_LEN], why[512];
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -201,11 +206,10 @@ int rb_cmd_mark(int argc, char **argv)
 			if (rb_run_own_key(optarg))
 				rb_die_usage("--merge-json %s=: '%s' belongs to refbench (choose another KEY)",
 					     optarg, optarg);
-			errno = 0;
 			merge[nm].key = optarg;
-			if (!(merge[nm].value = json_object_from_file(eq + 1)))
-				rb_die_usage("--merge-json %s=%s: %s", optarg, eq + 1,
-					     access(eq + 1, R_OK) ? strerror(errno) : "not JSON");
+			if (!(merge[nm].value = rb_json_load(eq + 1, RB_USER_JSON_MAX, false, why,
+							     sizeof(why))))
+				rb_die_usage("--merge-json %s=%s: %s", optarg, eq + 1, why);
 			nm++;
 			break;
 		case 'h': fputs(mark_usage, stdout); return 0;

@@ -19,6 +19,7 @@
 
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
+#include "lib/userfile.h"
 
 #define BAD(...) do { snprintf(err, n, __VA_ARGS__); return -1; } while (0)
 
@@ -58,6 +59,13 @@ int rb_validate_record(struct json_object *r, char *err, size_t n)
 	if (!v || !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) ||
 	    !isfinite(json_object_get_double(v)))
 		BAD("sample value missing or not finite");
+	{
+		char why[160];
+
+		if (!rb_value_possible(json_object_get_string(get(r, "unit", json_type_string)),
+				       json_object_get_double(v), why, sizeof(why)))
+			BAD("sample %s: %s", json_object_get_string(get(r, "metric", json_type_string)), why);
+	}
 	if (!(c = get(r, "counters", json_type_object)) || !get(c, "source", json_type_string) ||
 	    !(vals = get(c, "values", json_type_object)))
 		BAD("sample without counters {source, values}");
@@ -122,7 +130,7 @@ int rb_validate_meta(struct json_object *m, char *err, size_t n)
 	bool known = false;
 
 	if (!m || !json_object_is_type(m, json_type_object))
-		BAD("meta.json missing or not JSON");
+		BAD("meta.json is not a JSON object");
 	if (!get(m, "schema", json_type_int) || json_object_get_int(get(m, "schema", json_type_int)) != RB_SCHEMA_VERSION)
 		BAD("meta.json schema is not %d", RB_SCHEMA_VERSION);
 	for (const char *const *k = objs; *k; k++)
@@ -239,6 +247,12 @@ int rb_validate_samples(struct json_object *meta, const char *buf, size_t len, b
 
 		line++;
 		json_tokener_reset(tok);
+		/* the same text rules as every JSON file refbench reads */
+		if (rb_json_text_check(s, ll, e2, sizeof(e2))) {
+			snprintf(err, n, "samples.jsonl line %u: %s", line, e2);
+			r = -1;
+			break;
+		}
 		rec = ll ? json_tokener_parse_ex(tok, s, (int)ll) : NULL;
 		if (!nl || !rec || json_tokener_get_parse_end(tok) != ll) {
 			snprintf(err, n, "samples.jsonl line %u: %s", line,
@@ -277,48 +291,10 @@ int rb_validate_samples(struct json_object *meta, const char *buf, size_t len, b
 	return r;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-	int e = 0;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (*len == cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
-
-			if (!nb) {
-				e = ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		got = fread(buf + *len, 1, cap - *len, f);
-		*len += got;
-		if (!got) {
-			e = ferror(f) ? EIO : 0;
-			break;
-		}
-	}
-	fclose(f);
-	if (e) {
-		free(buf);
-		errno = e;
-		return NULL;
-	}
-	return buf;
-}
-
 int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object **meta_out,
 		    struct json_object **records_out, char *err, size_t n)
 {
-	char path[4096 + 32], e2[512];
+	char path[4096 + 32], e2[RB_ERR_LEN];
 	struct json_object *meta;
 	struct rb_run_check tmp;
 	int64_t bytes = 0;
@@ -329,9 +305,9 @@ int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object 
 	c = c ? c : &tmp;
 	memset(c, 0, sizeof(*c));
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
-	meta = json_object_from_file(path);
-	if (rb_validate_meta(meta, e2, sizeof(e2))) {
-		snprintf(err, n, "%s: %s", path, e2);
+	meta = rb_json_load(path, RB_USER_JSON_MAX, true, e2, sizeof(e2));
+	if (!meta || rb_validate_meta(meta, e2, sizeof(e2))) {
+		snprintf(err, n, "%s%s %s", path, !meta && errno == ENOENT ? " missing:" : ":", e2);
 		json_object_put(meta);
 		return -1;
 	}
@@ -341,9 +317,9 @@ int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object 
 	c->live = !strcmp(c->status, "running") && rb_run_locked(dir);
 	snprintf(path, sizeof(path), "%s/samples.jsonl", dir);
 	count_of(get(meta, "integrity", json_type_object), "bytes", &bytes);
-	buf = read_all(path, &len);
-	if (!buf && (errno != ENOENT || bytes || !strcmp(c->status, "complete"))) {
-		snprintf(err, n, "%s: samples.jsonl is %s", dir, errno == ENOENT ? "missing" : strerror(errno));
+	r = rb_user_file_read(path, RB_SAMPLES_MAX, &buf, &len, e2, sizeof(e2));
+	if (r && (r != -ENOENT || bytes || !strcmp(c->status, "complete"))) {
+		snprintf(err, n, "%s: samples.jsonl %s%s", dir, r == -ENOENT ? "is missing: " : "", e2);
 		json_object_put(meta);
 		return -1;
 	}
@@ -414,17 +390,24 @@ static void certified(const char *dir, const struct rb_run_check *c, char *buf, 
 
 int rb_cmd_validate(int argc, char **argv)
 {
-	char err[1024], what[1024];
+	char err[RB_ERR_LEN], what[RB_ERR_LEN];
 	bool complete = false;
 	int bad = 0, first = 1;
 
+	static const char usage[] = "usage: refbench validate [--complete] RUN_DIR...\n"
+		"  checks each run against the schema and the checksums its meta.json\n"
+		"  certifies; exit 0 when every run is valid and closed (with --complete:\n"
+		"  and complete)\n";
+
+	/* asked for: on stdout, exit 0; a wrong command line: stderr, exit 2 */
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--complete"))
 		complete = true, first = 2;
 	if (argc <= first || argv[first][0] == '-') {
-		fprintf(stderr, "usage: refbench validate [--complete] RUN_DIR...\n"
-			"  checks each run against the schema and the checksums its meta.json\n"
-			"  certifies; exit 0 when every run is valid and closed (with --complete:\n"
-			"  and complete)\n");
+		fputs(usage, stderr);
 		return RB_EXIT_USAGE;
 	}
 	for (int i = first; i < argc; i++) {

@@ -48,6 +48,9 @@ struct rb_run {
  * 4 random hex digits): the form of every run id, scripts/lib.sh's
  * rb_run_id too. Returns buf. */
 const char *rb_result_dir(const char *label, char *buf, size_t n);
+/* rb_result_dir for a command given no -o, saying on stderr where its
+ * output goes: the checkout's results/, wherever the user is. */
+const char *rb_default_output(const char *label, const char *what, char *buf, size_t n);
 int rb_write_atomic(const char *path, const char *data, size_t len);
 /* Refuses a DIR that already holds a run (meta.json or samples.jsonl). */
 int rb_run_check_dir(const char *dir, char *err, size_t n);

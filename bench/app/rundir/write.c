@@ -93,6 +93,14 @@ const char *rb_result_dir(const char *label, char *buf, size_t n)
 	return buf;
 }
 
+const char *rb_default_output(const char *label, const char *what, char *buf, size_t n)
+{
+	rb_result_dir(label, buf, n);
+	rb_warn("no -o given: %s goes to %s (results/ of the checkout this refbench belongs "
+		"to, not the current directory)", what, buf);
+	return buf;
+}
+
 char *rb_iso_time(char *buf, size_t n)
 {
 	time_t t = time(NULL);

@@ -27,6 +27,7 @@
 #include "app/rundir/rundir.h"
 #include "app/walk/walk.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 static const char series_usage[] =
 "usage: refbench series [options] RUNS_0 RUNS_1 ... RUNS_K\n"
@@ -235,17 +236,6 @@ static void step_seen(const struct rb_report *r, void *arg)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(p);
-}
-
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int write_walk(const char *tmp, const struct rb_walk *w)
 {
 	char path[PATH_MAX + 64];
@@ -302,7 +292,7 @@ int rb_cmd_series(int argc, char **argv)
 	struct rb_cmp_opts o = RB_CMP_OPTS_INIT;
 	static struct rb_walk w;
 	static struct rb_loaded_run first[RB_WALK_MAX_STEPS + 1];
-	char outbuf[PATH_MAX], tmp[PATH_MAX + 32], err[2048];
+	char outbuf[PATH_MAX], tmp[PATH_MAX + 32], err[RB_ERR_LEN];
 	unsigned nload = 0;
 	int opt, rc = RB_EXIT_FAIL;
 	char *end;
@@ -347,7 +337,7 @@ int rb_cmd_series(int argc, char **argv)
 	if (w.stopped_reason && !w.stopped)
 		rb_die_usage("--stop-reason without --stopped N");
 	if (!o.out)
-		o.out = rb_result_dir("series", outbuf, sizeof(outbuf));
+		o.out = rb_default_output("series", "the series", outbuf, sizeof(outbuf));
 	if (!access(o.out, F_OK))
 		rb_die_usage("output %s exists; results are never overwritten: choose a new -o DIR", o.out);
 	o.allow_missing = true;		/* a metric lost in one step is a "-" cell */
@@ -418,7 +408,7 @@ int rb_cmd_series(int argc, char **argv)
 	rc = 0;
 	goto out;
 fail:
-	rm_tree(tmp);
+	rb_remove_tree(tmp);
 out:
 	for (unsigned k = 0; k < nload; k++)
 		rb_run_unload(&first[k]);

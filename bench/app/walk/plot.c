@@ -12,7 +12,7 @@
 
 int rb_walk_plots(const char *dir, const struct rb_walk *w)
 {
-	char path[PATH_MAX + 64], cell[32];
+	char path[PATH_MAX + 64], cell[32], why[PATH_MAX + 128];
 	size_t row = 0;
 	FILE *f;
 
@@ -40,7 +40,7 @@ int rb_walk_plots(const char *dir, const struct rb_walk *w)
 	if (fclose(f))
 		return -errno;
 	snprintf(path, sizeof(path), "dir='%s'; nrows=%zu; ncols=%u", dir, row, w->nsteps);
-	if (w->o->plots && row && w->nsteps && rb_plot_gnuplot("heatmap.gp", path))
-		rb_warn("gnuplot failed: plots/heatmap.{png,svg} are missing (install gnuplot-nox: make deps)");
+	if (w->o->plots && row && w->nsteps && rb_plot_gnuplot("heatmap.gp", path, why, sizeof(why)))
+		rb_warn("plots/heatmap.{png,svg} are missing: %s", why);
 	return 0;
 }

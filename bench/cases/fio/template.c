@@ -10,6 +10,7 @@
 
 #include "cases/fio/fio.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 static bool is_name_char(char c)
 {
@@ -104,9 +105,9 @@ int rb_fio_render(const char *tmpl, const struct rb_fio_var *vars, unsigned nvar
 int rb_fio_template_load(const char *name_or_path, char **text, char *path, size_t pathlen,
 			 char *err, size_t n)
 {
-	char dir[PATH_MAX];
-	FILE *f;
-	long len;
+	char dir[PATH_MAX], why[512];
+	size_t len;
+	int r;
 
 	*text = NULL;
 	if (!name_or_path || !*name_or_path) {
@@ -117,30 +118,15 @@ int rb_fio_template_load(const char *name_or_path, char **text, char *path, size
 		snprintf(path, pathlen, "%s", name_or_path);
 	else
 		snprintf(path, pathlen, "%s/%s.fio", rb_repo_path("configs/fio", dir, sizeof(dir)), name_or_path);
-	f = fopen(path, "re");
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, n, "job template '%s': %s (%s); templates live in "
-			 "configs/fio/NAME.fio, or give job=/path/to/file.fio", name_or_path,
-			 strerror(e), path);
-		return -e;
+	if ((r = rb_user_file_read(path, RB_USER_TEXT_MAX, text, &len, why, sizeof(why)))) {
+		if (r == -ENOENT || r == -EACCES)
+			snprintf(err, n, "job template '%s': %s (%s); templates live in "
+				 "configs/fio/NAME.fio, or give job=/path/to/file.fio", name_or_path,
+				 why, path);
+		else
+			snprintf(err, n, "job template %s: %s", path, why);
+		return r;
 	}
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || len > (1 << 20)) {
-		fclose(f);
-		snprintf(err, n, "job template %s: not a regular file of at most 1 MiB", path);
-		return -EINVAL;
-	}
-	rewind(f);
-	*text = calloc(1, (size_t)len + 1);
-	if (!*text || fread(*text, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		free(*text);
-		*text = NULL;
-		snprintf(err, n, "reading job template %s failed", path);
-		return -EIO;
-	}
-	fclose(f);
 	return 0;
 }
 
