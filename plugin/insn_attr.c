@@ -445,6 +445,21 @@ static void on_switch(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va
 	(void)vcpu, (void)udata;
 	if (qemu_plugin_mem_is_store(info)) {
 		switch_mismatch += cur && cur->id && cur->id != va;
+		if (cur == &tasks.boot && !tasks_lost) {
+			/* the first switch names the task that booted: its frames go with it */
+			struct rb_task *t = rb_task_get(&tasks, va);
+
+			if (!t) {
+				tasks_lost = true;
+				return;
+			}
+			t->bits = tasks.boot.bits;
+			t->depth = tasks.boot.depth;
+			t->irqs = tasks.boot.irqs;
+			t->scheds = tasks.boot.scheds;
+			memset(&tasks.boot, 0, sizeof(tasks.boot));
+			cur = t;
+		}
 		return;
 	}
 	if (cur && cur->id == va)

@@ -88,7 +88,12 @@ jq '.kernel.cmdline = "console=ttyS0"' "$TMP/a1/run/meta.json" >"$TMP/k/run/meta
 grep -q 'without nokaslr' "$TMP/err" || fail "no KASLR warning: $(cat "$TMP/err")"
 ok "without nokaslr the struct-page split is withheld, and compare says so"
 
-# a file whose windows are not the run's is refused
+# a file whose windows are not the run's: that run is compared as measured, and both say why
 rm -rf "$TMP/x"; cp -r "$TMP/a1" "$TMP/x"
 jq -c '.w += 100' "$TMP/a1/attribution.jsonl" >"$TMP/x/attribution.jsonl"
-refuse "no counts for window 0" "$TMP/x,$TMP/a2" "$TMP/b1,$TMP/b2"
+"$RB" compare --no-plots --allow-missing -o "$TMP/xx" "$TMP/x,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>"$TMP/err" ||
+	fail "compare with a foreign file: $(cat "$TMP/err")"
+grep -q "its plugin counts are not used (the run is compared as measured): .*no counts for window 0" "$TMP/err" ||
+	fail "no warning: $(cat "$TMP/err")"
+grep -q "A run 1's file is NOT USED" "$TMP/xx/report.txt" || fail "report.txt does not flag it"
+ok "a file that is not the run's leaves the run as measured: compare warns and the report flags it"

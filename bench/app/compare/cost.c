@@ -17,13 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/compare/attribution.h"
 #include "app/compare/cost.h"
 #include "app/compare/series.h"
 #include "lib/refbench.h"
-#include "lib/sysfacts.h"
+#include "lib/userfile.h"
 
 void rb_window_syms(const char *unit, bool own, char sub[64], char minus[2][64])
 {
@@ -76,8 +76,8 @@ static int cmp_w(const void *pa, const void *pb)
 static int read_windows(const char *path, struct cost_win **out, size_t *nout, char *err, size_t n)
 {
 	FILE *f;
-	struct stat st;
-	char *line = NULL;
+	char *line = NULL, why[512];
+	int fd;
 	size_t cap = 0, lineno = 0, nw = 0, wcap = 0;
 	ssize_t len;
 	struct cost_win *w = NULL;
@@ -85,12 +85,13 @@ static int read_windows(const char *path, struct cost_win **out, size_t *nout, c
 
 	*out = NULL;
 	*nout = 0;
-	if (!(f = fopen(path, "re")))
-		return errno == ENOENT ? 0 : (snprintf(err, n, "%s: %s", path, strerror(errno)), -errno);
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > RB_COST_FILE_MAX) {
-		snprintf(err, n, "%s: not a regular file of at most %d MiB", path, RB_COST_FILE_MAX >> 20);
-		fclose(f);
-		return -EFBIG;
+	if ((fd = rb_user_file_open(path, RB_SAMPLES_MAX, why, sizeof(why))) == -ENOENT)
+		return 0;
+	if (fd < 0 || !(f = fdopen(fd, "re"))) {
+		snprintf(err, n, "%s: %s", path, fd < 0 ? why : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 ? fd : -errno;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		struct json_object *o = json_tokener_parse(line), *c, *v;
@@ -217,27 +218,25 @@ static void own_value(struct json_object *rec, const struct cost_win *x, uint64_
 }
 
 /* plugin.json beside attribution.jsonl: could the plugin follow whose work it was? */
-static bool split_followed(const char *attr_path, char *why, size_t n)
+static bool split_followed(const char *attr_path, char *err, size_t n)
 {
-	char path[4200], *text;
+	char path[4200], why[512];
 	const char *slash = strrchr(attr_path, '/');
 	struct json_object *o, *c;
 	bool ok;
 
 	snprintf(path, sizeof(path), "%.*s/plugin.json", slash ? (int)(slash - attr_path) : 1,
 		 slash ? attr_path : ".");
-	if (!(text = rb_read_file(path, 1 << 20))) {
-		snprintf(why, n, "%s: %s", path, strerror(errno));
+	if (!(o = rb_json_load(path, RB_USER_JSON_MAX, true, why, sizeof(why)))) {
+		snprintf(err, n, "%s: %s", path, why);
 		return false;
 	}
-	o = json_tokener_parse(text);
-	free(text);
 	c = json_object_object_get(o, "context");
 	ok = c && count_at(c, "switch_loads") && count_at(c, "irq_entry_sites") &&
 	     !count_at(c, "switch_mismatches") && !count_at(c, "sched_unmatched") &&
 	     !json_object_get_boolean(json_object_object_get(c, "lost"));
 	if (!ok)
-		snprintf(why, n, "%s: the plugin could not follow interrupts and task switches (%s)", path,
+		snprintf(err, n, "%s: the plugin could not follow interrupts and task switches (%s)", path,
 			 c ? json_object_to_json_string(c) : "no \"context\"");
 	json_object_put(o);
 	return ok;
@@ -254,29 +253,20 @@ static bool kaslr_off(struct json_object *meta)
 	return false;
 }
 
-int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err, size_t n)
+/* One pass over the run's samples: checking (every window there, its
+ * counts consistent), then, with apply, adding and changing samples. */
+static int expand_pass(struct rb_loaded_run *r, struct rb_cost_note *note, const struct cost_win *w,
+		       size_t nw, const char *path, bool split, bool apply, char *err, size_t n)
 {
-	char path[4160], unit[64];
-	struct cost_win *w;
-	size_t nw, nrec;
-	bool split;
-	int rc;
+	char unit[64];
+	size_t nrec = json_object_array_length(r->records);
 
-	memset(note, 0, sizeof(*note));
-	if (!rb_attr_path(r->dir, path, sizeof(path)))
-		return 0;
-	if ((rc = read_windows(path, &w, &nw, err, n)) || !nw) {
-		free(w);
-		return rc;
-	}
-	note->split = kaslr_off(r->meta);
-	split = split_followed(path, note->why_not_own, sizeof(note->why_not_own));
-	nrec = json_object_array_length(r->records);
 	for (size_t i = 0; i < nrec; i++) {
 		struct json_object *rec = json_object_array_get_idx(r->records, i), *v;
 		const char *unit0 = json_object_get_string(json_object_object_get(rec, "unit")), *per;
 		double ops = json_object_get_double(json_object_object_get(rec, "ops"));
-		struct cost_win key, *x;
+		struct cost_win key;
+		const struct cost_win *x;
 		uint64_t total, own = 0, other[2];
 
 		if (strcmp(json_object_get_string(json_object_object_get(rec, "type")) ?: "", "sample") ||
@@ -287,7 +277,6 @@ int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err
 		if (!(x = bsearch(&key, w, nw, sizeof(*w), cmp_w))) {
 			snprintf(err, n, "%s: no counts for window %" PRIu64 " of a sample: the file is not this "
 				 "run's", path, key.w);
-			free(w);
 			return -EINVAL;
 		}
 		per = strchr(unit0, '/') + 1;
@@ -300,9 +289,10 @@ int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err
 				snprintf(err, n, "%s: window %" PRIu64 ": its interrupts and other tasks (%" PRIu64 ", %"
 					 PRIu64 ") exceed its %" PRIu64 " instructions", path, x->w, other[0], other[1],
 					 total);
-				free(w);
 				return -EINVAL;
 			}
+			if (!apply)
+				continue;
 			own = total - other[0] - other[1];
 			for (int k = 0; k < 2; k++) {
 				snprintf(unit, sizeof(unit), "%s-insn/%s", k ? "other" : "irq", per);
@@ -312,7 +302,7 @@ int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err
 			own_value(rec, x, own, ops);
 			note->own++;
 		}
-		for (int c = 0; x->cost && c < RB_COST_NR; c++) {
+		for (int c = 0; apply && x->cost && c < RB_COST_NR; c++) {
 			bool ps = c == RB_COST_PSTRUCT || c == RB_COST_PSTRUCT_LINES;
 			uint64_t count = x->v[c];
 
@@ -334,6 +324,30 @@ int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err
 			note->samples++;
 		}
 	}
-	free(w);
 	return 0;
+}
+
+int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note)
+{
+	char path[4160];
+	struct cost_win *w;
+	size_t nw;
+	bool split;
+	int rc;
+
+	memset(note, 0, sizeof(*note));
+	if (!rb_attr_path(r->dir, path, sizeof(path)))
+		return 0;
+	/* a file that cannot be used leaves the run as it was measured; attribution.c flags it */
+	if ((rc = read_windows(path, &w, &nw, note->skipped, sizeof(note->skipped))) || !nw) {
+		free(w);
+		return rc;
+	}
+	note->split = kaslr_off(r->meta);
+	split = split_followed(path, note->why_not_own, sizeof(note->why_not_own));
+	rc = expand_pass(r, note, w, nw, path, split, false, note->skipped, sizeof(note->skipped));
+	if (!rc)
+		rc = expand_pass(r, note, w, nw, path, split, true, note->skipped, sizeof(note->skipped));
+	free(w);
+	return rc;
 }

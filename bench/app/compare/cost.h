@@ -13,8 +13,6 @@
 #include "app/compare/load.h"
 #include "app/compare/series.h"
 
-/* The largest attribution.jsonl read for it. */
-#define RB_COST_FILE_MAX (1 << 30)
 
 /* The window's sub-object holding a metric's per-symbol counts (sub), and
  * those to take away from them (minus, "" when none) for the own part;
@@ -29,11 +27,13 @@ struct rb_cost_note {
 	size_t own;		/* samples whose value became the task's own count */
 	bool ctx_seen;		/* the plugin split some window */
 	char why_not_own[600];	/* why a split in the file was not used */
+	char skipped[600];	/* why the file was not used at all */
 };
 
 /* Where a lab boot's attribution.jsonl has them: the own counts and the
  * interrupts' and other tasks' beside them, and the cost components
- * (cost.c). 0, or -errno with err for a file that is not the run's. */
-int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note, char *err, size_t n);
+ * (cost.c). 0, or -errno with note->skipped saying why the file was not
+ * used (a file that is not the run's): the run is then as measured. */
+int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note);
 
 #endif

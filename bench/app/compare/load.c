@@ -115,11 +115,9 @@ int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 		rb_run_unload(r);
 		return -1;
 	}
-	if (rb_run_exact(r) && rb_cost_expand(r, &cost, e2, sizeof(e2))) {
-		snprintf(err, n, "run %s refused: its cost vector: %s", dir, e2);
-		rb_run_unload(r);
-		return -1;
-	}
+	if (rb_run_exact(r) && rb_cost_expand(r, &cost))
+		fprintf(stderr, "refbench: run %s: its plugin counts are not used (the run is compared as "
+			"measured): %s\n", dir, cost.skipped);
 	if (rb_run_exact(r) && cost.ctx_seen && !cost.own)
 		fprintf(stderr, "refbench: run %s: its windows count interrupts and other tasks in: %s\n", dir,
 			cost.why_not_own);
