@@ -61,7 +61,9 @@ rb_pool() {
 	shift 3
 	for a in "$@"; do
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-		( set +e; "$fn" "$a" >"$dir/$i.out" 2>"$dir/$i.err"; echo $? >"$dir/$i.rc" ) &
+		# FN in a subshell of its own: a set -e in it must not stop the
+		# status from being written
+		( set +e; ("$fn" "$a") >"$dir/$i.out" 2>"$dir/$i.err"; echo $? >"$dir/$i.rc" ) &
 		i=$((i + 1))
 	done
 	wait
