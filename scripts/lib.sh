@@ -12,6 +12,7 @@
 #   rb_cpuinfo FIELD, rb_cpu_has FLAG   the first CPU of /proc/cpuinfo
 #   rb_pool JOBS DIR FN ARG...      FN ARG for each ARG, JOBS at a time
 #   rb_extract_tree TARBALL DEST    a kernel source tarball, extracted once
+#   rb_wait PID WHAT                wait for PID, saying WHAT every 10 s
 
 REPO=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd -P)
 RB_CACHE=${RB_CACHE:-${REFBENCH_CACHE:-$HOME/.cache/refbench}}
@@ -61,10 +62,31 @@ rb_pool() {
 	shift 3
 	for a in "$@"; do
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
-		( set +e; "$fn" "$a" >"$dir/$i.out" 2>"$dir/$i.err"; echo $? >"$dir/$i.rc" ) &
+		# FN in a subshell of its own: a set -e in it must not stop the
+		# status from being written
+		( set +e; ("$fn" "$a") >"$dir/$i.out" 2>"$dir/$i.err"; echo $? >"$dir/$i.rc" ) &
 		i=$((i + 1))
 	done
 	wait
+}
+
+# rb_wait PID WHAT: wait for the background job PID and return its status,
+# saying "WHAT (elapsed)" every RB_PROGRESS_INTERVAL (10) seconds while it
+# runs, so that no long step leaves the screen silent
+rb_wait() {
+	local pid=$1 what=$2 t0=$SECONDS iv=${RB_PROGRESS_INTERVAL:-10} next s rc=0
+	case $iv in '' | *[!0-9]* | 0) iv=10 ;; esac
+	next=$((SECONDS + iv))
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		if [ "$SECONDS" -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
+			s=$((SECONDS - t0))
+			if [ "$s" -ge 60 ]; then say "$what ($((s / 60))m$(printf %02d $((s % 60)))s)"; else say "$what (${s}s)"; fi
+			next=$((SECONDS + iv))
+		fi
+	done
+	wait "$pid" || rc=$?
+	return "$rc"
 }
 
 # rb_extract_tree TARBALL DEST: extract a kernel source tarball (any

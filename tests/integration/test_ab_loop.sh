@@ -36,6 +36,11 @@ exec 9>"$F/boots.lock"; flock 9
 n=\$(( \$(cat "$F/boots" 2>/dev/null || echo 0) + 1 )); echo \$n >"$F/boots"
 flock -u 9
 case " \$* " in *" --perturb "*) perturbed=1 ;; *) perturbed=0 ;; esac
+# STUB_SLOW=1: a boot that takes 4 s and says its phases, as scripts/lab does
+if [ -n "\${STUB_SLOW:-}" ] && [ -n "\${RB_LAB_STATUS:-}" ]; then
+	echo "pmem set-up" >"\$RB_LAB_STATUS"; sleep 2
+	echo "case 1/3 get pin" >"\$RB_LAB_STATUS"; sleep 2
+fi
 # FAIL_BOOT=N: boot N fails, as a lab boot whose QEMU was killed does
 [ "\$n" != "\${FAIL_BOOT:-}" ] || { echo "stub: boot \$n failed" >&2; exit 1; }
 TMP=$TMP	# for the seed run's meta.json
@@ -125,6 +130,16 @@ grep -q "boot A1: its run $a1 is not complete or does not verify: booting it aga
 [ "$(cat "$F/boots")" = 4 ] && jq -e '.resumed == []' "$TMP/res3/report.json" >/dev/null ||
 	fail "damaged run reused: boots $(cat "$F/boots"), $(jq -c .resumed "$TMP/res3/report.json")"
 ok "RESUME: a run that no longer verifies is booted again, not reused"
+
+# The boots of a round share one status line, each boot's phase as its lab
+# run says it (not a terminal here: printed every RB_PROGRESS_INTERVAL s)
+rm -f "$F/boots"
+STUB_SLOW=1 RB_PROGRESS_INTERVAL=1 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke \
+	--rounds 1 --jobs 2 -o "$TMP/status" >/dev/null 2>"$TMP/status.err" || fail "status: $(tail -5 "$TMP/status.err")"
+grep -q '^ab: boots (0m0[0-9]s): A1 \(pmem set-up\|case 1/3 get pin\) | B1 \(pmem set-up\|case 1/3 get pin\)$' "$TMP/status.err" ||
+	fail "no shared status line with both boots' phases: $(grep 'boots (' "$TMP/status.err" | head -5)"
+grep -q '^ab: boots (.*): A1 case 1/3 get pin' "$TMP/status.err" || fail "no case phase: $(grep 'boots (' "$TMP/status.err")"
+ok "parallel boots share one status line with each boot's phase"
 
 # bad input, refused before anything boots
 rm -f "$F/boots"
