@@ -8,7 +8,12 @@
 #     prefixes to DS: plugin.json names the LOCK sites it translated, and a
 #     4 KiB GUP-fast get takes at least one atomic and one struct-page
 #     access per page.
-#  3. Kernel B = A + kernels/patches/cost-canary/X.Y: one atomic in the
+#  3. Between the two images, the measured task's own count of every
+#     windowed metric moved by exactly what the canaries added (each is two
+#     instructions: its nopl and its operation), to within RESIDUAL
+#     instructions a window (docs/attribution.md: the scheduler's wrappers
+#     around a switch), however differently the ticks fell.
+#  4. Kernel B = A + kernels/patches/cost-canary/X.Y: one atomic in the
 #     FOLL_GET grab (canary 7), one struct-page load in the unpin (8), one
 #     store in the anonymous fault (9). In every window, the functions that
 #     hold canary k (kernels/canary-check) changed their component by
@@ -105,6 +110,22 @@ row() {	# row POINT-PREFIX METRIC UNIT: "delta canary-delta" from report.json
 	jq -r --arg p "$1" --arg m "$2" --arg u "$3" --arg k "$4" '[.metrics[] | select((.point | startswith($p)) and .metric == $m and .unit == $u)
 		| "\(.delta) \(.attribution.symbols // [] | map(.delta) | add // 0)"] | first // "none"' "$TMP/ab/report.json"
 }
+# own counts across images: B-A is the canaries' two instructions, exactly
+# but for the scheduler's wrappers (schedule, exit_to_user_mode_prepare,
+# switch_fpu_return: 30 instructions in a fsdax PMD window on 6.1)
+RESIDUAL=64
+res=$(jq -c --argjson r "$RESIDUAL" '
+	(.metrics | map(select(.unit == "atomic/page")) | map({key: "\(.point) \(.metric)", value: .resolution}) |
+	 from_entries) as $per_op |
+	[.metrics[] | select(.unit == "insn/page" and $per_op["\(.point) \(.metric)"] != null) |
+	 {m: "\(.point) \(.metric)", d: .delta, want: (2 * ([.attribution.canaries[]?.delta] | add // 0)),
+	  ops: (1 / $per_op["\(.point) \(.metric)"])} |
+	 .off = ((.d - .want) * .ops | fabs | . * 1000 | round / 1000)] |
+	{bad: map(select(.off > $r)), n: length, exact: map(select(.off < 0.5)) | length,
+	 worst: (max_by(.off) | "\(.m): \(.off)")}' "$TMP/ab/report.json")
+[ "$(jq -c .bad <<<"$res")" = "[]" ] ||
+	fail "own counts across the two images moved by more than the canaries (+$RESIDUAL a window): $(jq -c .bad <<<"$res")"
+ok "own counts across two images: $(jq -r '"\(.exact) of \(.n) windowed metrics moved by exactly the canaries, the largest residual \(.worst) instructions a window"' <<<"$res")"
 for spec in "gup-fast anon size|ioctl|atomic/page|7" "gup-fast anon cmd=pin|ioctl|page-struct/page|8" \
 	"fault anon|fault|stores/page|9"; do
 	IFS='|' read -r p m u k <<<"$spec"
