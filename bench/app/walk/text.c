@@ -74,7 +74,7 @@ static void header(FILE *f, const struct rb_walk *w)
 
 static void block(FILE *f, const struct rb_walk *w, unsigned from, unsigned to)
 {
-	const char *prev_case = "", *prev_point = "";
+	const char *prev_case = "", *prev_point = "", *pt_unit = "";
 	char buf[64];
 
 	fprintf(f, "\n%-*s", NAME_W, "metric [unit]");
@@ -99,8 +99,13 @@ static void block(FILE *f, const struct rb_walk *w, unsigned from, unsigned to)
 			snprintf(pt, sizeof(pt), "%s [%s]", r->label + strlen(r->casename) + 1, r->unit);
 			rb_report_wrap(f, " ", 3, pt);
 			prev_point = r->label;
+			pt_unit = r->unit;
 		}
-		snprintf(name, sizeof(name), "  %s%s", r->metric, r->family == RB_FAMILY_SECONDARY ? "*" : "");
+		/* a row in another unit than its point's (a cost component, the
+		 * interrupts' part of a window) names it */
+		snprintf(name, sizeof(name), "  %s%s%s%s%s", r->metric, strcmp(r->unit, pt_unit) ? " [" : "",
+			 strcmp(r->unit, pt_unit) ? r->unit : "", strcmp(r->unit, pt_unit) ? "]" : "",
+			 r->family == RB_FAMILY_SECONDARY ? "*" : "");
 		if (strlen(name) > NAME_W) {
 			fprintf(f, "%s\n", name);
 			name[0] = '\0';
