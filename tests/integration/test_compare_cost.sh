@@ -66,6 +66,8 @@ for u in loads/page stores/page page-struct/page lines/page page-struct-lines/pa
 done
 grep -q 'atomic, loads, stores, page-struct, lines, page-struct-lines: the cost' "$TMP/c/report.txt" ||
 	fail "report.txt does not say what the components are"
+grep -q '^irq-insn, other-insn: the instructions that interrupts' "$TMP/c/report.txt" ||
+	fail "report.txt does not say what the irq-insn and other-insn rows are"
 ok "the cost vector: atomic/page +1 in try_grab_folio (the interrupt's atomics apart), the other five components equivalent"
 
 # the interrupts' symbols are named under their own row

@@ -235,6 +235,16 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 
 /* ---- report.txt ---------------------------------------------------------- */
 
+static bool has_split(const struct rb_report *r)
+{
+	int k;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (rb_split_unit(r->ss[i]->unit, &k))
+			return true;
+	return false;
+}
+
 static bool has_cost(const struct rb_report *r)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -633,6 +643,10 @@ static void legend(FILE *f, const struct rb_report *r)
 		     "the function it was inlined into. ~: no larger than that symbol's spread between the "
 		     "boots of one kernel. \"(X window)\": a metric without a window of its own is "
 		     "attributed through its iteration's X window, all of it.");
+	if (has_split(r))
+		wrap(f, "", 0, "irq-insn, other-insn: the instructions that interrupts, and other tasks "
+		     "with the scheduler, ran inside the metric's window, per op, counted apart by the TCG "
+		     "plugin; the metric itself is the measured task's own count (docs/attribution.md).");
 	if (has_cost(r))
 		wrap(f, "", 0, "atomic, loads, stores, page-struct, lines, page-struct-lines: the cost "
 		     "vector of the metric's window per op, counted by the TCG plugin (docs/cost.md): "
