@@ -196,17 +196,28 @@ static void ctx_changed(void)
 	ctx_cur = now;
 }
 
-/* ,"<ctx>_<comp>_syms":{...} (comp "": instructions), nonzero counts only */
-static void emit_syms(const char *ctx, const char *comp, const uint64_t *v)
+/* ,"key":{"symbol":count,...}: v less base (NULL: 0) per bucket, nonzero ones only */
+static void emit_syms(const char *key, const uint64_t *v, const uint64_t *base)
 {
-	fprintf(out, ",\"%s%s%s_syms\":{", ctx, *comp ? "_" : "", comp);
+	fprintf(out, ",\"%s\":{", key);
 	for (size_t b = 0, first = 1; b < nbuckets; b++) {
-		if (!v[b])
+		uint64_t d = v[b] - (base ? base[b] : 0);
+
+		if (!d)
 			continue;
-		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", bucket_name(b), (unsigned long long)v[b]);
+		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", bucket_name(b), (unsigned long long)d);
 		first = 0;
 	}
 	fprintf(out, "}");
+}
+
+/* "<ctx>_syms", "<ctx>_<component>_syms" */
+static void emit_ctx_syms(int x, int c, const uint64_t *v)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s%s%s_syms", ctx_name[x], c >= 0 ? "_" : "", c >= 0 ? cost_name[c] : "");
+	emit_syms(key, v, NULL);
 }
 
 static void emit_split(void)
@@ -235,9 +246,9 @@ static void emit_split(void)
 	}
 	fprintf(out, "}");
 	for (int x = 0; x < X_NR; x++) {
-		emit_syms(ctx_name[x], "", acc[x]);
+		emit_ctx_syms(x, -1, acc[x]);
 		for (int c = 0; cost && c < C_NR; c++)
-			emit_syms(ctx_name[x], cost_name[c], cacc[x][c]);
+			emit_ctx_syms(x, c, cacc[x][c]);
 	}
 }
 
@@ -257,15 +268,10 @@ static void emit_cost(void)
 	else
 		fprintf(out, "\"lines\":%zu,\"page-struct-lines\":%zu}", lines.n, lines.n_pstruct);
 	for (int c = 0; c < C_NR; c++) {
-		fprintf(out, ",\"%s_syms\":{", cost_name[c]);
-		for (size_t b = 0, first = 1; b < nbuckets; b++) {
-			uint64_t d = ccount[c][b] - csnap[c][b];
-			if (!d)
-				continue;
-			fprintf(out, "%s\"%s\":%llu", first ? "" : ",", bucket_name(b), (unsigned long long)d);
-			first = 0;
-		}
-		fprintf(out, "}");
+		char key[64];
+
+		snprintf(key, sizeof(key), "%s_syms", cost_name[c]);
+		emit_syms(key, ccount[c], csnap[c]);
 	}
 }
 
@@ -276,16 +282,9 @@ static void emit_window(void)
 	fprintf(out, "{\"w\":%llu,", (unsigned long long)window_seq);
 	for (size_t b = 0; b < nbuckets; b++)
 		total += counts[b] - snap[b];
-	fprintf(out, "\"insns\":%llu,\"restarts\":%llu,\"syms\":{", (unsigned long long)total,
+	fprintf(out, "\"insns\":%llu,\"restarts\":%llu", (unsigned long long)total,
 		(unsigned long long)(restarts - restarts_snap));
-	for (size_t b = 0, first = 1; b < nbuckets; b++) {
-		uint64_t d = counts[b] - snap[b];
-		if (!d)
-			continue;
-		fprintf(out, "%s\"%s\":%llu", first ? "" : ",", bucket_name(b), (unsigned long long)d);
-		first = 0;
-	}
-	fprintf(out, "}");
+	emit_syms("syms", counts, snap);
 	for (int k = 1, first = 1; k <= RB_CANARY_MAX; k++) {
 		uint64_t d = canary[k] - canary_snap[k];
 
@@ -453,10 +452,8 @@ static void on_switch(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va
 				tasks_lost = true;
 				return;
 			}
-			t->bits = tasks.boot.bits;
-			t->depth = tasks.boot.depth;
-			t->irqs = tasks.boot.irqs;
-			t->scheds = tasks.boot.scheds;
+			*t = tasks.boot;
+			t->id = va;
 			memset(&tasks.boot, 0, sizeof(tasks.boot));
 			cur = t;
 		}
@@ -475,7 +472,6 @@ static void on_switch(unsigned int vcpu, qemu_plugin_meminfo_t info, uint64_t va
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
-
 	bool after_endbr = false;
 
 	(void)id;

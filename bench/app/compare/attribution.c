@@ -29,7 +29,7 @@ struct rb_attr_join {
 	const char *metric, *unit;
 	int64_t iter;
 	bool own;		/* the sample's own window (else window_of's) */
-	int comp;		/* a cost component's sample (cost.h), or -1: instructions */
+	bool of_window;		/* a cost component's or the split's sample (cost.c): the window's */
 	bool joined;		/* has a window at all */
 	uint64_t w;
 	const char *window_of;	/* the metric whose window it is */
@@ -96,13 +96,13 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 			continue;
 		j->rec = rec;
 		/* a component's or the split's samples: the window's, not checked against it */
-		j->comp = rb_unit_is_time(jstr(rec, "unit")) ? -1 : 1;
+		j->of_window = !rb_unit_is_time(jstr(rec, "unit"));
 		rb_series_label(rec, j->label, sizeof(j->label));
 		j->metric = jstr(rec, "metric");
 		j->unit = jstr(rec, "unit");
 		j->iter = json_object_get_int64(json_object_object_get(rec, "iter"));
 		if (json_object_object_get_ex(rec, "window", &w) && json_object_is_type(w, json_type_int)) {
-			j->own = j->comp < 0;
+			j->own = !j->of_window;
 			j->joined = true;
 			j->w = (uint64_t)json_object_get_int64(w);
 			j->window_of = j->metric;
@@ -119,7 +119,7 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 				if (side ? i + d >= ar->nj : d > i)
 					continue;
 				o = &ar->j[side ? i + d : i - d];
-				if (o->own && j->comp < 0 && o->iter == j->iter && !strcmp(o->label, j->label)) {
+				if (o->own && !j->of_window && o->iter == j->iter && !strcmp(o->label, j->label)) {
 					j->joined = true;
 					j->w = o->w;
 					j->window_of = o->metric;
@@ -562,7 +562,7 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	double *buf;
 	size_t cap;
 	char sub[64], minus[2][64];
-	int comp;
+	bool insns;	/* an instruction metric: it has canaries and restarts */
 
 	memset(m, 0, sizeof(*m));
 	arm_collect(at, 0, s, &as[0]);
@@ -577,10 +577,10 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	buf = calloc(as[0].total + as[1].total, sizeof(*buf));
 	/* which of the window's per-symbol counts are the metric's (cost.h);
 	 * canaries count instructions */
-	comp = rb_unit_is_time(s->unit) ? -1 : 0;
+	insns = rb_unit_is_time(s->unit);
 	rb_window_syms(s->unit, own_split(&as[0]), sub, minus);
 	syms = key_union(as, sub);
-	cans = key_union(as, comp >= 0 ? "-" : "canaries");
+	cans = key_union(as, insns ? "canaries" : "-");
 	cap = (size_t)json_object_object_length(syms);
 	m->sym = calloc(cap + 1, sizeof(*m->sym));
 	m->can = calloc((size_t)json_object_object_length(cans) + 1, sizeof(*m->can));
@@ -610,7 +610,7 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 			m->can[b] = m->can[b - 1];
 			m->can[b - 1] = t;
 		}
-	if (comp < 0)
+	if (insns)
 		m->restarts = count_both(as, (struct count_of){ .key = "restarts" }, buf, rows);
 	m->unattributed = delta - m->sum_delta;
 	json_object_put(syms);
