@@ -158,11 +158,23 @@ static int read_windows(const char *path, struct cost_win **out, size_t *nout, c
 	return 0;
 }
 
+/* A passed check of the plugin's: {what, method "tcg-plugin", ok, detail}. */
+static struct json_object *plugin_check(const char *what, const char *detail)
+{
+	struct json_object *chk = json_object_new_object();
+
+	json_object_object_add(chk, "what", json_object_new_string(what));
+	json_object_object_add(chk, "method", json_object_new_string("tcg-plugin"));
+	json_object_object_add(chk, "ok", json_object_new_boolean(1));
+	json_object_object_add(chk, "detail", json_object_new_string(detail));
+	return chk;
+}
+
 /* A sample beside rec, the same point and iteration: count per op in unit. */
 static struct json_object *window_sample(struct json_object *rec, const char *unit, uint64_t count,
 					 double ops, uint64_t w, const char *what)
 {
-	struct json_object *s = json_object_new_object(), *v, *checks, *chk, *verify;
+	struct json_object *s = json_object_new_object(), *v, *checks, *verify;
 	char detail[200];
 	static const char *const keep[] = { "schema", "type", "case", "kind", "params", "iter",
 					    "interrupts", "preempted", NULL };
@@ -178,15 +190,10 @@ static struct json_object *window_sample(struct json_object *rec, const char *un
 	json_object_object_add(s, "window", json_object_new_int64((int64_t)w));
 	json_object_object_add(s, "clock", json_object_new_string("icount"));
 	json_object_object_add(s, "count", json_object_new_int64((int64_t)count));
-	chk = json_object_new_object();
-	json_object_object_add(chk, "what", json_object_new_string("window"));
-	json_object_object_add(chk, "method", json_object_new_string("tcg-plugin"));
-	json_object_object_add(chk, "ok", json_object_new_boolean(1));
 	snprintf(detail, sizeof(detail), "counted by the TCG plugin in window %" PRIu64 ": %" PRIu64 " %s",
 		 w, count, what);
-	json_object_object_add(chk, "detail", json_object_new_string(detail));
 	checks = json_object_new_array();
-	json_object_array_add(checks, chk);
+	json_object_array_add(checks, plugin_check("window", detail));
 	verify = json_object_new_object();
 	json_object_object_add(verify, "ok", json_object_new_boolean(1));
 	json_object_object_add(verify, "checks", checks);
@@ -197,7 +204,7 @@ static struct json_object *window_sample(struct json_object *rec, const char *un
 /* The sample's value becomes the measured task's own count per op. */
 static void own_value(struct json_object *rec, const struct cost_win *x, uint64_t own, double ops)
 {
-	struct json_object *verify = json_object_object_get(rec, "verify"), *checks, *chk;
+	struct json_object *verify = json_object_object_get(rec, "verify"), *checks;
 	char detail[300];
 
 	json_object_object_add(rec, "value_total", json_object_get(json_object_object_get(rec, "value")));
@@ -206,15 +213,10 @@ static void own_value(struct json_object *rec, const struct cost_win *x, uint64_
 	if (!verify || !json_object_object_get_ex(verify, "checks", &checks) ||
 	    !json_object_is_type(checks, json_type_array))
 		return;
-	chk = json_object_new_object();
-	json_object_object_add(chk, "what", json_object_new_string("own"));
-	json_object_object_add(chk, "method", json_object_new_string("tcg-plugin"));
-	json_object_object_add(chk, "ok", json_object_new_boolean(1));
 	snprintf(detail, sizeof(detail), "the measured task's own instructions in window %" PRIu64 ": %" PRIu64
 		 " of %" PRIu64 " (interrupts %" PRIu64 ", other tasks %" PRIu64 ", restarts apart)", x->w, own,
 		 x->insns - x->restarts, x->x[0] - x->xr[0], x->x[1] - x->xr[1]);
-	json_object_object_add(chk, "detail", json_object_new_string(detail));
-	json_object_array_add(checks, chk);
+	json_object_array_add(checks, plugin_check("own", detail));
 }
 
 /* plugin.json beside attribution.jsonl: could the plugin follow whose work it was? */
