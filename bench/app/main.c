@@ -9,6 +9,7 @@
 #include "app/compare/bounds.h"
 #include "app/compare/compare.h"
 #include "app/hostplan/hostplan.h"
+#include "app/plan/plan.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "app/walk/walk.h"
@@ -26,6 +27,7 @@ static const struct {
 	{ "series", rb_cmd_series, "what each patch of a series changed: one table of the steps" },
 	{ "bounds", rb_cmd_bounds, "A/A bounds for deterministic mode: measure or --check" },
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
+	{ "plan", rb_cmd_plan, "the plan of an A/B, a series walk or a bounds run (scripts/plan-run)" },
 	{ "host-plan", rb_cmd_hostplan, "host-mode A/B plan: the state kept across kexec (scripts/host-ab)" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };

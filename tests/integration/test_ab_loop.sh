@@ -9,7 +9,7 @@
 
 F=$TMP/tree
 mkdir -p "$F/scripts" "$F/kernels" "$F/bench" "$F/configs/suites" "$F/results" "$F/kA" "$F/kB"
-cp "$ROOT/scripts/ab" "$ROOT/scripts/lib.sh" "$F/scripts/"
+cp "$ROOT/scripts/ab" "$ROOT/scripts/plan-run" "$ROOT/scripts/lib.sh" "$F/scripts/"
 ln -s "$ROOT/bench/refbench" "$F/bench/refbench"
 cp "$ROOT/configs/suites/ab-smoke.suite" "$F/configs/suites/"
 : >"$F/kA/bzImage"
@@ -100,10 +100,11 @@ FAIL_BOOT=3 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite
 	-o "$TMP/res" >"$TMP/res.out" 2>"$TMP/res.err"
 rc=$?
 set -e
-[ $rc -ne 0 ] && [ ! -e "$TMP/res" ] && [ -f "$TMP/res.plan" ] || fail "failed A/B: exit $rc, $(ls "$TMP")"
+[ $rc -ne 0 ] && [ ! -e "$TMP/res" ] && [ -f "$TMP/res.plan/plan.json" ] || fail "failed A/B: exit $rc, $(ls "$TMP")"
 grep -q "make ab RESUME=$TMP/res continues" "$TMP/res.err" || fail "no resume hint: $(tail -3 "$TMP/res.err")"
-jq -e '.schema == "refbench-ab-plan/1" and (.boots | keys) == ["A1", "B1", "B2"] and .settings.ROUNDS == "2"' \
-	"$TMP/res.plan" >/dev/null || fail "plan: $(cat "$TMP/res.plan")"
+jq -e '.format == "refbench-plan" and .job == "ab" and .rounds == 2 and
+	([.boots[] | select(.status == "done") | .label] | sort) == ["A1", "B1", "B2"]' \
+	"$TMP/res.plan/plan.json" >/dev/null || fail "plan: $(cat "$TMP/res.plan/plan.json")"
 set +e; "$F/scripts/ab" --resume "$TMP/res" --rounds 3 >/dev/null 2>"$TMP/err"; rc=$?; set -e
 [ $rc -ne 0 ] && grep -q "takes every setting from the plan; drop --rounds" "$TMP/err" || fail "resume with --rounds: $(cat "$TMP/err")"
 "$F/scripts/ab" --resume "$TMP/res" >"$TMP/res2.out" 2>"$TMP/res2.err" || fail "resume: $(tail -5 "$TMP/res2.err")"
@@ -122,7 +123,7 @@ set +e
 FAIL_BOOT=2 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 1 --jobs 1 \
 	-o "$TMP/res3" >/dev/null 2>&1
 set -e
-a1=$(jq -r '.boots.A1' "$TMP/res3.plan")
+a1=$(jq -r '.boots[] | select(.label == "A1") | .run' "$TMP/res3.plan/plan.json")
 echo '{"damaged": 1}' >>"$a1/samples.jsonl"
 "$F/scripts/ab" --resume "$TMP/res3" >/dev/null 2>"$TMP/res3.err" || fail "resume 3: $(tail -5 "$TMP/res3.err")"
 grep -q "boot A1: its run $a1 is not complete or does not verify: booting it again" "$TMP/res3.err" ||

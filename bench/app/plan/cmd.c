@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refbench plan SUBCOMMAND: the one plan of every job of several lab boots
+ * (plan.h, docs/plan.md). scripts/plan-run is its executor.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/plan/plan.h"
+#include "app/plan/state.h"
+#include "lib/refbench.h"
+
+static const char usage[] =
+"usage: refbench plan SUBCOMMAND ...   (docs/plan.md; scripts/plan-run carries it out)\n"
+"  init ab|series|bounds --repo DIR [the job's options]   check them, write a\n"
+"                 new plan (or --resume DIR: the plan of one that stopped);\n"
+"                 prints its STATE directory (with --help: the job's usage)\n"
+"  next STATE     the next step, one word per line: probe FILE | build LABEL\n"
+"                 ARGS... | mailsplit MBOX DIR | size FILE LAB-ARGS... | wait S |\n"
+"                 boots N LABEL... | look R ARGS... | compare ARGS... | done RC OUT\n"
+"  record STATE probe FILE | build LABEL RC DIR [ERRFILE] | mailsplit RC |\n"
+"                 size RC FILE | waited S | boot LABEL RC [RUN] | look R RC |\n"
+"                 compare RC         what a step gave\n"
+"  argv STATE LABEL   the lab's arguments for boot LABEL, one per line\n"
+"  interrupted STATE  what a stop by signal leaves, and how to go on\n"
+"  show STATE     one line per kernel and per boot\n"
+"  patch-dir DIR VERSION   which directory holds VERSION's patches (a\n"
+"                 per-version layout DIR/X.Y/), as kernels/build takes them\n";
+
+static int argv_of(const char *state, const char *label)
+{
+	struct json_object *plan, *b;
+	char err[RB_ERR_LEN];
+	int lock = rb_plan_lock(state), rc;
+
+	if (lock < 0)
+		return rb_error(RB_EXIT_FAIL, "locking %s: %s", state, strerror(-lock));
+	if (rb_plan_load(state, &plan, err, sizeof(err))) {
+		close(lock);
+		return rb_error(RB_EXIT_FAIL, "%s", err);
+	}
+	b = rb_plan_boot(plan, label, NULL);
+	rc = b && !rb_plan_lab_argv(plan, b, stdout) ? 0 : rb_error(RB_EXIT_FAIL, "no boot %s (with a built kernel) in %s",
+								   label, state);
+	json_object_put(plan);
+	close(lock);
+	return rc;
+}
+
+static int show(const char *state, bool interrupted)
+{
+	struct json_object *plan;
+	char err[RB_ERR_LEN];
+	size_t done = 0, n;
+
+	if (rb_plan_load(state, &plan, err, sizeof(err)))
+		return rb_error(RB_EXIT_FAIL, "%s", err);
+	n = json_object_array_length(rb_plan_get(plan, "boots"));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = json_object_array_get_idx(rb_plan_get(plan, "boots"), i);
+
+		done += !strcmp(rb_plan_str(b, "status"), "done");
+		if (!interrupted)
+			printf("boot %-6s kernel %-3ld %-8s %s\n", rb_plan_str(b, "label"), rb_plan_int(b, "kernel", 0),
+			       rb_plan_str(b, "status"), rb_plan_str(b, "run") ? rb_plan_str(b, "run") : "");
+	}
+	if (interrupted) {
+		const char *job = rb_plan_str(plan, "job"), *out = rb_plan_str(rb_plan_get(plan, "settings"), "out");
+
+		rb_plan_say(plan, "stopped: the %zu boot(s) done so far are kept in %s; %s%s%s continues", done, state,
+			    !strcmp(job, "ab") ? "make ab RESUME=" : !strcmp(job, "series") ? "make series RESUME=" :
+			    "scripts/bounds --resume ", out, "");
+	} else {
+		for (size_t i = 0; rb_plan_kernel(plan, i); i++) {
+			struct json_object *k = rb_plan_kernel(plan, i);
+
+			printf("kernel %-3s %-8s %s\n", rb_plan_str(k, "label"), rb_plan_str(k, "status"),
+			       rb_plan_str(k, "dir") ? rb_plan_str(k, "dir") : rb_plan_str(k, "spec"));
+		}
+		printf("%zu of %zu boots done\n", done, n);
+	}
+	json_object_put(plan);
+	return 0;
+}
+
+int rb_cmd_plan(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		fputs(usage, sub ? stdout : stderr);
+		return sub ? 0 : RB_EXIT_USAGE;
+	}
+	if (!strcmp(sub, "init") && argc >= 3)
+		return rb_plan_init(argv[2], argc - 2, argv + 2);
+	if (!strcmp(sub, "next") && argc == 3)
+		return rb_plan_next(argv[2]);
+	if (!strcmp(sub, "record") && argc >= 4)
+		return rb_plan_record(argv[2], argv[3], argc - 4, argv + 4);
+	if (!strcmp(sub, "argv") && argc == 4)
+		return argv_of(argv[2], argv[3]);
+	if ((!strcmp(sub, "show") || !strcmp(sub, "interrupted")) && argc == 3)
+		return show(argv[2], !strcmp(sub, "interrupted"));
+	if (!strcmp(sub, "patch-dir") && argc == 4) {
+		char dir[4096], err[RB_ERR_LEN];
+
+		if (!rb_plan_patch_dir(argv[2], argv[3], dir, sizeof(dir), err, sizeof(err)))
+			return rb_error(RB_EXIT_FAIL, "--patches %s", err);
+		printf("%s\n", dir);
+		return 0;
+	}
+	fputs(usage, stderr);
+	return RB_EXIT_USAGE;
+}

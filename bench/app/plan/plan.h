@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The plan of a job of several lab boots: an A/B (scripts/ab, make ab,
+ * make demo), the walk of a patch series (scripts/series) and an A/A
+ * bounds measurement (scripts/bounds). This folder owns the format
+ * refbench-plan/1 (STATE/plan.json, docs/plan.md) and every decision of
+ * such a job: what each SPEC builds, the mode, the suite and bounds files,
+ * the rounds, how many boots fit in memory at once, what an interrupted
+ * job has left, what is missing at the end. The scripts only carry out
+ * the steps `refbench plan next` names (scripts/plan-exec):
+ *
+ *   probe      run scripts/accel-probe       (the mode was not given)
+ *   build      run kernels/build ARGS        (one kernel)
+ *   mailsplit  run git mailsplit             (a series given as an mbox)
+ *   size       run scripts/lab ARGS --dry-run (the memory one boot needs)
+ *   wait       sleep, for memory other jobs hold
+ *   boots      run these lab boots, N at once (`plan argv` gives each)
+ *   look       run refbench compare --sequential (ROUNDS=auto)
+ *   compare    run refbench compare|series|bounds ARGS (the result)
+ *   done       nothing left: the exit status and the result's path
+ *
+ * and report each outcome with `refbench plan record`. Every change is
+ * written atomically under an flock on STATE, so parallel boots record
+ * side by side and a cut at any moment leaves the old plan or the new one.
+ */
+#ifndef REFBENCH_PLAN_H
+#define REFBENCH_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#define RB_PLAN_SCHEMA 1
+#define RB_PLAN_FORMAT "refbench-plan"
+#define RB_PLAN_FILE "plan.json"
+/* Round r of a deterministic A/B (and bounds boot r+1) is perturbed by
+ * (r-1) x this many instructions: a prime, so no two rounds line up. */
+#define RB_PLAN_PERTURB 999983L
+
+int rb_cmd_plan(int argc, char **argv);
+
+/* The pieces the tests check on their own (spec.c). */
+
+/* SPEC (stock, X.Y, REF, FILE.tar.*, DIR, each +PATCHES) -> the arguments
+ * of kernels/build, NULL-terminated in argv (strings are the caller's to
+ * free; at most max-1 of them). 0, or -1 with err naming the fix. */
+int rb_plan_build_args(const char *spec, const char *ksrc, char **argv, size_t max, char *err, size_t n);
+/* The memory one lab boot needs, in MiB, from scripts/lab --dry-run's
+ * record: guest RAM, pmem backing and labels, QEMU and its translation
+ * cache (1 GiB), an initramfs (128 MiB). -1 with err if it lacks them. */
+long rb_plan_boot_mib(struct json_object *dry, char *err, size_t n);
+/* Boots at once: jobs (0 = auto: one per core, at most most_useful), as
+ * many as fit in free_mib. -1 with err when not even one (or jobs) fits. */
+int rb_plan_njobs(long jobs, long ncpu, long most_useful, long need_mib, long free_mib, char *err, size_t n);
+/* "30m", "2h", "900s", "900" -> seconds; -1 if not a duration. */
+long rb_plan_duration(const char *s);
+/* The major.minor of a kernel version ("6.1" of "6.1.192"); buf. */
+const char *rb_plan_series_of(const char *version, char *buf, size_t n);
+/* A directory of *.patch, or one of X.Y/ subdirectories per version: the
+ * directory that holds this version's patches (buf), or NULL with err.
+ * kernels/build asks this too (`refbench plan patch-dir`). */
+const char *rb_plan_patch_dir(const char *dir, const char *version, char *buf, size_t n, char *err, size_t en);
+
+#endif

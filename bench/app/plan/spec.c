@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What a plan decides from its inputs alone (plan.h): SPEC -> kernels/build
+ * arguments, the memory of a boot, boots at once, durations, patch layouts. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/plan/plan.h"
+#include "lib/refbench.h"
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISREG(st.st_mode);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static bool is_tarball(const char *s)
+{
+	return ends_with(s, ".tar") || strstr(s, ".tar.") || ends_with(s, ".tgz");
+}
+
+/* "6.12": Debian's linux-source-6.12 (scripts/ksrc) */
+static bool is_series(const char *s)
+{
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p++ != '.' || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return !*p;
+}
+
+static int push(char **argv, size_t max, size_t *i, const char *s)
+{
+	if (*i + 1 >= max || !(argv[*i] = strdup(s)))
+		return -1;
+	argv[++*i] = NULL;
+	return 0;
+}
+
+int rb_plan_build_args(const char *spec, const char *ksrc, char **argv, size_t max, char *err, size_t n)
+{
+	char src[PATH_MAX], pat[PATH_MAX] = "", abs[PATH_MAX];
+	const char *plus = strrchr(spec, '+');
+	size_t i = 0;
+
+	argv[0] = NULL;
+	rb_strlcpy(src, spec, sizeof(src));
+	if (plus) {
+		src[plus - spec] = '\0';
+		rb_strlcpy(pat, plus + 1, sizeof(pat));
+		if (!*pat || access(pat, F_OK)) {
+			snprintf(err, n, "patches '%s' (in '%s') not found", pat, spec);
+			return -1;
+		}
+		if (!realpath(pat, abs)) {
+			snprintf(err, n, "patches '%s': %s", pat, strerror(errno));
+			return -1;
+		}
+		rb_strlcpy(pat, abs, sizeof(pat));
+	}
+	if (!*src || !strcmp(src, "stock")) {
+		/* the default tree: Debian's linux-source-6.1 */
+	} else if (is_tarball(src)) {
+		if (!is_file(src)) {
+			snprintf(err, n, "tarball '%s' not found", src);
+			return -1;
+		}
+		if (push(argv, max, &i, "--src") || push(argv, max, &i, src))
+			goto nomem;
+	} else if (is_dir(src) || is_series(src)) {
+		if (push(argv, max, &i, "--src") || push(argv, max, &i, src))
+			goto nomem;
+	} else if (ksrc && *ksrc) {
+		if (push(argv, max, &i, "--src") || push(argv, max, &i, ksrc) ||
+		    push(argv, max, &i, "--ref") || push(argv, max, &i, src))
+			goto nomem;
+	} else {
+		snprintf(err, n, "'%s' is neither X.Y, a tarball nor a tree; for a git ref give --ksrc TREE (KSRC=)", src);
+		return -1;
+	}
+	if (*pat && (push(argv, max, &i, "--patches") || push(argv, max, &i, pat)))
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, n, "too many arguments for '%s'", spec);
+	return -1;
+}
+
+static double num(struct json_object *o, const char *a, const char *b, bool *ok)
+{
+	struct json_object *x, *y;
+
+	if (!json_object_object_get_ex(o, a, &x) || !json_object_object_get_ex(x, b, &y) ||
+	    !(json_object_is_type(y, json_type_int) || json_object_is_type(y, json_type_double))) {
+		*ok = false;
+		return 0;
+	}
+	return json_object_get_double(y);
+}
+
+long rb_plan_boot_mib(struct json_object *dry, char *err, size_t n)
+{
+	bool ok = true, has_label = true;
+	double mem = num(dry, "qemu", "mem_mib", &ok), pmem = num(dry, "pmem", "size_mib", &ok);
+	double label = num(dry, "pmem", "label_size_mib", &has_label);
+	struct json_object *root, *kind;
+	long mib;
+
+	if (!ok) {
+		snprintf(err, n, "the lab's dry run gives no qemu.mem_mib or pmem.size_mib");
+		return -1;
+	}
+	/* QEMU itself and its translation cache: 1 GiB */
+	mib = (long)(mem + pmem + (has_label ? label : 0)) + 1024;
+	if (json_object_object_get_ex(dry, "root", &root) && json_object_object_get_ex(root, "kind", &kind) &&
+	    !strcmp(json_object_get_string(kind), "initramfs"))
+		mib += 128;
+	return mib;
+}
+
+int rb_plan_njobs(long jobs, long ncpu, long most_useful, long need, long free_mib, char *err, size_t n)
+{
+	long want = jobs;
+
+	if (need <= 0) {
+		snprintf(err, n, "a boot's memory is unknown");
+		return -1;
+	}
+	if (!jobs) {
+		want = ncpu > 0 ? ncpu : 1;
+		if (most_useful > 0 && want > most_useful)
+			want = most_useful;
+		if (free_mib / need < want)
+			want = free_mib / need;
+	}
+	if (want < 1 || want * need > free_mib) {
+		snprintf(err, n, "%ld boot(s) at once need %ld MiB (%ld MiB each: guest RAM, pmem, QEMU), and "
+			 "%ld MiB are available: free memory, or lower --jobs (JOBS=), --mem or --pmem-size (--lab-args)",
+			 want > 0 ? want : 1, (want > 0 ? want : 1) * need, need, free_mib);
+		return -1;
+	}
+	return (int)want;
+}
+
+long rb_plan_duration(const char *s)
+{
+	char *end;
+	long v, mul = 1;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || v <= 0)
+		return -1;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		mul = 60, end++;
+	else if (*end == 'h')
+		mul = 3600, end++;
+	if (*end || v > LONG_MAX / mul)
+		return -1;
+	return v * mul;
+}
+
+const char *rb_plan_series_of(const char *version, char *buf, size_t n)
+{
+	const char *dot = version ? strchr(version, '.') : NULL;
+	size_t len;
+
+	if (!dot) {
+		snprintf(buf, n, "%s", version ? version : "");
+		return buf;
+	}
+	len = strspn(dot + 1, "0123456789");
+	snprintf(buf, n, "%.*s", (int)(dot + 1 + len - version), version);
+	return buf;
+}
+
+static bool has_patch_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool any = false;
+	char p[PATH_MAX + 256];
+
+	if (!d)
+		return false;
+	while (!any && (e = readdir(d))) {
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		any = ends_with(e->d_name, ".patch") && is_file(p);
+	}
+	closedir(d);
+	return any;
+}
+
+const char *rb_plan_patch_dir(const char *dir, const char *version, char *buf, size_t n, char *err, size_t en)
+{
+	char series[32], have[512] = "", p[PATH_MAX + 256];
+	DIR *d;
+	struct dirent *e;
+
+	if (has_patch_files(dir)) {
+		snprintf(buf, n, "%s", dir);
+		return buf;
+	}
+	rb_plan_series_of(version, series, sizeof(series));
+	snprintf(p, sizeof(p), "%s/%s", dir, series);
+	if (*series && is_dir(p)) {
+		snprintf(buf, n, "%s", p);
+		return buf;
+	}
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+			if (is_series(e->d_name) && is_dir(p) && strlen(have) + strlen(e->d_name) + 3 < sizeof(have))
+				snprintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s", *have ? ", " : "",
+					 e->d_name);
+		}
+		closedir(d);
+	}
+	if (*have)
+		snprintf(err, en, "%s has patches for %s, not for this tree's %s (%s); add %s/%s/ or pick another "
+			 "--src", dir, have, series, version, dir, series);
+	else
+		snprintf(err, en, "%s: no *.patch files in that directory%s%s%s", dir, *series ? " (nor in " : "",
+			 *series ? series : "", *series ? "/)" : "");
+	return NULL;
+}
