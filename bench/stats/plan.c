@@ -9,6 +9,7 @@
  * done by Simpson's rule (2400 panels over +-12 sd of the chi).
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "stats/stats.h"
 
@@ -171,4 +172,19 @@ double rb_stats_look_alpha(unsigned r, unsigned rmax, unsigned first, double alp
 		return rb_stats_spend_obf((double)r / rmax, alpha);
 	return rb_stats_spend_obf((double)r / rmax, alpha) -
 	       rb_stats_spend_obf((double)(r - 1) / rmax, alpha);
+}
+
+int rb_stats_parse_fraction(const char *s, double hi, double *v)
+{
+	char *end;
+	double x = strtod(s, &end);
+
+	if (end == s)
+		return -1;
+	if (*end == '%')
+		x /= 100, end++;
+	if (*end || !(x > 0 && x < hi))
+		return -1;
+	*v = x;
+	return 0;
 }

@@ -83,6 +83,10 @@ int rb_correction_parse(const char *s);
 #define RB_STATS_SEED_DEFAULT UINT64_C(0x5eed0f4efbe4c4)
 #define RB_STATS_POWER_DEFAULT 0.8
 
+/* A fraction as a user writes it, "0.02" or "2%": 0 and *v, or -1 when
+ * it is not a number in (0, hi). --margin takes (0, 1), --alpha (0, 0.5). */
+int rb_stats_parse_fraction(const char *s, double hi, double *v);
+
 /* There is no "0 means default": a margin of 0 is an error, never a
  * silent 2%. Start from RB_STATS_OPTS_INIT and override fields.
  * alpha sets every level: intervals are (1 - alpha), the equivalence

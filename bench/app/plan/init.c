@@ -21,6 +21,7 @@
 #include "app/compare/bounds.h"
 #include "app/plan/plan.h"
 #include "app/plan/state.h"
+#include "app/run/suite.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
@@ -247,10 +248,10 @@ static int save_state(const char *job, const char *state, struct json_object *pl
 
 static int suite_file(const char *job, const char *repo, const char *suite, char *buf, size_t n)
 {
-	if (strchr(suite, '/'))
-		absolute(suite, buf, n);
-	else
-		snprintf(buf, n, "%s/configs/suites/%s.suite", repo, suite);
+	char dir[PATH_MAX], given[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/configs/suites", repo);
+	rb_suite_path(dir, strchr(suite, '/') ? absolute(suite, given, sizeof(given)) : suite, buf, n);
 	if (!is_file(buf))
 		return fail(job, "suite '%s' not found (%s)", suite, buf);
 	return 0;
@@ -605,15 +606,9 @@ int rb_plan_init(const char *job, int argc, char **argv)
 			fail(job, "--budget %s: a duration such as 900s, 30m or 2h", o.budget);
 			goto put;
 		}
-		if (o.margin) {
-			char *end;
-
-			errno = 0;
-			margin = strtod(o.margin, &end);
-			if (!*o.margin || *end || errno || !(margin > 0 && margin < 1)) {
-				fail(job, "--margin %s: give a fraction in (0, 1), e.g. 0.02 for 2%%", o.margin);
-				goto put;
-			}
+		if (o.margin && rb_stats_parse_fraction(o.margin, 1, &margin)) {
+			fail(job, "--margin %s: give a fraction in (0, 1), e.g. 0.02 or 2%%", o.margin);
+			goto put;
 		}
 		if (o.bounds && strcmp(o.bounds, "none") && o.mode && !strcmp(o.mode, "timed")) {
 			fail(job, "--bounds is for deterministic mode (the A/A bound of instruction counts)");

@@ -238,6 +238,15 @@ int rb_suite_add_entry(struct rb_suite *s, const char *line, const char *origin,
 	return r;
 }
 
+const char *rb_suite_path(const char *suites_dir, const char *name_or_path, char *buf, size_t n)
+{
+	if (strchr(name_or_path, '/'))
+		rb_strlcpy(buf, name_or_path, n);
+	else
+		snprintf(buf, n, "%s/%s.suite", suites_dir, name_or_path);
+	return buf;
+}
+
 int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_t n)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 80], why[512];
@@ -245,10 +254,7 @@ int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	if (strchr(name_or_path, '/'))
-		rb_strlcpy(path, name_or_path, sizeof(path));
-	else
-		snprintf(path, sizeof(path), "%s/%s.suite", rb_repo_path("configs/suites", dir, sizeof(dir)), name_or_path);
+	rb_suite_path(rb_repo_path("configs/suites", dir, sizeof(dir)), name_or_path, path, sizeof(path));
 	if ((r = rb_user_file_read(path, RB_USER_TEXT_MAX, &s->text, &len, why, sizeof(why)))) {
 		snprintf(err, n, "suite '%s' (%s): %s%s", name_or_path, path, why, r == -ENOENT ?
 			 "; suites live in configs/suites/NAME.suite" : "");

@@ -50,6 +50,8 @@ struct rb_suite {
 /* origin names the file in error messages ("quick.suite line 3: ..."). */
 int rb_suite_parse(const char *text, const char *origin, struct rb_suite *s, char *err, size_t n);
 /* NAME (looked up in configs/suites/) or a path to a file. */
+/* A suite's file: a path (it has a '/') as given, else SUITES_DIR/NAME.suite. */
+const char *rb_suite_path(const char *suites_dir, const char *name_or_path, char *buf, size_t n);
 int rb_suite_load(const char *name_or_path, struct rb_suite *s, char *err, size_t n);
 /* An entry from the command line: --case C --kind K... -p key=value... */
 int rb_suite_add_entry(struct rb_suite *s, const char *line, const char *origin, char *err, size_t n);
