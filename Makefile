@@ -153,11 +153,15 @@ demo: bench/refbench
 
 # the walk of a series: base, base+1, ..., base+N, one table (scripts/series)
 series: bench/refbench $(if $(filter 1,$(ATTRIBUTE) $(COST)),$(PLUGIN_SO))
+ifneq ($(RESUME),)
+	scripts/series --resume '$(RESUME)' $(if $(JOBS),--jobs '$(JOBS)')
+else
 	@test -n '$(SERIES)' || { echo "make series: give SERIES=DIR|MBOX (and BASE=SPEC, default stock)" >&2; exit 2; }
 	scripts/series --series '$(SERIES)' $(if $(BASE),--base '$(BASE)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') $(if $(SUITE),--suite '$(SUITE)') \
 		$(if $(BOUNDS),--bounds '$(BOUNDS)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
 		$(if $(filter 1,$(COST)),--cost) $(if $(JOBS),--jobs '$(JOBS)') $(SERIESARGS)
+endif
 
 # TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab),
 # with RESUME=STATE continued by hand; TARGET=ssh://...: the same there
