@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app/hostplan/hostplan.h"
+#include "app/run/suite.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
@@ -224,8 +225,17 @@ static int cmd_init(const char *state, struct plan_opts *o)
 	if (strpbrk(state, " \t\n"))
 		rb_die_usage("%s: the state directory goes on the kernel command line "
 			     "(refbench.host=STATE): choose a path without blanks", state);
+	{
+		/* a name is configs/suites/NAME.suite, as for refbench run */
+		char dir[PATH_MAX], file[PATH_MAX + 80];
+
+		rb_suite_path(rb_repo_path("configs/suites", dir, sizeof(dir)), o->suite, file, sizeof(file));
+		if (access(file, R_OK))
+			rb_die_usage("suite '%s' not found (%s)", o->suite, file);
+		abs_path(file, suite, sizeof(suite), "--suite");
+	}
 	def = json_object_new_object();
-	json_object_object_add(def, "suite", json_object_new_string(abs_path(o->suite, suite, sizeof(suite), "--suite")));
+	json_object_object_add(def, "suite", json_object_new_string(suite));
 	json_object_object_add(def, "rounds", json_object_new_int(o->rounds));
 	json_object_object_add(def, "fsdax", strings(o->fsdax, o->nfsdax));
 	json_object_object_add(def, "devdax", strings(o->devdax, o->ndevdax));
