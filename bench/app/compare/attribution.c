@@ -19,6 +19,7 @@
 
 #include "app/compare/attribution.h"
 #include "app/compare/cost.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
 
@@ -40,25 +41,6 @@ struct rb_attr_win {
 	uint64_t w;
 	struct json_object *o;
 };
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(json_object_object_get(o, key));
-
-	return s ? s : "";
-}
-
-/* A count the plugin wrote: an integer >= 0. */
-static bool jcount(struct json_object *o, const char *key, uint64_t *out)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) < 0)
-		return false;
-	*out = (uint64_t)json_object_get_int64(v);
-	return true;
-}
 
 static void flag(struct rb_attr_run *ar, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void flag(struct rb_attr_run *ar, const char *fmt, ...)
@@ -92,14 +74,14 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 		struct json_object *rec = json_object_array_get_idx(records, i), *w;
 		struct rb_attr_join *j = &ar->j[ar->nj];
 
-		if (strcmp(jstr(rec, "type"), "sample") || !rb_window_unit(jstr(rec, "unit")))
+		if (strcmp(rb_json_text(rec, "type"), "sample") || !rb_window_unit(rb_json_text(rec, "unit")))
 			continue;
 		j->rec = rec;
 		/* a component's or the split's samples: the window's, not checked against it */
-		j->of_window = !rb_unit_is_time(jstr(rec, "unit"));
+		j->of_window = !rb_unit_is_time(rb_json_text(rec, "unit"));
 		rb_series_label(rec, j->label, sizeof(j->label));
-		j->metric = jstr(rec, "metric");
-		j->unit = jstr(rec, "unit");
+		j->metric = rb_json_text(rec, "metric");
+		j->unit = rb_json_text(rec, "unit");
 		j->iter = json_object_get_int64(json_object_object_get(rec, "iter"));
 		if (json_object_object_get_ex(rec, "window", &w) && json_object_is_type(w, json_type_int)) {
 			j->own = !j->of_window;
@@ -168,7 +150,7 @@ static bool counts_object(struct json_object *o)
 		return false;
 	json_object_object_foreach(o, k, v) {
 		(void)v;
-		if (!jcount(o, k, &c))
+		if (!rb_json_get_count(o, k, &c))
 			return false;
 	}
 	return true;
@@ -184,7 +166,7 @@ static bool line_ok(struct json_object *o, uint64_t *w, uint64_t *insns, uint64_
 	if (!o || !json_object_is_type(o, json_type_object))
 		return false;
 	*bad = "no count \"w\", \"insns\" or \"restarts\"";
-	if (!jcount(o, "w", w) || !jcount(o, "insns", insns) || !jcount(o, "restarts", restarts))
+	if (!rb_json_get_count(o, "w", w) || !rb_json_get_count(o, "insns", insns) || !rb_json_get_count(o, "restarts", restarts))
 		return false;
 	*bad = "\"syms\" is not an object of counts";
 	if (!json_object_object_get_ex(o, "syms", &x) || !counts_object(x))
@@ -251,7 +233,7 @@ static void check_component_sum(struct rb_attr_run *ar, const struct rb_attr_win
 	snprintf(sub, sizeof(sub), "%s_syms", rb_cost_components[c]);
 	if (!cost || !json_object_object_get_ex(x->o, sub, &syms))
 		return;		/* lines: a property of the window, not of a symbol */
-	if (!counts_object(syms) || !jcount(cost, rb_cost_components[c], &total)) {
+	if (!counts_object(syms) || !rb_json_get_count(cost, rb_cost_components[c], &total)) {
 		flag(ar, "window %" PRIu64 ": \"%s\" or its \"cost\" is not counts", x->w, sub);
 		return;
 	}
@@ -275,7 +257,7 @@ static void check_samples(struct rb_attr_run *ar)
 
 		if (!ar->w[i].o)
 			continue;	/* named below, with the sample that wants it */
-		jcount(ar->w[i].o, "insns", &insns);
+		rb_json_get_count(ar->w[i].o, "insns", &insns);
 		json_object_object_foreach(syms, k, v) {
 			(void)k;
 			sum += (uint64_t)json_object_get_int64(v);
@@ -303,8 +285,8 @@ static void check_samples(struct rb_attr_run *ar)
 		j->win = x->o;
 		if (!j->own)
 			continue;	/* its window is checked with the sample that owns it */
-		jcount(x->o, "insns", &insns);
-		jcount(x->o, "restarts", &restarts);
+		rb_json_get_count(x->o, "insns", &insns);
+		rb_json_get_count(x->o, "restarts", &restarts);
 		/* what the clock measured: the total, where the value became the own count */
 		v = json_object_get_double(json_object_object_get(j->rec, json_object_object_get_ex(
 			j->rec, "value_total", NULL) ? "value_total" : "value")) *

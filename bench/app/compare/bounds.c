@@ -17,29 +17,11 @@
 #include "app/compare/bounds.h"
 #include "app/compare/cost.h"
 #include "app/rundir/rundir.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
 
 #define BAD(...) do { snprintf(err, n, __VA_ARGS__); goto bad; } while (0)
-
-static const char *jget_str(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) ?
-	       json_object_get_string(v) : NULL;
-}
-
-static bool jget_num(struct json_object *o, const char *k, double *out)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		return false;
-	*out = json_object_get_double(v);
-	return true;
-}
 
 int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 {
@@ -55,12 +37,12 @@ int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 			    errno == ENOENT ?
 			    " (make one with refbench bounds -o FILE RUNS...)" : "");
 	}
-	if (!jget_str(b->root, "schema") || strcmp(jget_str(b->root, "schema"), RB_BOUNDS_SCHEMA))
+	if (!rb_json_get_str(b->root, "schema") || strcmp(rb_json_get_str(b->root, "schema"), RB_BOUNDS_SCHEMA))
 		BAD("bounds file %s: schema is not %s", path, RB_BOUNDS_SCHEMA);
-	b->suite = jget_str(b->root, "suite");
-	b->suite_sha256 = jget_str(b->root, "suite_sha256");
-	b->created = jget_str(b->root, "created");
-	b->how = jget_str(b->root, "how");
+	b->suite = rb_json_get_str(b->root, "suite");
+	b->suite_sha256 = rb_json_get_str(b->root, "suite_sha256");
+	b->created = rb_json_get_str(b->root, "created");
+	b->how = rb_json_get_str(b->root, "how");
 	if (!b->created || !b->how)
 		BAD("bounds file %s: no created or how", path);
 	if (json_object_object_get_ex(b->root, "kernels", &ks) && json_object_is_type(ks, json_type_array))
@@ -79,14 +61,14 @@ int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 
 		b->e[i].o = m;
 		b->e[i].seen = NAN;
-		jget_num(m, "seen", &b->e[i].seen);
-		if (!jget_str(m, "case") || !jget_str(m, "kind") || !jget_str(m, "metric") ||
-		    !jget_str(m, "unit") || !json_object_object_get_ex(m, "params", &p) ||
+		rb_json_get_num(m, "seen", &b->e[i].seen);
+		if (!rb_json_get_str(m, "case") || !rb_json_get_str(m, "kind") || !rb_json_get_str(m, "metric") ||
+		    !rb_json_get_str(m, "unit") || !json_object_object_get_ex(m, "params", &p) ||
 		    !json_object_is_type(p, json_type_object))
 			BAD("bounds file %s: metric %zu lacks case, kind, params, metric or unit", path, i + 1);
-		if (!jget_num(m, "bound", &b->e[i].bound) || !(b->e[i].bound >= 0) || !isfinite(b->e[i].bound))
+		if (!rb_json_get_num(m, "bound", &b->e[i].bound) || !(b->e[i].bound >= 0) || !isfinite(b->e[i].bound))
 			BAD("bounds file %s: metric %zu (%s %s %s): bound must be a number >= 0", path, i + 1,
-			    jget_str(m, "case"), jget_str(m, "kind"), jget_str(m, "metric"));
+			    rb_json_get_str(m, "case"), rb_json_get_str(m, "kind"), rb_json_get_str(m, "metric"));
 	}
 	return 0;
 bad:
@@ -109,8 +91,8 @@ const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const str
 	for (size_t i = 0; b && sp && i < b->n && !hit; i++) {
 		struct json_object *m = b->e[i].o;
 
-		if (!strcmp(jget_str(m, "case"), s->casename) && !strcmp(jget_str(m, "kind"), s->kind) &&
-		    !strcmp(jget_str(m, "metric"), s->metric) && !strcmp(jget_str(m, "unit"), s->unit) &&
+		if (!strcmp(rb_json_get_str(m, "case"), s->casename) && !strcmp(rb_json_get_str(m, "kind"), s->kind) &&
+		    !strcmp(rb_json_get_str(m, "metric"), s->metric) && !strcmp(rb_json_get_str(m, "unit"), s->unit) &&
 		    rb_params_json_equal(json_object_object_get(m, "params"), sp))
 			hit = &b->e[i];
 	}

@@ -14,15 +14,9 @@
 
 #include "app/compare/series.h"
 #include "app/run/suite.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(json_object_object_get(o, key));
-
-	return s ? s : "";
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -121,8 +115,8 @@ void rb_series_label(struct json_object *rec, char *label, size_t n)
 {
 	char params[200];
 
-	params_text(jstr(rec, "case"), json_object_object_get(rec, "params"), params, sizeof(params));
-	snprintf(label, n, "%s %s%s", jstr(rec, "case"), jstr(rec, "kind"), params);
+	params_text(rb_json_text(rec, "case"), json_object_object_get(rec, "params"), params, sizeof(params));
+	snprintf(label, n, "%s %s%s", rb_json_text(rec, "case"), rb_json_text(rec, "kind"), params);
 }
 
 struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric)
@@ -136,7 +130,7 @@ struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, c
 static struct rb_series *series_get(struct rb_series_set *set, const char *label,
 				    struct json_object *rec, const unsigned *nr, unsigned ngroups)
 {
-	const char *metric = jstr(rec, "metric"), *unit = jstr(rec, "unit");
+	const char *metric = rb_json_text(rec, "metric"), *unit = rb_json_text(rec, "unit");
 
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric) &&
@@ -153,8 +147,8 @@ static struct rb_series *series_get(struct rb_series_set *set, const char *label
 	rb_strlcpy(s->label, label, sizeof(s->label));
 	rb_strlcpy(s->metric, metric, sizeof(s->metric));
 	rb_strlcpy(s->unit, unit, sizeof(s->unit));
-	rb_strlcpy(s->casename, jstr(rec, "case"), sizeof(s->casename));
-	rb_strlcpy(s->kind, jstr(rec, "kind"), sizeof(s->kind));
+	rb_strlcpy(s->casename, rb_json_text(rec, "case"), sizeof(s->casename));
+	rb_strlcpy(s->kind, rb_json_text(rec, "kind"), sizeof(s->kind));
 	rb_strlcpy(s->params, json_object_to_json_string_ext(json_object_object_get(rec, "params"),
 							     JSON_C_TO_STRING_PLAIN), sizeof(s->params));
 	snprintf(s->seedname, sizeof(s->seedname), "%s/%s", label, metric);
@@ -210,7 +204,7 @@ void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *r
 				struct rb_series *s;
 				char label[256];
 
-				if (strcmp(jstr(rec, "type"), "sample"))
+				if (strcmp(rb_json_text(rec, "type"), "sample"))
 					continue;
 				rb_series_label(rec, label, sizeof(label));
 				s = series_get(set, label, rec, nr, ngroups);
@@ -259,12 +253,12 @@ void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *
 					struct json_object *rec = json_object_array_get_idx(runs[g][r].records, k);
 					char label[256];
 
-					if (!strcmp(jstr(rec, "type"), "sample"))
+					if (!strcmp(rb_json_text(rec, "type"), "sample"))
 						continue;
 					rb_series_label(rec, label, sizeof(label));
 					if (!strcmp(label, s->label)) {
-						why = jstr(rec, "reason");
-						snprintf(label, sizeof(label), "%s: %s", jstr(rec, "type"), why);
+						why = rb_json_text(rec, "reason");
+						snprintf(label, sizeof(label), "%s: %s", rb_json_text(rec, "type"), why);
 						len += (size_t)snprintf(s->missing + len, sizeof(s->missing) - len,
 									"%s%s run %u: %s", len ? "; " : "",
 									group_names[g], r + 1, label);

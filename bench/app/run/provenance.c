@@ -272,21 +272,6 @@ bad:
 	return NULL;
 }
 
-const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n)
-{
-	char tmp[256], *save = NULL;
-
-	rb_strlcpy(tmp, path, sizeof(tmp));
-	for (char *t = strtok_r(tmp, ".", &save); t && o; t = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, t, &o))
-			o = NULL;
-	if (!o)
-		return rb_strlcpy(buf, "(absent)", n), buf;
-	rb_strlcpy(buf, json_object_is_type(o, json_type_string) ? json_object_get_string(o)
-			: json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), n);
-	return buf;
-}
-
 const char *const rb_prov_match_paths[] = {
 	"suite.sha256", "clock", "accel", "counters.source",
 	"host.cpu_model", "host.cpus_online",
