@@ -407,7 +407,7 @@ static void arm_collect(const struct rb_attr *at, int a, const struct rb_series 
 		for (size_t i = 0; i < ar->nj; i++) {
 			const struct rb_attr_join *j = &ar->j[i];
 
-			if (!j->win || strcmp(j->metric, s->metric) || strcmp(j->unit, s->unit) ||
+			if (!j->win || strcmp(j->metric, s->id.metric) || strcmp(j->unit, s->id.unit) ||
 			    strcmp(j->label, s->label))
 				continue;
 			if (as->total == cap) {
@@ -555,12 +555,12 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 		return;
 	}
 	m->has = true;
-	m->window_of = strcmp(as[0].window_of, s->metric) ? as[0].window_of : NULL;
+	m->window_of = strcmp(as[0].window_of, s->id.metric) ? as[0].window_of : NULL;
 	buf = calloc(as[0].total + as[1].total, sizeof(*buf));
 	/* which of the window's per-symbol counts are the metric's (cost.h);
 	 * canaries count instructions */
-	insns = rb_unit_is_time(s->unit);
-	rb_window_syms(s->unit, own_split(&as[0]), sub, minus);
+	insns = rb_unit_is_time(s->id.unit);
+	rb_window_syms(s->id.unit, own_split(&as[0]), sub, minus);
 	syms = key_union(as, sub);
 	cans = key_union(as, insns ? "canaries" : "-");
 	cap = (size_t)json_object_object_length(syms);
@@ -612,7 +612,7 @@ void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
 	if (!at->m)
 		abort();
 	for (size_t i = 0; i < n; i++)
-		if (rb_window_unit(ss[i]->unit) && !res[i].status)
+		if (rb_window_unit(ss[i]->id.unit) && !res[i].status)
 			summarise_metric(at, ss[i], res[i].delta, &at->m[i]);
 }
 

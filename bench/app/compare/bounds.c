@@ -57,18 +57,17 @@ int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 	if (!b->e)
 		abort();
 	for (size_t i = 0; i < b->n; i++) {
-		struct json_object *m = json_object_array_get_idx(ms, i), *p;
+		struct json_object *m = json_object_array_get_idx(ms, i);
+		const struct rb_metric_id *id = &b->e[i].id;
 
 		b->e[i].o = m;
 		b->e[i].seen = NAN;
 		rb_json_get_num(m, "seen", &b->e[i].seen);
-		if (!rb_json_get_str(m, "case") || !rb_json_get_str(m, "kind") || !rb_json_get_str(m, "metric") ||
-		    !rb_json_get_str(m, "unit") || !json_object_object_get_ex(m, "params", &p) ||
-		    !json_object_is_type(p, json_type_object))
+		if (rb_metric_id_read(m, &b->e[i].id))
 			BAD("bounds file %s: metric %zu lacks case, kind, params, metric or unit", path, i + 1);
 		if (!rb_json_get_num(m, "bound", &b->e[i].bound) || !(b->e[i].bound >= 0) || !isfinite(b->e[i].bound))
 			BAD("bounds file %s: metric %zu (%s %s %s): bound must be a number >= 0", path, i + 1,
-			    rb_json_get_str(m, "case"), rb_json_get_str(m, "kind"), rb_json_get_str(m, "metric"));
+			    id->casename, id->kind, id->metric);
 	}
 	return 0;
 bad:
@@ -85,19 +84,10 @@ void rb_bounds_free(struct rb_bounds *b)
 
 const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_series *s)
 {
-	struct json_object *sp = json_tokener_parse(s->params);
-	const struct rb_bound_entry *hit = NULL;
-
-	for (size_t i = 0; b && sp && i < b->n && !hit; i++) {
-		struct json_object *m = b->e[i].o;
-
-		if (!strcmp(rb_json_get_str(m, "case"), s->casename) && !strcmp(rb_json_get_str(m, "kind"), s->kind) &&
-		    !strcmp(rb_json_get_str(m, "metric"), s->metric) && !strcmp(rb_json_get_str(m, "unit"), s->unit) &&
-		    rb_params_json_equal(json_object_object_get(m, "params"), sp))
-			hit = &b->e[i];
-	}
-	json_object_put(sp);
-	return hit;
+	for (size_t i = 0; b && i < b->n; i++)
+		if (rb_metric_id_equal(&b->e[i].id, &s->id))
+			return &b->e[i];
+	return NULL;
 }
 
 /* ---- measuring ---------------------------------------------------------- */
@@ -246,12 +236,12 @@ static int do_check(const char *path, struct kernels *ks)
 		char name[300];
 		double seen, med;
 
-		snprintf(name, sizeof(name), "%s %s [%s]", s->label, s->metric, s->unit);
+		snprintf(name, sizeof(name), "%s %s [%s]", s->label, s->id.metric, s->id.unit);
 		if (!rb_series_complete(s) || spread(s, &seen, &med)) {
 			printf("%-44s %9s %9s  not in every boot: not checked\n", name, "-", "-");
 			continue;
 		}
-		if (!e && !rb_unit_is_time(s->unit) && rb_window_unit(s->unit)) {
+		if (!e && !rb_unit_is_time(s->id.unit) && rb_window_unit(s->id.unit)) {
 			/* a window's split or cost component, where the file declares none */
 			printf("%-44s %9s %9.4g  not declared: not checked\n", name, "-", seen);
 		} else if (!e) {
@@ -320,16 +310,12 @@ static int do_write(const char *path, const char *label, double factor, double s
 
 		if (!rb_series_complete(s) || spread(s, &seen, &med)) {
 			fprintf(stderr, "refbench: warning: %s %s: not in every boot, no bound\n", s->label,
-				s->metric);
+				s->id.metric);
 			skipped++;
 			continue;
 		}
 		m = json_object_new_object();
-		json_object_object_add(m, "case", json_object_new_string(s->casename));
-		json_object_object_add(m, "kind", json_object_new_string(s->kind));
-		json_object_object_add(m, "params", json_tokener_parse(s->params));
-		json_object_object_add(m, "metric", json_object_new_string(s->metric));
-		json_object_object_add(m, "unit", json_object_new_string(s->unit));
+		rb_metric_id_write(&s->id, m);
 		/* never below the samples' own resolution (gup_test's
 		 * microseconds: a perturbation moves that by a whole step),
 		 * nor, for windows that take timer ticks, one more or one fewer

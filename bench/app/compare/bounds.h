@@ -27,6 +27,7 @@
 
 struct rb_bound_entry {
 	struct json_object *o;		/* the metric's object in the file */
+	struct rb_metric_id id;
 	double bound, seen;
 };
 

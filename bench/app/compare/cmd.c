@@ -160,16 +160,18 @@ static void normalize(struct rb_report *r, const struct rb_ab_metric *ms)
 		abort();
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rb_series *s = r->ss[i];
-		int k = rb_kind_parse(s->kind);
+		int k = rb_kind_parse(s->id.kind);
 
 		if (k < 0 || !(RB_KIND_BIT(k) & rb_kind_mask(RB_CLASS_DAX)))
 			continue;
 		for (size_t j = 0; j < r->n; j++) {
 			const struct rb_series *b = r->ss[j];
 
-			if (strcmp(b->kind, base) || strcmp(b->casename, s->casename) ||
-			    strcmp(b->metric, s->metric) || strcmp(b->unit, s->unit) ||
-			    !rb_series_same_params(b, s))
+			struct rb_metric_id want = s->id;
+
+			/* the same metric at the baseline kind */
+			rb_strlcpy(want.kind, base, sizeof(want.kind));
+			if (!rb_metric_id_equal(&b->id, &want))
 				continue;
 			r->norm[i].base = j;
 			r->norm[i].has = !rb_stats_normalized(&ms[i], &ms[j], &r->res[i], &r->res[j], r->exact,

@@ -65,30 +65,6 @@ bool rb_window_unit(const char *unit)
 	return rb_unit_is_time(unit) || rb_cost_component(unit) >= 0 || rb_split_unit(unit, &k);
 }
 
-bool rb_params_json_equal(struct json_object *x, struct json_object *y)
-{
-	if (!x || !y || json_object_object_length(x) != json_object_object_length(y))
-		return false;
-	json_object_object_foreach(x, k, v) {
-		struct json_object *w;
-
-		if (!json_object_object_get_ex(y, k, &w) ||
-		    strcmp(json_object_get_string(v), json_object_get_string(w)))
-			return false;
-	}
-	return true;
-}
-
-bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b)
-{
-	struct json_object *x = json_tokener_parse(a->params), *y = json_tokener_parse(b->params);
-	bool same = rb_params_json_equal(x, y);
-
-	json_object_put(x);
-	json_object_put(y);
-	return same;
-}
-
 /* ---- grouping samples into series ------------------------------------ */
 
 /* " k=v ..." for the parameters that differ from the case's defaults: a
@@ -122,7 +98,7 @@ void rb_series_label(struct json_object *rec, char *label, size_t n)
 struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric))
+		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].id.metric, metric))
 			return &set->s[i];
 	return NULL;
 }
@@ -133,8 +109,8 @@ static struct rb_series *series_get(struct rb_series_set *set, const char *label
 	const char *metric = rb_json_text(rec, "metric"), *unit = rb_json_text(rec, "unit");
 
 	for (size_t i = 0; i < set->n; i++)
-		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric) &&
-		    !strcmp(set->s[i].unit, unit))
+		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].id.metric, metric) &&
+		    !strcmp(set->s[i].id.unit, unit))
 			return &set->s[i];
 	if (set->n == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 64;
@@ -145,12 +121,7 @@ static struct rb_series *series_get(struct rb_series_set *set, const char *label
 	struct rb_series *s = &set->s[set->n++];
 	memset(s, 0, sizeof(*s));
 	rb_strlcpy(s->label, label, sizeof(s->label));
-	rb_strlcpy(s->metric, metric, sizeof(s->metric));
-	rb_strlcpy(s->unit, unit, sizeof(s->unit));
-	rb_strlcpy(s->casename, rb_json_text(rec, "case"), sizeof(s->casename));
-	rb_strlcpy(s->kind, rb_json_text(rec, "kind"), sizeof(s->kind));
-	rb_strlcpy(s->params, json_object_to_json_string_ext(json_object_object_get(rec, "params"),
-							     JSON_C_TO_STRING_PLAIN), sizeof(s->params));
+	rb_metric_id_read(rec, &s->id);	/* a loaded run's records are valid */
 	snprintf(s->seedname, sizeof(s->seedname), "%s/%s", label, metric);
 	s->ngroups = ngroups;
 	for (unsigned g = 0; g < ngroups; g++) {
@@ -290,14 +261,14 @@ static const char *time_parent(const struct rb_series_set *set, const struct rb_
 
 	for (size_t i = 0; i < set->n; i++) {
 		const struct rb_series *t = &set->s[i];
-		size_t l = strlen(t->metric);
+		size_t l = strlen(t->id.metric);
 
-		if (strcmp(t->label, rate->label) || !rb_unit_is_time(t->unit))
+		if (strcmp(t->label, rate->label) || !rb_unit_is_time(t->id.unit))
 			continue;
-		if (!strncmp(rate->metric, t->metric, l) && rate->metric[l] == '-')
-			return t->metric;
+		if (!strncmp(rate->id.metric, t->id.metric, l) && rate->id.metric[l] == '-')
+			return t->id.metric;
 		if (!first)
-			first = t->metric;
+			first = t->id.metric;
 	}
 	return first;
 }
@@ -317,24 +288,24 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		struct rb_series *s = &set->s[i];
-		const char *parent = rb_unit_higher_is_better(s->unit) ? time_parent(set, s) : NULL;
+		const char *parent = rb_unit_higher_is_better(s->id.unit) ? time_parent(set, s) : NULL;
 
 		s->family = RB_FAMILY_PRIMARY;
-		if (rb_window_unit(s->unit) && !rb_unit_is_time(s->unit) && rb_cost_component(s->unit) < 0) {
+		if (rb_window_unit(s->id.unit) && !rb_unit_is_time(s->id.unit) && rb_cost_component(s->id.unit) < 0) {
 			/* the interrupts' and other tasks' part of a window: shown, not the metric */
 			s->family = RB_FAMILY_SECONDARY;
 		} else if (parent) {
 			s->family = RB_FAMILY_DERIVED;
 			rb_strlcpy(s->parent, parent, sizeof(s->parent));
 		} else if (marked > 0) {
-			struct json_object *params = json_tokener_parse(s->params);
+			struct json_object *params = json_tokener_parse(s->id.params);
 			struct rb_params p;
 			const struct rb_suite_entry *e;
 
 			json_params(params, &p);
 			json_object_put(params);
-			e = rb_suite_entry_of(&suite, s->casename, rb_kind_parse(s->kind), &p);
-			if (e && !rb_suite_entry_primary(e, s->metric))
+			e = rb_suite_entry_of(&suite, s->id.casename, rb_kind_parse(s->id.kind), &p);
+			if (e && !rb_suite_entry_primary(e, s->id.metric))
 				s->family = RB_FAMILY_SECONDARY;
 		}
 	}
@@ -363,13 +334,13 @@ void rb_series_sort(struct rb_series_set *set)
 		size_t c = i, p = i, m = i;
 
 		for (size_t j = 0; j < i; j++) {
-			c = !strcmp(set->s[j].casename, s->casename) && j < c ? j : c;
+			c = !strcmp(set->s[j].id.casename, s->id.casename) && j < c ? j : c;
 			p = !strcmp(set->s[j].label, s->label) && j < p ? j : p;
-			m = !strcmp(set->s[j].label, s->label) && !strcmp(set->s[j].metric, s->metric) &&
+			m = !strcmp(set->s[j].label, s->label) && !strcmp(set->s[j].id.metric, s->id.metric) &&
 			    j < m ? j : m;
 		}
 		s->order[0] = (unsigned)c;
-		s->order[1] = (unsigned)(rb_kind_parse(s->kind) + 1);
+		s->order[1] = (unsigned)(rb_kind_parse(s->id.kind) + 1);
 		s->order[2] = (unsigned)p;
 		s->order[3] = (unsigned)m;
 	}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "app/compare/load.h"
+#include "app/compare/metric.h"
 #include "stats/stats.h"
 
 /* Units. Throughput-like (higher is better): ".../s", ".../Ginsn", "IOPS". */
@@ -45,9 +46,7 @@ struct rb_group_series {
 
 struct rb_series {
 	char label[256];	/* "case kind k=v ..." (non-default parameters) */
-	char metric[32], unit[24];
-	char casename[32], kind[16];
-	char params[512];	/* every parameter, as JSON */
+	struct rb_metric_id id;
 	char seedname[300];
 	unsigned ngroups;
 	struct rb_group_series g[RB_SERIES_MAX_GROUPS];
@@ -93,9 +92,6 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 void rb_series_sort(struct rb_series_set *set);
 /* The series of the same point with that metric and unit; NULL if none. */
 struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric);
-/* Same parameter keys with the same values (as text), in any order. */
-bool rb_params_json_equal(struct json_object *x, struct json_object *y);
-bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b);
 /* As struct rb_arm for the statistics. */
 struct rb_arm rb_series_arm(const struct rb_series *s, unsigned g);
 void rb_series_free(struct rb_series_set *set);

@@ -95,7 +95,7 @@ static const char *verdict_text(const struct rb_report *r, size_t i, char *buf, 
 	char m[32];
 
 	if (p != i) {
-		snprintf(buf, n, "as %s", r->ss[p]->metric);
+		snprintf(buf, n, "as %s", r->ss[p]->id.metric);
 		return buf;
 	}
 	switch (v) {
@@ -203,7 +203,7 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 {
 	const struct rb_attr_metric *m = r->attr && r->attr->m ? &r->attr->m[i] : NULL;
 	enum rb_verdict v = rb_report_verdict(r, i);
-	const char *per = unit_per(r->ss[i]->unit);
+	const char *per = unit_per(r->ss[i]->id.unit);
 	/* moved: by 1% of the metric's change, or by 0.01 per op */
 	double min = fmin(0.01 * fabs(r->res[i].delta), 0.01);
 	char buf[1024], prefix[64], d[48];
@@ -240,7 +240,7 @@ static bool has_split(const struct rb_report *r)
 	int k;
 
 	for (size_t i = 0; i < r->n; i++)
-		if (rb_split_unit(r->ss[i]->unit, &k))
+		if (rb_split_unit(r->ss[i]->id.unit, &k))
 			return true;
 	return false;
 }
@@ -248,7 +248,7 @@ static bool has_split(const struct rb_report *r)
 static bool has_cost(const struct rb_report *r)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (rb_cost_component(r->ss[i]->unit) >= 0)
+		if (rb_cost_component(r->ss[i]->id.unit) >= 0)
 			return true;
 	return false;
 }
@@ -410,7 +410,7 @@ static void header(FILE *f, const struct rb_report *r)
 static bool point_unit_shared(const struct rb_report *r, size_t i)
 {
 	for (size_t j = 0; j < r->n; j++)
-		if (!strcmp(r->ss[j]->label, r->ss[i]->label) && strcmp(r->ss[j]->unit, r->ss[i]->unit))
+		if (!strcmp(r->ss[j]->label, r->ss[i]->label) && strcmp(r->ss[j]->id.unit, r->ss[i]->id.unit))
 			return false;
 	return true;
 }
@@ -427,8 +427,8 @@ static void row(FILE *f, const struct rb_report *r, size_t i)
 	if (half < 1e-9 * fabs(x->med_a))	/* exp(log) rounding, not a spread */
 		half = 0;
 	if (!point_unit_shared(r, i))
-		snprintf(unit, sizeof(unit), " [%s]", s->unit);
-	snprintf(name, sizeof(name), "  %s%s%s", s->metric, unit,
+		snprintf(unit, sizeof(unit), " [%s]", s->id.unit);
+	snprintf(name, sizeof(name), "  %s%s%s", s->id.metric, unit,
 		 s->family == RB_FAMILY_SECONDARY ? "*" : "");
 	if (strlen(name) > 17) {
 		fprintf(f, "%s\n", name);
@@ -456,22 +456,22 @@ static void table(FILE *f, const struct rb_report *r)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rb_series *s = r->ss[i];
 
-		if (strcmp(prev_case, s->casename)) {
-			const struct rb_case *c = rb_case_find(s->casename);
+		if (strcmp(prev_case, s->id.casename)) {
+			const struct rb_case *c = rb_case_find(s->id.casename);
 			char buf[512];
 
-			snprintf(buf, sizeof(buf), "%s%s%s%s", s->casename, c ? " (" : "",
+			snprintf(buf, sizeof(buf), "%s%s%s%s", s->id.casename, c ? " (" : "",
 				 c ? c->kernel_paths : "", c ? ")" : "");
 			if (i)
 				fputc('\n', f);
 			wrap(f, "", 4, buf);
-			prev_case = s->casename;
+			prev_case = s->id.casename;
 		}
 		if (strcmp(prev_point, s->label)) {
 			char buf[320];
 
-			snprintf(buf, sizeof(buf), "%s%s%s%s", s->label + strlen(s->casename) + 1,
-				 point_unit_shared(r, i) ? " [" : "", point_unit_shared(r, i) ? s->unit : "",
+			snprintf(buf, sizeof(buf), "%s%s%s%s", s->label + strlen(s->id.casename) + 1,
+				 point_unit_shared(r, i) ? " [" : "", point_unit_shared(r, i) ? s->id.unit : "",
 				 point_unit_shared(r, i) ? "]" : "");
 			wrap(f, " ", 3, buf);
 			prev_point = s->label;
@@ -550,7 +550,7 @@ static void boot_plan(FILE *f, const struct rb_report *r)
 		if (!x->plan_rounds)
 			continue;
 		snprintf(buf, sizeof(buf), "%s %s: %u (boot sd %.2g%%, within-boot sd %.2g%%)",
-			 r->ss[i]->label, r->ss[i]->metric, x->plan_rounds, 100 * x->sd_rounds,
+			 r->ss[i]->label, r->ss[i]->id.metric, x->plan_rounds, 100 * x->sd_rounds,
 			 100 * x->sd_within);
 		wrap(f, "  ", 4, buf);
 		shown++;
@@ -580,11 +580,11 @@ static void normalized(FILE *f, const struct rb_report *r)
 		char name[320];
 
 		if (!q->has) {
-			int k = rb_kind_parse(r->ss[i]->kind);
+			int k = rb_kind_parse(r->ss[i]->id.kind);
 			none += k >= 0 && (RB_KIND_BIT(k) & rb_kind_mask(RB_CLASS_DAX));
 			continue;
 		}
-		snprintf(name, sizeof(name), "  %s %s", r->ss[i]->label, r->ss[i]->metric);
+		snprintf(name, sizeof(name), "  %s %s", r->ss[i]->label, r->ss[i]->id.metric);
 		if (strlen(name) > 46) {
 			wrap(f, "  ", 4, name + 2);
 			name[0] = '\0';
@@ -604,7 +604,7 @@ static void lost(FILE *f, const struct rb_report *r)
 		return;
 	fprintf(f, "\nLOST (not compared):\n");
 	for (size_t i = 0; i < r->nlost; i++) {
-		snprintf(buf, sizeof(buf), "%s %s: %s", r->lost[i]->label, r->lost[i]->metric,
+		snprintf(buf, sizeof(buf), "%s %s: %s", r->lost[i]->label, r->lost[i]->id.metric,
 			 r->lost[i]->missing);
 		wrap(f, "  ", 4, buf);
 	}

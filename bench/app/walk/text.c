@@ -89,22 +89,22 @@ static void block(FILE *f, const struct rb_walk *w, unsigned from, unsigned to)
 
 		if (!in_table(r))
 			continue;
-		if (strcmp(prev_case, r->casename)) {
-			fprintf(f, "%s\n", r->casename);
-			prev_case = r->casename;
+		if (strcmp(prev_case, r->id.casename)) {
+			fprintf(f, "%s\n", r->id.casename);
+			prev_case = r->id.casename;
 		}
 		if (strcmp(prev_point, r->label)) {
 			char pt[320];
 
-			snprintf(pt, sizeof(pt), "%s [%s]", r->label + strlen(r->casename) + 1, r->unit);
+			snprintf(pt, sizeof(pt), "%s [%s]", r->label + strlen(r->id.casename) + 1, r->id.unit);
 			rb_report_wrap(f, " ", 3, pt);
 			prev_point = r->label;
-			pt_unit = r->unit;
+			pt_unit = r->id.unit;
 		}
 		/* a row in another unit than its point's (a cost component, the
 		 * interrupts' part of a window) names it */
-		snprintf(name, sizeof(name), "  %s%s%s%s%s", r->metric, strcmp(r->unit, pt_unit) ? " [" : "",
-			 strcmp(r->unit, pt_unit) ? r->unit : "", strcmp(r->unit, pt_unit) ? "]" : "",
+		snprintf(name, sizeof(name), "  %s%s%s%s%s", r->id.metric, strcmp(r->id.unit, pt_unit) ? " [" : "",
+			 strcmp(r->id.unit, pt_unit) ? r->id.unit : "", strcmp(r->id.unit, pt_unit) ? "]" : "",
 			 r->family == RB_FAMILY_SECONDARY ? "*" : "");
 		if (strlen(name) > NAME_W) {
 			fprintf(f, "%s\n", name);
@@ -138,7 +138,7 @@ static void where(FILE *f, const struct rb_walk *w)
 				fprintf(f, "\nWhere (per step, the symbols whose count per op moved; inlined "
 					"code\ncounts toward its caller; ~: within the boots' spread):\n");
 			any = true;
-			len = (size_t)snprintf(buf, sizeof(buf), "%s %s%s%s%s:", r->label, r->metric,
+			len = (size_t)snprintf(buf, sizeof(buf), "%s %s%s%s%s:", r->label, r->id.metric,
 					       c->window_of[0] ? " (" : "", c->window_of,
 					       c->window_of[0] ? " window)" : "");
 			for (unsigned s = 0; s < c->nsym && len < sizeof(buf); s++) {
@@ -146,7 +146,7 @@ static void where(FILE *f, const struct rb_walk *w)
 					break;	/* largest first */
 				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s %s %s%s", shown ? "," : "",
 							c->sym[s].name,
-							rb_report_per_op(d, sizeof(d), c->sym[s].delta, r->unit),
+							rb_report_per_op(d, sizeof(d), c->sym[s].delta, r->id.unit),
 							c->sym[s].within_spread ? "~" : "");
 				shown++;
 			}
@@ -157,7 +157,7 @@ static void where(FILE *f, const struct rb_walk *w)
 				if (c->can[s].delta != 0)
 					len += (size_t)snprintf(buf + len, sizeof(buf) - len, "; canary %s %s",
 								c->can[s].name,
-								rb_report_per_op(d, sizeof(d), c->can[s].delta, r->unit));
+								rb_report_per_op(d, sizeof(d), c->can[s].delta, r->id.unit));
 			snprintf(first, sizeof(first), "  [%u] ", k + 1);
 			rb_report_wrap(f, first, 6, buf);
 		}
