@@ -19,6 +19,7 @@
 
 #include "app/compare/attribution.h"
 #include "app/compare/cost.h"
+#include "app/rundir/cases.h"
 #include "lib/json.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
@@ -63,7 +64,7 @@ static void sample_text(const struct rb_attr_join *j, char *buf, size_t n)
 /* Samples of time metrics, each with its window: its own, or that of the
  * windowed metric nearest it in the file with the same point and iter
  * (an iteration's records are written together). */
-static void join_samples(struct rb_attr_run *ar, struct json_object *records)
+static void join_samples(struct rb_attr_run *ar, struct json_object *records, struct json_object *cases)
 {
 	size_t nrec = json_object_array_length(records);
 
@@ -79,7 +80,7 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 		j->rec = rec;
 		/* a component's or the split's samples: the window's, not checked against it */
 		j->of_window = !rb_unit_is_time(rb_json_text(rec, "unit"));
-		rb_series_label(rec, j->label, sizeof(j->label));
+		rb_series_label(rec, cases, j->label, sizeof(j->label));
 		j->metric = rb_json_text(rec, "metric");
 		j->unit = rb_json_text(rec, "unit");
 		j->iter = json_object_get_int64(json_object_object_get(rec, "iter"));
@@ -316,7 +317,8 @@ bool rb_attr_path(const char *rundir, char *out, size_t n)
 	return true;
 }
 
-static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, bool exact)
+static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, struct json_object *cases,
+		     bool exact)
 {
 	FILE *f;
 
@@ -332,7 +334,7 @@ static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, bo
 		     "runs (clock icount) only");
 		return;
 	}
-	join_samples(ar, run->records);
+	join_samples(ar, run->records, cases);
 	referenced_windows(ar);
 	read_lines(ar);
 	check_samples(ar);
@@ -361,7 +363,7 @@ struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *
 		for (unsigned i = 0; i < nr[a]; i++) {
 			struct rb_attr_run *ar = &at->run[a][i];
 
-			load_run(ar, &runs[a][i], exact);
+			load_run(ar, &runs[a][i], rb_run_cases(runs[0][0].meta), exact);
 			any |= ar->present;
 			if (!ar->usable)
 				continue;

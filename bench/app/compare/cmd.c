@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "app/compare/compare.h"
+#include "app/rundir/cases.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
@@ -357,6 +358,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		o.look_alpha = rb_stats_look_alpha(o.look, o.max_looks, o.first_look, o.alpha);
 	}
 
+	r.cases = rb_run_cases(runs[0][0].meta);
 	rb_series_collect(&set, r.run, r.nr, 2);
 	rb_series_explain_missing(&set, r.run, (const char *const[]){ "A", "B" });
 	r.primaries_marked = rb_series_mark_families(&set, runs[0][0].meta);

@@ -60,6 +60,7 @@ struct rb_report {
 	size_t nlost;
 	const struct rb_bounds *bounds;	/* --bounds FILE, or NULL */
 	struct rb_attr *attr;		/* per-symbol counts; NULL: no run has them */
+	struct json_object *cases;	/* as the first A run describes them (rundir/cases.h) */
 	const char *mismatch;		/* provenance differences (--force) or "" */
 	int primaries_marked;		/* suite lines with primary= (-1: suite unreadable) */
 	unsigned spp;			/* samples per point per boot (about) */

@@ -14,6 +14,7 @@
 
 #include "app/compare/series.h"
 #include "app/run/suite.h"
+#include "app/rundir/cases.h"
 #include "lib/json.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
@@ -70,28 +71,26 @@ bool rb_window_unit(const char *unit)
 /* " k=v ..." for the parameters that differ from the case's defaults: a
  * cover letter needs "cmd=pin size=16M", not "calls=auto min_us=1000".
  * report.json keeps every parameter. */
-static void params_text(const char *casename, struct json_object *params, char *buf, size_t n)
+static void params_text(struct json_object *cases, const char *casename, struct json_object *params,
+			char *buf, size_t n)
 {
-	const struct rb_case *c = rb_case_find(casename);
 	size_t len = 0;
 
 	buf[0] = '\0';
 	json_object_object_foreach(params, k, v) {
 		const char *val = json_object_get_string(v);
-		bool dflt = false;
 
-		for (const struct rb_param_def *d = c ? c->params : NULL; d && d->key; d++)
-			dflt |= !strcmp(d->key, k) && !strcmp(d->def, val);
-		if (!dflt && len < n)
+		if (!rb_run_case_default(cases, casename, k, val) && len < n)
 			len += (size_t)snprintf(buf + len, n - len, " %s=%s", k, val);
 	}
 }
 
-void rb_series_label(struct json_object *rec, char *label, size_t n)
+void rb_series_label(struct json_object *rec, struct json_object *cases, char *label, size_t n)
 {
 	char params[200];
 
-	params_text(rb_json_text(rec, "case"), json_object_object_get(rec, "params"), params, sizeof(params));
+	params_text(cases, rb_json_text(rec, "case"), json_object_object_get(rec, "params"), params,
+		    sizeof(params));
 	snprintf(label, n, "%s %s%s", rb_json_text(rec, "case"), rb_json_text(rec, "kind"), params);
 }
 
@@ -167,6 +166,8 @@ static void inherit_interrupts(struct rb_series_set *set)
 void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
 		       const unsigned *nr, unsigned ngroups)
 {
+	struct json_object *cases = rb_run_cases(runs[0][0].meta);
+
 	for (unsigned g = 0; g < ngroups; g++)
 		for (unsigned r = 0; r < nr[g]; r++)
 			for (size_t i = 0; i < json_object_array_length(runs[g][r].records); i++) {
@@ -177,7 +178,7 @@ void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *r
 
 				if (strcmp(rb_json_text(rec, "type"), "sample"))
 					continue;
-				rb_series_label(rec, label, sizeof(label));
+				rb_series_label(rec, cases, label, sizeof(label));
 				s = series_get(set, label, rec, nr, ngroups);
 				series_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
 				/* optional: how finely the instrument resolves it (e.g. a us timer) */
@@ -208,6 +209,8 @@ bool rb_series_complete(const struct rb_series *s)
 void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *const *runs,
 			       const char *const *group_names)
 {
+	struct json_object *cases = rb_run_cases(runs[0][0].meta);
+
 	for (size_t i = 0; i < set->n; i++) {
 		struct rb_series *s = &set->s[i];
 		size_t len = 0;
@@ -226,7 +229,7 @@ void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *
 
 					if (!strcmp(rb_json_text(rec, "type"), "sample"))
 						continue;
-					rb_series_label(rec, label, sizeof(label));
+					rb_series_label(rec, cases, label, sizeof(label));
 					if (!strcmp(label, s->label)) {
 						why = rb_json_text(rec, "reason");
 						snprintf(label, sizeof(label), "%s: %s", rb_json_text(rec, "type"), why);
@@ -281,7 +284,7 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 		json_object_object_get(meta, "suite"), "text"));
 	int marked = -1;
 
-	if (text && !rb_suite_parse(text, "the runs' suite", &suite, err, sizeof(err))) {
+	if (text && !rb_suite_parse_stored(text, "the runs' suite", &suite, err, sizeof(err))) {
 		marked = 0;
 		for (unsigned i = 0; i < suite.n; i++)
 			marked += suite.e[i].primary[0] != '\0';

@@ -68,9 +68,11 @@ struct rb_series_set {
 };
 
 /* The label of a sample record's point: "case kind k=v ..." (the
- * parameters that differ from the case's defaults), as series use it. */
-void rb_series_label(struct json_object *rec, char *label, size_t n);
-/* Adds every sample of runs[g][0..nr[g]-1], g < ngroups, to set. */
+ * parameters that differ from the case's defaults, as cases describes
+ * them: rundir/cases.h), as series use it. */
+void rb_series_label(struct json_object *rec, struct json_object *cases, char *label, size_t n);
+/* Adds every sample of runs[g][0..nr[g]-1], g < ngroups, to set. Labels
+ * follow the cases that the first run (runs[0][0]) describes. */
 void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
 		       const unsigned *nr, unsigned ngroups);
 /* Every run of every group has samples of it. */

@@ -8,6 +8,7 @@
 
 #include "app/compare/compare.h"
 #include "app/compare/cost.h"
+#include "app/rundir/cases.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
 
@@ -457,11 +458,11 @@ static void table(FILE *f, const struct rb_report *r)
 		const struct rb_series *s = r->ss[i];
 
 		if (strcmp(prev_case, s->id.casename)) {
-			const struct rb_case *c = rb_case_find(s->id.casename);
+			const char *kp = rb_run_case_kernel_paths(r->cases, s->id.casename);
 			char buf[512];
 
-			snprintf(buf, sizeof(buf), "%s%s%s%s", s->id.casename, c ? " (" : "",
-				 c ? c->kernel_paths : "", c ? ")" : "");
+			snprintf(buf, sizeof(buf), "%s%s%s%s", s->id.casename, kp ? " (" : "", kp ? kp : "",
+				 kp ? ")" : "");
 			if (i)
 				fputc('\n', f);
 			wrap(f, "", 4, buf);

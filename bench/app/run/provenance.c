@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app/run/provenance.h"
+#include "app/rundir/cases.h"
 #include "app/rundir/rundir.h"
 #include "kabi/gup_test.h"
 #include "kabi/kmodel.h"
@@ -240,6 +241,8 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 	for (int i = 0; i < o->argc; i++)
 		json_object_array_add(cmd, json_object_new_string(o->argv[i]));
 	json_object_object_add(m, "command", cmd);
+	/* what a report on this run says of its cases, whatever they become */
+	json_object_object_add(m, "cases", rb_cases_record());
 	k = kernel_json(o->kconfig, err, n);
 	if (!k)
 		goto bad;
