@@ -80,7 +80,7 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records, st
 		j->rec = rec;
 		/* a component's or the split's samples: the window's, not checked against it */
 		j->of_window = !rb_unit_is_time(rb_json_text(rec, "unit"));
-		rb_series_label(rec, cases, j->label, sizeof(j->label));
+		rb_samples_label(rec, cases, j->label, sizeof(j->label));
 		j->metric = rb_json_text(rec, "metric");
 		j->unit = rb_json_text(rec, "unit");
 		j->iter = json_object_get_int64(json_object_object_get(rec, "iter"));
@@ -381,7 +381,7 @@ struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *
 
 /* ---- per metric --------------------------------------------------------- */
 
-/* The samples of one series in one arm: per usable run, their windows. */
+/* The samples of one metric in one arm: per usable run, their windows. */
 struct arm_samples {
 	unsigned nruns;
 	size_t total;
@@ -392,7 +392,7 @@ struct arm_samples {
 	bool own;			/* the samples hold own counts (cost.c) */
 };
 
-static void arm_collect(const struct rb_attr *at, int a, const struct rb_series *s, struct arm_samples *as)
+static void arm_collect(const struct rb_attr *at, int a, const struct rb_samples *s, struct arm_samples *as)
 {
 	size_t cap = 0;
 
@@ -537,7 +537,7 @@ static bool own_split(const struct arm_samples *as)
 	return as->total && as->own;
 }
 
-static void summarise_metric(const struct rb_attr *at, const struct rb_series *s, double delta,
+static void summarise_metric(const struct rb_attr *at, const struct rb_samples *s, double delta,
 			     struct rb_attr_metric *m)
 {
 	struct arm_samples as[2];
@@ -604,7 +604,7 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	arm_free(&as[1]);
 }
 
-void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
+void rb_attr_summarise(struct rb_attr *at, struct rb_samples *const *ss,
 		       const struct rb_ab_result *res, size_t n)
 {
 	if (!at->runs[0] || !at->runs[1])

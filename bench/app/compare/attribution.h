@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "stats/stats.h"
 
 #define RB_ATTR_FILE "attribution.jsonl"
@@ -78,8 +78,8 @@ bool rb_attr_path(const char *rundir, char *out, size_t n);
 /* The attribution beside each run of the two arms; NULL when no run has
  * one. exact: the runs are deterministic (a timed run's file is flagged). */
 struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *nr, bool exact);
-/* Fills at->m for the n compared series ss[] whose results are res[]. */
-void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
+/* Fills at->m for the n compared metrics ss[] whose results are res[]. */
+void rb_attr_summarise(struct rb_attr *at, struct rb_samples *const *ss,
 		       const struct rb_ab_result *res, size_t n);
 void rb_attr_free(struct rb_attr *at);
 

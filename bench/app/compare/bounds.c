@@ -82,7 +82,7 @@ void rb_bounds_free(struct rb_bounds *b)
 	memset(b, 0, sizeof(*b));
 }
 
-const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_series *s)
+const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_samples *s)
 {
 	for (size_t i = 0; b && i < b->n; i++)
 		if (rb_metric_id_equal(&b->e[i].id, &s->id))
@@ -94,9 +94,9 @@ const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const str
 
 struct kernels {
 	unsigned k;				/* groups: one kernel each */
-	unsigned nr[RB_SERIES_MAX_GROUPS];
-	struct rb_loaded_run *runs[RB_SERIES_MAX_GROUPS];
-	struct rb_series_set set;
+	unsigned nr[RB_SAMPLES_MAX_GROUPS];
+	struct rb_loaded_run *runs[RB_SAMPLES_MAX_GROUPS];
+	struct rb_samples_set set;
 };
 
 static void kernels_free(struct kernels *ks)
@@ -105,17 +105,17 @@ static void kernels_free(struct kernels *ks)
 		rb_runs_unload(ks->runs[g], ks->nr[g]);
 		free(ks->runs[g]);
 	}
-	rb_series_free(&ks->set);
+	rb_samples_free(&ks->set);
 }
 
-/* Loads each RUNS_K, checks that they are A/A material, groups the series. */
+/* Loads each RUNS_K, checks that they are A/A material, groups the samples. */
 static int kernels_load(struct kernels *ks, char **lists, unsigned k, char *err, size_t n)
 {
 	char mismatch[4096];
 
 	memset(ks, 0, sizeof(*ks));
-	if (k > RB_SERIES_MAX_GROUPS)
-		BAD("at most %d kernels (RUNS_K lists)", RB_SERIES_MAX_GROUPS);
+	if (k > RB_SAMPLES_MAX_GROUPS)
+		BAD("at most %d kernels (RUNS_K lists)", RB_SAMPLES_MAX_GROUPS);
 	for (unsigned g = 0; g < k; g++) {
 		ks->runs[g] = calloc(RB_MAX_RUNS, sizeof(struct rb_loaded_run));
 		if (!ks->runs[g])
@@ -135,7 +135,7 @@ static int kernels_load(struct kernels *ks, char **lists, unsigned k, char *err,
 			BAD("kernel %u (%s): the runs do not share their provenance:\n%s", g + 1, lists[g],
 			    mismatch);
 	}
-	rb_series_collect(&ks->set, ks->runs, ks->nr, k);
+	rb_samples_collect(&ks->set, ks->runs, ks->nr, k);
 	return 0;
 bad:
 	kernels_free(ks);
@@ -143,12 +143,12 @@ bad:
 }
 
 /* max over kernels of (max - min of the boot medians); pooled median too */
-static int spread(const struct rb_series *s, double *seen, double *median)
+static int spread(const struct rb_samples *s, double *seen, double *median)
 {
 	*seen = 0;
 	*median = NAN;
 	for (unsigned g = 0; g < s->ngroups; g++) {
-		struct rb_arm a = rb_series_arm(s, g);
+		struct rb_arm a = rb_samples_arm(s, g);
 		double *med = malloc(a.n_rounds * sizeof(*med)), lo = INFINITY, hi = -INFINITY;
 
 		if (!med || rb_stats_round_medians(&a, med)) {
@@ -231,13 +231,13 @@ static int do_check(const char *path, struct kernels *ks)
 	}
 	printf("%-44s %9s %9s\n", "metric [unit]", "declared", "measured");
 	for (size_t i = 0; i < ks->set.n; i++) {
-		const struct rb_series *s = &ks->set.s[i];
+		const struct rb_samples *s = &ks->set.s[i];
 		const struct rb_bound_entry *e = rb_bounds_find(&b, s);
 		char name[300];
 		double seen, med;
 
 		snprintf(name, sizeof(name), "%s %s [%s]", s->label, s->id.metric, s->id.unit);
-		if (!rb_series_complete(s) || spread(s, &seen, &med)) {
+		if (!rb_samples_complete(s) || spread(s, &seen, &med)) {
 			printf("%-44s %9s %9s  not in every boot: not checked\n", name, "-", "-");
 			continue;
 		}
@@ -304,11 +304,11 @@ static int do_write(const char *path, const char *label, double factor, double s
 	json_object_object_add(root, "how", json_object_new_string(how));
 	json_object_object_add(root, "kernels", kern);
 	for (size_t i = 0; i < ks->set.n; i++) {
-		const struct rb_series *s = &ks->set.s[i];
+		const struct rb_samples *s = &ks->set.s[i];
 		struct json_object *m;
 		double seen, med;
 
-		if (!rb_series_complete(s) || spread(s, &seen, &med)) {
+		if (!rb_samples_complete(s) || spread(s, &seen, &med)) {
 			fprintf(stderr, "refbench: warning: %s %s: not in every boot, no bound\n", s->label,
 				s->id.metric);
 			skipped++;

@@ -2,7 +2,7 @@
 /*
  * refbench compare: the A/B decision and the report it writes. By job:
  * cmd.c (the command: options, the decision, writing the report),
- * load.c (runs and whether they may be compared), series.c (samples
+ * load.c (runs and whether they may be compared), samples.c (samples
  * grouped by point and metric), attribution.c (per-symbol counts beside
  * a run), bounds.c (the A/A bounds file); and the report: report.c (what
  * all its forms share), text.c (report.txt), json.c (report.json),
@@ -17,7 +17,7 @@
 
 #include "app/compare/attribution.h"
 #include "app/compare/bounds.h"
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "stats/stats.h"
 
 /* --iters: 100x the default, minutes and some hundred MB at most */
@@ -52,11 +52,11 @@ struct rb_report {
 	struct rb_loaded_run *run[2];
 	unsigned nr[2];
 	bool exact;			/* the exact rule (every clock icount) */
-	struct rb_series **ss;		/* compared metrics, report order */
+	struct rb_samples **ss;		/* compared metrics, report order */
 	size_t n;
 	struct rb_ab_result *res;
 	struct rb_norm *norm;		/* n entries; NULL without --normalize */
-	struct rb_series **lost;	/* in one arm (or some boots) only */
+	struct rb_samples **lost;	/* in one arm (or some boots) only */
 	size_t nlost;
 	const struct rb_bounds *bounds;	/* --bounds FILE, or NULL */
 	struct rb_attr *attr;		/* per-symbol counts; NULL: no run has them */

@@ -21,7 +21,7 @@
 
 #include "app/compare/attribution.h"
 #include "app/compare/cost.h"
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
 

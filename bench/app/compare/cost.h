@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "app/compare/load.h"
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 
 
 /* The window's sub-object holding a metric's per-symbol counts (sub), and

@@ -52,7 +52,7 @@ static struct json_object *tally_json(const struct rb_tally *t)
 	return o;
 }
 
-static struct json_object *series_id_json(const struct rb_series *s)
+static struct json_object *metric_id_json(const struct rb_samples *s)
 {
 	struct json_object *m = json_object_new_object();
 
@@ -140,9 +140,9 @@ static struct json_object *attribution_runs_json(const struct rb_attr *at)
 
 static struct json_object *metric_json(const struct rb_report *r, size_t i)
 {
-	const struct rb_series *s = r->ss[i];
+	const struct rb_samples *s = r->ss[i];
 	const struct rb_ab_result *x = &r->res[i];
-	struct json_object *m = series_id_json(s);
+	struct json_object *m = metric_id_json(s);
 	size_t p = rb_report_parent(r, i);
 	double level = 1 - r->o->look_alpha;
 
@@ -271,7 +271,7 @@ struct json_object *rb_report_json(const struct rb_report *r)
 		json_object_array_add(ms, metric_json(r, i));
 	json_object_object_add(j, "metrics", ms);
 	for (size_t i = 0; i < r->nlost; i++) {
-		struct json_object *m = series_id_json(r->lost[i]);
+		struct json_object *m = metric_id_json(r->lost[i]);
 
 		json_object_object_add(m, "missing", json_object_new_string(r->lost[i]->missing));
 		json_object_array_add(ls, m);

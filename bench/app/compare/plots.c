@@ -66,7 +66,7 @@ static int plot_data(const char *dir, const char *tag, const struct rb_report *r
 	fprintf(g, "# idx arm(0=A,1=B) value/median(A)\n");
 	for (size_t row = 0; row < k; row++) {
 		size_t i = idx[row];
-		const struct rb_series *s = r->ss[i];
+		const struct rb_samples *s = r->ss[i];
 
 		fprintf(f, "%zu %.6f %.6f %.6f %d \"%s %s\"\n", row, r->res[i].ratio, r->res[i].ci.lo,
 			r->res[i].ci.hi, plot_code(r, i), casename ? s->label + strlen(s->id.casename) + 1 :

@@ -420,7 +420,7 @@ static bool point_unit_shared(const struct rb_report *r, size_t i)
  * is on the point's line when the point has only one. */
 static void row(FILE *f, const struct rb_report *r, size_t i)
 {
-	const struct rb_series *s = r->ss[i];
+	const struct rb_samples *s = r->ss[i];
 	const struct rb_ab_result *x = &r->res[i];
 	char name[96], a[24], b[24], d[24], pm[24], pc[24], v[48], unit[40] = "";
 	double half = fmax(x->delta_ci.hi - x->delta, x->delta - x->delta_ci.lo);
@@ -455,7 +455,7 @@ static void table(FILE *f, const struct rb_report *r)
 		"%change", "verdict");
 	fprintf(f, "%s\n", RULE);
 	for (size_t i = 0; i < r->n; i++) {
-		const struct rb_series *s = r->ss[i];
+		const struct rb_samples *s = r->ss[i];
 
 		if (strcmp(prev_case, s->id.casename)) {
 			const char *kp = rb_run_case_kernel_paths(r->cases, s->id.casename);

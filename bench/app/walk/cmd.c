@@ -151,7 +151,7 @@ struct step_ctx {
 	unsigned k;		/* step index, 0-based */
 };
 
-static struct rb_walk_row *row_for(struct rb_walk *w, const struct rb_series *s)
+static struct rb_walk_row *row_for(struct rb_walk *w, const struct rb_samples *s)
 {
 	struct rb_walk_row *r;
 

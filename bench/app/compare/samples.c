@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runs and series: what `refbench compare` and `refbench bounds` read.
+ * Runs and their samples: what `refbench compare` and `refbench bounds` read.
  * Each run is one boot; its samples of a metric are the within-boot
- * repeats. A series gathers one point's metric over every run of every
+ * repeats. An rb_samples gathers one point's metric over every run of every
  * group, and knows its family (primary, secondary, derived), the largest
  * resolution its samples declare, and, when a run lacks it, why.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "app/run/suite.h"
 #include "app/rundir/cases.h"
 #include "lib/json.h"
@@ -66,7 +66,7 @@ bool rb_window_unit(const char *unit)
 	return rb_unit_is_time(unit) || rb_cost_component(unit) >= 0 || rb_split_unit(unit, &k);
 }
 
-/* ---- grouping samples into series ------------------------------------ */
+/* ---- grouping samples by metric --------------------------------------- */
 
 /* " k=v ..." for the parameters that differ from the case's defaults: a
  * cover letter needs "cmd=pin size=16M", not "calls=auto min_us=1000".
@@ -85,7 +85,7 @@ static void params_text(struct json_object *cases, const char *casename, struct 
 	}
 }
 
-void rb_series_label(struct json_object *rec, struct json_object *cases, char *label, size_t n)
+void rb_samples_label(struct json_object *rec, struct json_object *cases, char *label, size_t n)
 {
 	char params[200];
 
@@ -94,7 +94,7 @@ void rb_series_label(struct json_object *rec, struct json_object *cases, char *l
 	snprintf(label, n, "%s %s%s", rb_json_text(rec, "case"), rb_json_text(rec, "kind"), params);
 }
 
-struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric)
+struct rb_samples *rb_samples_find(struct rb_samples_set *set, const char *label, const char *metric)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].id.metric, metric))
@@ -102,7 +102,7 @@ struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, c
 	return NULL;
 }
 
-static struct rb_series *series_get(struct rb_series_set *set, const char *label,
+static struct rb_samples *samples_get(struct rb_samples_set *set, const char *label,
 				    struct json_object *rec, const unsigned *nr, unsigned ngroups)
 {
 	const char *metric = rb_json_text(rec, "metric"), *unit = rb_json_text(rec, "unit");
@@ -117,7 +117,7 @@ static struct rb_series *series_get(struct rb_series_set *set, const char *label
 		if (!set->s)
 			abort();
 	}
-	struct rb_series *s = &set->s[set->n++];
+	struct rb_samples *s = &set->s[set->n++];
 	memset(s, 0, sizeof(*s));
 	rb_strlcpy(s->label, label, sizeof(s->label));
 	rb_metric_id_read(rec, &s->id);	/* a loaded run's records are valid */
@@ -134,9 +134,9 @@ static struct rb_series *series_get(struct rb_series_set *set, const char *label
 	return s;
 }
 
-static void series_add(struct rb_series *s, unsigned g, unsigned run, double v)
+static void samples_add(struct rb_samples *s, unsigned g, unsigned run, double v)
 {
-	struct rb_group_series *a = &s->g[g];
+	struct rb_group_samples *a = &s->g[g];
 
 	if (a->n[run] == a->cap[run]) {
 		a->cap[run] = a->cap[run] ? a->cap[run] * 2 : 16;
@@ -149,10 +149,10 @@ static void series_add(struct rb_series *s, unsigned g, unsigned run, double v)
 
 /* A metric without a window of its own (gup_test's get and put) was timed
  * inside its point's window: the ticks that window took fell in it or not. */
-static void inherit_interrupts(struct rb_series_set *set)
+static void inherit_interrupts(struct rb_samples_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
+		struct rb_samples *s = &set->s[i];
 
 		if (s->windowed)
 			continue;
@@ -163,7 +163,7 @@ static void inherit_interrupts(struct rb_series_set *set)
 	}
 }
 
-void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+void rb_samples_collect(struct rb_samples_set *set, struct rb_loaded_run *const *runs,
 		       const unsigned *nr, unsigned ngroups)
 {
 	struct json_object *cases = rb_run_cases(runs[0][0].meta);
@@ -173,14 +173,14 @@ void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *r
 			for (size_t i = 0; i < json_object_array_length(runs[g][r].records); i++) {
 				struct json_object *rec = json_object_array_get_idx(runs[g][r].records, i);
 				struct json_object *res = NULL;
-				struct rb_series *s;
+				struct rb_samples *s;
 				char label[256];
 
 				if (strcmp(rb_json_text(rec, "type"), "sample"))
 					continue;
-				rb_series_label(rec, cases, label, sizeof(label));
-				s = series_get(set, label, rec, nr, ngroups);
-				series_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
+				rb_samples_label(rec, cases, label, sizeof(label));
+				s = samples_get(set, label, rec, nr, ngroups);
+				samples_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
 				/* optional: how finely the instrument resolves it (e.g. a us timer) */
 				if (json_object_object_get_ex(rec, "resolution", &res) &&
 				    json_object_get_double(res) > s->resolution)
@@ -197,7 +197,7 @@ void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *r
 	inherit_interrupts(set);
 }
 
-bool rb_series_complete(const struct rb_series *s)
+bool rb_samples_complete(const struct rb_samples *s)
 {
 	for (unsigned g = 0; g < s->ngroups; g++)
 		for (unsigned r = 0; r < s->g[g].nruns; r++)
@@ -206,13 +206,13 @@ bool rb_series_complete(const struct rb_series *s)
 	return true;
 }
 
-void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+void rb_samples_explain_missing(struct rb_samples_set *set, struct rb_loaded_run *const *runs,
 			       const char *const *group_names)
 {
 	struct json_object *cases = rb_run_cases(runs[0][0].meta);
 
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
+		struct rb_samples *s = &set->s[i];
 		size_t len = 0;
 
 		s->missing[0] = '\0';
@@ -229,7 +229,7 @@ void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *
 
 					if (!strcmp(rb_json_text(rec, "type"), "sample"))
 						continue;
-					rb_series_label(rec, cases, label, sizeof(label));
+					rb_samples_label(rec, cases, label, sizeof(label));
 					if (!strcmp(label, s->label)) {
 						why = rb_json_text(rec, "reason");
 						snprintf(label, sizeof(label), "%s: %s", rb_json_text(rec, "type"), why);
@@ -258,12 +258,12 @@ static void json_params(struct json_object *o, struct rb_params *p)
 }
 
 /* The time metric a rate at the same point is computed from, or NULL. */
-static const char *time_parent(const struct rb_series_set *set, const struct rb_series *rate)
+static const char *time_parent(const struct rb_samples_set *set, const struct rb_samples *rate)
 {
 	const char *first = NULL;
 
 	for (size_t i = 0; i < set->n; i++) {
-		const struct rb_series *t = &set->s[i];
+		const struct rb_samples *t = &set->s[i];
 		size_t l = strlen(t->id.metric);
 
 		if (strcmp(t->label, rate->label) || !rb_unit_is_time(t->id.unit))
@@ -276,7 +276,7 @@ static const char *time_parent(const struct rb_series_set *set, const struct rb_
 	return first;
 }
 
-int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
+int rb_samples_mark_families(struct rb_samples_set *set, struct json_object *meta)
 {
 	struct rb_suite suite = { .n = 0 };
 	char err[512];
@@ -290,7 +290,7 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 			marked += suite.e[i].primary[0] != '\0';
 	}
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
+		struct rb_samples *s = &set->s[i];
 		const char *parent = rb_unit_higher_is_better(s->id.unit) ? time_parent(set, s) : NULL;
 
 		s->family = RB_FAMILY_PRIMARY;
@@ -321,7 +321,7 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 
 static int cmp_order(const void *pa, const void *pb)
 {
-	const struct rb_series *a = pa, *b = pb;
+	const struct rb_samples *a = pa, *b = pb;
 
 	for (int k = 0; k < 4; k++)
 		if (a->order[k] != b->order[k])
@@ -329,11 +329,11 @@ static int cmp_order(const void *pa, const void *pb)
 	return 0;
 }
 
-void rb_series_sort(struct rb_series_set *set)
+void rb_samples_sort(struct rb_samples_set *set)
 {
 	/* first-seen index of each key, so the suite's order survives */
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
+		struct rb_samples *s = &set->s[i];
 		size_t c = i, p = i, m = i;
 
 		for (size_t j = 0; j < i; j++) {
@@ -350,12 +350,12 @@ void rb_series_sort(struct rb_series_set *set)
 	qsort(set->s, set->n, sizeof(*set->s), cmp_order);
 }
 
-struct rb_arm rb_series_arm(const struct rb_series *s, unsigned g)
+struct rb_arm rb_samples_arm(const struct rb_samples *s, unsigned g)
 {
 	return (struct rb_arm){ s->g[g].nruns, (const double *const *)s->g[g].x, s->g[g].n };
 }
 
-void rb_series_free(struct rb_series_set *set)
+void rb_samples_free(struct rb_samples_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		for (unsigned g = 0; g < set->s[i].ngroups; g++) {
