@@ -84,12 +84,6 @@ struct rb_tally rb_report_tally(const struct rb_report *r, enum rb_family fam);
 void rb_report_kernel_text(struct json_object *meta, char *buf, size_t n);
 
 void rb_report_txt(FILE *f, const struct rb_report *r);
-/* report.txt's helpers, for the other 72-column reports: text wrapped at
- * 72 columns (continuation lines indented); v in at most width characters;
- * "+1.000/page" for d in unit "insn/page". Each returns buf. */
-void rb_report_wrap(FILE *f, const char *first, int indent, const char *text);
-const char *rb_report_num(char *buf, size_t n, double v, int width, bool sign);
-const char *rb_report_per_op(char *buf, size_t n, double d, const char *unit);
 struct json_object *rb_report_json(const struct rb_report *r);
 /* plots/: forest and dist data for the whole report and per case, then
  * gnuplot on them unless --no-plots; 0, or -errno for the data files. */
