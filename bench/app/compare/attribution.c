@@ -305,18 +305,6 @@ static void check_samples(struct rb_attr_run *ar)
 	}
 }
 
-bool rb_attr_path(const char *rundir, char *out, size_t n)
-{
-	size_t l = strlen(rundir);
-
-	while (l > 1 && rundir[l - 1] == '/')
-		l--;
-	if (l < 4 || strncmp(rundir + l - 4, "/run", 4) || l - 4 + sizeof("/" RB_ATTR_FILE) > n)
-		return false;
-	snprintf(out, n, "%.*s/%s", (int)(l - 4), rundir, RB_ATTR_FILE);
-	return true;
-}
-
 static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, struct json_object *cases,
 		     bool exact)
 {

@@ -23,7 +23,6 @@
 #include "app/compare/samples.h"
 #include "stats/stats.h"
 
-#define RB_ATTR_FILE "attribution.jsonl"
 /* The check: |(T - R) - value x ops| <= max(REL x value x ops, ABS) */
 #define RB_ATTR_CHECK_REL 0.001
 #define RB_ATTR_CHECK_ABS 200.0
@@ -71,9 +70,6 @@ struct rb_attr {
 	size_t n;
 	struct rb_attr_metric *m;	/* n, one per compared metric; NULL: an arm has none */
 };
-
-/* DIR/attribution.jsonl when the run is DIR/run (a lab boot); false otherwise. */
-bool rb_attr_path(const char *rundir, char *out, size_t n);
 
 /* The attribution beside each run of the two arms; NULL when no run has
  * one. exact: the runs are deterministic (a timed run's file is flagged). */
