@@ -2,11 +2,14 @@
 /*
  * refbench compare: the A/B decision and the report it writes. By job:
  * cmd.c (the command: options, the decision, writing the report),
- * load.c (runs and whether they may be compared), samples.c (samples
- * grouped by point and metric), attribution.c (per-symbol counts beside
- * a run), bounds.c (the A/A bounds file); and the report: report.c (what
- * all its forms share), text.c (report.txt), json.c (report.json),
- * plots.c (plots/).
+ * load.c (runs and whether they may be compared), metric.c (a metric's
+ * identity, as every file writes it), samples.c (samples grouped by point
+ * and metric), cost.c (the plugin's file beside a run, as samples),
+ * attribution.c (per-symbol counts beside a run), bounds.c (the A/A
+ * bounds file); and the report: report.c (what all its forms share),
+ * text.c (report.txt), text72.c (the 72-column text of every report),
+ * json.c (report.json), plots.c (plots/). What a report says of a case
+ * comes from its runs (rundir/cases.h), never from today's case table.
  */
 #ifndef REFBENCH_COMPARE_H
 #define REFBENCH_COMPARE_H
