@@ -264,6 +264,70 @@ static int close_run(struct rb_run *run, const struct rb_runner_result *res, boo
 	return rc;
 }
 
+/* What refbench run was told to run: a suite, one case, or the resumed run's. */
+struct run_choice {
+	const char *suite_name, *case_name, *resume_dir;
+	const char *repeat, *warmup;	/* --repeat/--warmup; NULL: the suite's */
+	char kinds[256], params[1024];	/* --kind K,K; --param " k=v k=v" */
+};
+
+/* The suite of the choice into suite (exits on bad input); a->repeat and
+ * a->warmup become the overrides that apply to it. */
+static void choose_suite(struct run_choice *a, struct rb_resume *rs, struct rb_suite *suite)
+{
+	char err[RB_ERR_LEN], line[1400];
+
+	if (a->suite_name) {
+		if (a->kinds[0] || a->params[0])
+			rb_die_usage("--kind and --param go with --case, not --suite");
+		if (rb_suite_load(a->suite_name, suite, err, sizeof(err)))
+			rb_die_usage("%s", err);
+	} else if (a->case_name) {
+		snprintf(line, sizeof(line), "%s %s%s%s%s%s%s", a->case_name, a->kinds[0] ? a->kinds : "all",
+			 a->params, a->repeat ? " repeat=" : "", a->repeat ? a->repeat : "",
+			 a->warmup ? " warmup=" : "", a->warmup ? a->warmup : "");
+		if (rb_suite_add_entry(suite, line, "command line", err, sizeof(err)))
+			rb_die_usage("%s", err);
+		rb_strlcpy(suite->name, "(command line)", sizeof(suite->name));
+		suite->text = strdup(line);
+		a->repeat = a->warmup = NULL;
+	} else {
+		/* the resumed run's suite, as it ran */
+		if (a->kinds[0] || a->params[0])
+			rb_die_usage("--kind and --param go with --case");
+		if (rb_suite_parse(rb_resume_suite_text(rs), "the resumed run's suite", suite, err, sizeof(err)))
+			rb_die_usage("--resume %s: %s", a->resume_dir, err);
+		suite->text = strdup(rb_resume_suite_text(rs));
+		rb_strlcpy(suite->name, rb_resume_suite_name(rs) ? rb_resume_suite_name(rs) : "",
+			   sizeof(suite->name));
+		rb_sha256_buf(suite->text, strlen(suite->text), suite->sha256);
+		if (!strcmp(suite->name, "(command line)"))
+			suite->sha256[0] = '\0';
+		if (!a->repeat && !a->warmup) {
+			a->repeat = rb_resume_override(rs, "repeat");
+			a->warmup = rb_resume_override(rs, "warmup");
+		}
+	}
+}
+
+/* --dry-run: every input checked; show the points, write nothing. */
+static void dry_run(const struct rb_plan *plan, const struct rb_resume *rs)
+{
+	for (unsigned i = 0; i < plan->n; i++) {
+		const struct rb_point *pt = &plan->p[i].pt;
+		printf("%s %s", pt->c->name, rb_kind_name(pt->kind));
+		for (unsigned k = 0; k < pt->params.n; k++)
+			printf(" %s=%s", pt->params.kv[k].key, pt->params.kv[k].val);
+		printf(" repeat=%u warmup=%u%s\n", plan->p[i].repeat, plan->p[i].warmup,
+		       plan->p[i].reuse ? " (reused)" : "");
+	}
+	if (rs)
+		fprintf(stderr, "refbench: %u points, %u reused; dry run, nothing written\n",
+			plan->n, rs->reused);
+	else
+		fprintf(stderr, "refbench: %u points; dry run, nothing written\n", plan->n);
+}
+
 int rb_cmd_run(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -288,9 +352,9 @@ int rb_cmd_run(int argc, char **argv)
 	};
 	struct rb_env env = { .counters_mode = RB_CTR_AUTO };
 	struct rb_prov_opts prov = { .argc = argc, .argv = argv };
-	const char *suite_name = NULL, *case_name = NULL, *outdir = NULL, *resume_dir = NULL;
-	const char *repeat = NULL, *warmup = NULL;
-	char kinds[256] = "", params[1024] = "", err[RB_ERR_LEN], outbuf[PATH_MAX], line[1400];
+	struct run_choice ch = { .suite_name = NULL };
+	const char *outdir = NULL, *resume_dir, *repeat, *warmup;
+	char err[RB_ERR_LEN], outbuf[PATH_MAX], line[1400];
 	struct rb_runner_opts ro = { .env = &env, .progress = true };
 	struct rb_runner_result res;
 	struct rb_suite suite = { .n = 0 };
@@ -308,20 +372,20 @@ int rb_cmd_run(int argc, char **argv)
 		if (rb_env_option(&env, opt, optarg))
 			continue;
 		switch (opt) {
-		case 's': suite_name = optarg; break;
-		case 'c': case_name = optarg; break;
+		case 's': ch.suite_name = optarg; break;
+		case 'c': ch.case_name = optarg; break;
 		case 'k':
-			if (strlen(kinds) + strlen(optarg) + 2 >= sizeof(kinds))
+			if (strlen(ch.kinds) + strlen(optarg) + 2 >= sizeof(ch.kinds))
 				rb_die_usage("too many --kind");
-			if (kinds[0])
-				strcat(kinds, ",");
-			strcat(kinds, optarg);
+			if (ch.kinds[0])
+				strcat(ch.kinds, ",");
+			strcat(ch.kinds, optarg);
 			break;
 		case 'p':
-			if (strlen(params) + strlen(optarg) + 2 >= sizeof(params))
+			if (strlen(ch.params) + strlen(optarg) + 2 >= sizeof(ch.params))
 				rb_die_usage("too many --param");
-			strcat(params, " ");
-			strcat(params, optarg);
+			strcat(ch.params, " ");
+			strcat(ch.params, optarg);
 			break;
 		case 'o': outdir = optarg; break;
 		case 'q': ro.progress = false; break;
@@ -330,9 +394,9 @@ int rb_cmd_run(int argc, char **argv)
 		case OPT_LAB: prov.lab_json = optarg; break;
 		case OPT_KCONFIG: prov.kconfig = optarg; break;
 		case OPT_ACCEL: prov.accel = optarg; break;
-		case OPT_REPEAT: repeat = count_arg("--repeat", optarg, 1); break;
-		case OPT_WARMUP: warmup = count_arg("--warmup", optarg, 0); break;
-		case OPT_RESUME: resume_dir = optarg; break;
+		case OPT_REPEAT: ch.repeat = count_arg("--repeat", optarg, 1); break;
+		case OPT_WARMUP: ch.warmup = count_arg("--warmup", optarg, 0); break;
+		case OPT_RESUME: ch.resume_dir = optarg; break;
 		case OPT_BOOT_ARGS: boot_args = true; break;
 		case 'h': run_help(stdout); return 0;
 		default: run_help(stderr); return RB_EXIT_USAGE;
@@ -340,42 +404,16 @@ int rb_cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		rb_die_usage("unexpected argument '%s' (see refbench run --help)", argv[optind]);
-	if (suite_name && case_name)
+	resume_dir = ch.resume_dir;
+	if (ch.suite_name && ch.case_name)
 		rb_die_usage("give either --suite NAME or --case NAME (see refbench run --help)");
 	if (resume_dir && rb_resume_open(resume_dir, &rs, err, sizeof(err)))
 		rb_die_usage("%s", err);
-	if (!suite_name && !case_name && !resume_dir)
+	if (!ch.suite_name && !ch.case_name && !resume_dir)
 		rb_die_usage("give either --suite NAME or --case NAME (see refbench run --help)");
-	if (suite_name) {
-		if (kinds[0] || params[0])
-			rb_die_usage("--kind and --param go with --case, not --suite");
-		if (rb_suite_load(suite_name, &suite, err, sizeof(err)))
-			rb_die_usage("%s", err);
-	} else if (case_name) {
-		snprintf(line, sizeof(line), "%s %s%s%s%s%s%s", case_name, kinds[0] ? kinds : "all",
-			 params, repeat ? " repeat=" : "", repeat ? repeat : "",
-			 warmup ? " warmup=" : "", warmup ? warmup : "");
-		if (rb_suite_add_entry(&suite, line, "command line", err, sizeof(err)))
-			rb_die_usage("%s", err);
-		rb_strlcpy(suite.name, "(command line)", sizeof(suite.name));
-		suite.text = strdup(line);
-		repeat = warmup = NULL;
-	} else {
-		/* the resumed run's suite, as it ran */
-		if (kinds[0] || params[0])
-			rb_die_usage("--kind and --param go with --case");
-		if (rb_suite_parse(rb_resume_suite_text(&rs), "the resumed run's suite", &suite, err, sizeof(err)))
-			rb_die_usage("--resume %s: %s", resume_dir, err);
-		suite.text = strdup(rb_resume_suite_text(&rs));
-		rb_strlcpy(suite.name, rb_resume_suite_name(&rs) ? rb_resume_suite_name(&rs) : "", sizeof(suite.name));
-		rb_sha256_buf(suite.text, strlen(suite.text), suite.sha256);
-		if (!strcmp(suite.name, "(command line)"))
-			suite.sha256[0] = '\0';
-		if (!repeat && !warmup) {
-			repeat = rb_resume_override(&rs, "repeat");
-			warmup = rb_resume_override(&rs, "warmup");
-		}
-	}
+	choose_suite(&ch, &rs, &suite);
+	repeat = ch.repeat;
+	warmup = ch.warmup;
 	apply_overrides(&suite, repeat, warmup);
 	validate_env(&env);
 	/* a clock is labelled icount only when it is seen to count instructions */
@@ -422,20 +460,7 @@ int rb_cmd_run(int argc, char **argv)
 			rb_die_usage("%s", err);
 	}
 	if (dry) {
-		/* every input checked; show the points, write nothing */
-		for (unsigned i = 0; i < plan.n; i++) {
-			const struct rb_point *pt = &plan.p[i].pt;
-			printf("%s %s", pt->c->name, rb_kind_name(pt->kind));
-			for (unsigned k = 0; k < pt->params.n; k++)
-				printf(" %s=%s", pt->params.kv[k].key, pt->params.kv[k].val);
-			printf(" repeat=%u warmup=%u%s\n", plan.p[i].repeat, plan.p[i].warmup,
-			       plan.p[i].reuse ? " (reused)" : "");
-		}
-		if (resume_dir)
-			fprintf(stderr, "refbench: %u points, %u reused; dry run, nothing written\n",
-				plan.n, rs.reused);
-		else
-			fprintf(stderr, "refbench: %u points; dry run, nothing written\n", plan.n);
+		dry_run(&plan, resume_dir ? &rs : NULL);
 		json_object_put(meta);
 		rb_counters_close(&ctr);
 		rb_resume_close(&rs);
