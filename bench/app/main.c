@@ -10,6 +10,7 @@
 #include "app/compare/compare.h"
 #include "app/hostplan/hostplan.h"
 #include "app/plan/plan.h"
+#include "app/run/cmd.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "app/walk/walk.h"
