@@ -63,12 +63,9 @@ static const char compare_usage[] =
 
 static double fraction_arg(const char *opt, const char *arg, double hi)
 {
-	char *end;
-	double v = strtod(arg, &end);
+	double v;
 
-	if (*end == '%')
-		v /= 100, end++;
-	if (*end || !(v > 0 && v < hi))
+	if (rb_stats_parse_fraction(arg, hi, &v))
 		rb_die_usage("%s %s: give a fraction in (0, %g), e.g. 0.02 or 2%%", opt, arg, hi);
 	return v;
 }
