@@ -9,6 +9,7 @@
 #include "app/compare/bounds.h"
 #include "app/compare/compare.h"
 #include "app/hostplan/hostplan.h"
+#include "app/hwcheck.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "app/walk/walk.h"
@@ -27,6 +28,7 @@ static const struct {
 	{ "bounds", rb_cmd_bounds, "A/A bounds for deterministic mode: measure or --check" },
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
 	{ "host-plan", rb_cmd_hostplan, "host-mode A/B plan: the state kept across kexec (scripts/host-ab)" },
+	{ "hwcheck", rb_cmd_hwcheck, "what this machine offers: KVM, PMU, pmem, kexec, watchdog (scripts/hwcheck)" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 
