@@ -29,6 +29,7 @@ static const struct {
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
 	{ "host-plan", rb_cmd_hostplan, "host-mode A/B plan: the state kept across kexec (scripts/host-ab)" },
 	{ "hwcheck", rb_cmd_hwcheck, "what this machine offers: KVM, PMU, pmem, kexec, watchdog (scripts/hwcheck)" },
+	{ "icount-vs-hw", rb_cmd_icount_vs_hw, "a lab run's instruction counts beside a host run's hardware counts" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 
