@@ -48,9 +48,11 @@
  * of X in interrupts and other tasks. T - R - X is what the hardware's
  * instructions-retired counter would count. An execution continues an
  * instruction when it is the same instruction, first in its block, and the
- * block before it ended with it; an interrupt between two iterations
- * starts a new one (it is one instruction more on hardware, too: the
- * interrupted REP instruction is resumed after the iretq).
+ * block before it ended with it. An interrupt or a page fault between two
+ * iterations makes the rest a new one: after a fault, R takes the
+ * instruction off again; after an interrupt it stays one more, where the
+ * hardware may count the resumed instruction once (not measured here: at
+ * most one per interrupt).
  */
 #include <errno.h>
 #include <stdio.h>

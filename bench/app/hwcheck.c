@@ -356,7 +356,7 @@ static void check_kexec(unsigned long long caps)
 	if (!bin)
 		WHY("no kexec program (apt install kexec-tools)");
 	if (!rd_long("/proc/sys/kernel/kexec_load_disabled", &dis))
-		WHY("this kernel cannot kexec (no /proc/sys/kernel/kexec_load_disabled: CONFIG_KEXEC off)");
+		WHY("this kernel cannot kexec (no /proc/sys/kernel/kexec_load_disabled: built without CONFIG_KEXEC_CORE)");
 	else if (dis)
 		WHY("kernel.kexec_load_disabled = 1 (set once, until reboot)");
 	if (rd("/sys/kernel/security/lockdown", lock, sizeof(lock)) && !strstr(lock, "[none]"))
