@@ -20,12 +20,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
 #include "app/hwcheck.h"
 #include "lib/refbench.h"
 #include "lib/sysfacts.h"
+#include "lib/userfile.h"
 
 #define CAP_SYS_ADMIN_BIT 21
 #define CAP_SYS_BOOT_BIT 22
@@ -132,7 +134,7 @@ static bool has_cap(unsigned long long caps, int bit)
 
 static void check_kvm(const char *dir)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[256];
 	struct json_object *o, *x;
 
 	if (!dir) {
@@ -140,8 +142,8 @@ static void check_kvm(const char *dir)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/accel.json", dir);
-	if (!(o = json_object_from_file(path))) {
-		line("kvm", "-", "not probed: no %s (scripts/hwcheck writes it)", path);
+	if (!(o = rb_json_load(path, RB_USER_JSON_MAX, true, err, sizeof(err)))) {
+		line("kvm", "-", "not probed: %s: %s (scripts/hwcheck writes it)", path, err);
 		return;
 	}
 	if (json_object_object_get_ex(o, "error", &x)) {
@@ -294,17 +296,22 @@ static int json_count_key(struct json_object *o, const char *key)
 /* what ndctl/daxctl listed (DIR/ndctl.json, DIR/daxctl.json), in words */
 static void tool_list(const char *dir, const char *tool, const char *key, const char *what, char *out, size_t n)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[256];
 	struct json_object *o, *x;
+	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/%s.json", dir ? dir : "", tool);
-	if (!dir || access(path, F_OK)) {
+	if (!dir || stat(path, &st)) {
 		snprintf(out, n, "%s not run", tool);
 		return;
 	}
-	if (!(o = json_object_from_file(path))) {
+	if (!st.st_size) {
 		/* an empty list is no output at all */
 		snprintf(out, n, "%s lists no %s", tool, what);
+		return;
+	}
+	if (!(o = rb_json_load(path, RB_USER_JSON_MAX, false, err, sizeof(err)))) {
+		snprintf(out, n, "%s: %s", path, err);
 		return;
 	}
 	if (json_object_object_get_ex(o, "missing", NULL))
@@ -517,14 +524,14 @@ static void run_samples(const char *path, bool hw)
 /* The host-mode run: its status, counters, self-check and medians; false when it did not complete */
 static bool check_run(const char *dir)
 {
-	char path[PATH_MAX], ev[512] = "";
+	char path[PATH_MAX], ev[512] = "", err[256];
 	struct json_object *m, *c, *sc, *x;
 	const char *status, *src, *fb, *clock;
 	bool hw, ok;
 
 	snprintf(path, sizeof(path), "%s/run/meta.json", dir);
-	if (!(m = json_object_from_file(path))) {
-		printf("\nrun: no %s: no host-mode run (scripts/hwcheck runs one)\n", path);
+	if (!(m = rb_json_load(path, RB_USER_JSON_MAX, true, err, sizeof(err)))) {
+		printf("\nrun: %s: %s: no host-mode run (scripts/hwcheck runs one)\n", path, err);
 		return false;
 	}
 	status = json_object_get_string(json_object_object_get(m, "status"));

@@ -135,10 +135,13 @@ static void each_sample(const char *run, void (*fn)(struct json_object *s, void 
 	snprintf(path, sizeof(path), "%s/samples.jsonl", run);
 	if ((fd = rb_user_file_open(path, RB_SAMPLES_MAX, err, sizeof(err))) < 0 || !(f = fdopen(fd, "re")))
 		rb_die_usage("icount-vs-hw: %s: %s", path, fd < 0 ? err : strerror(errno));
-	while (getline(&l, &cap, f) > 0) {
+	for (size_t n = 1; getline(&l, &cap, f) > 0; n++) {
 		struct json_object *s = json_tokener_parse(l), *t;
 
-		if (s && json_object_object_get_ex(s, "type", &t) && !strcmp(json_object_get_string(t), "sample"))
+		if (!s)
+			rb_die_usage("icount-vs-hw: %s line %zu is not JSON (refbench validate %s says more)",
+				     path, n, run);
+		if (json_object_object_get_ex(s, "type", &t) && !strcmp(json_object_get_string(t), "sample"))
 			fn(s, ctx);
 		json_object_put(s);
 	}

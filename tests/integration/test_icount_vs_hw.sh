@@ -84,3 +84,6 @@ jq -c '.params.size = "16M"' "$TMP/hw/samples.jsonl" >"$TMP/hw/s" && mv "$TMP/hw
 WANT="run the same suite in both" refuse "$TMP/lab/run" "$TMP/hw"
 WANT="give LAB_RUN HW_RUN" refuse "$TMP/lab/run"
 WANT="give a run directory" refuse "$TMP/nowhere" "$TMP/hw"
+lab "$TMP/cut" true
+echo '{"type": "sample", "case"' >>"$TMP/cut/run/samples.jsonl"
+WANT="line 6 is not JSON (refbench validate" refuse "$TMP/cut/run" "$TMP/hw"
