@@ -7,18 +7,19 @@
  *
  *   icount     (T - R) / ops: the window's instructions, less its page-fault
  *              restarts (the clock's value)
- *   - rep      X / ops: REP string iterations after the first (the plugin's
- *              "rep.extra"); TCG and icount count each, the hardware retires
- *              the instruction once
- *   - other    O / ops: other tasks that ran in the window (a per-thread
- *              hardware counter does not see them)
+ *   - rep      (X - XO) / ops: REP string iterations after the first (the
+ *              plugin's "rep.extra", less other tasks' "extra_other"); TCG
+ *              and icount count each, the hardware retires the instruction once
+ *   - other    (O - RO) / ops: other tasks that ran in the window, less their
+ *              restarts, which R took off already (a per-thread hardware
+ *              counter does not see them)
  *   = lab      what the measured thread's instructions:uk would count on
  *              hardware, were the two machines the same; its interrupts are
  *              in it (irq: I / ops), as they are in the hardware's count
  *
  * The kernel line splits off user space: lab user = [user] of the window
- * less other tasks' user, restarts (a restarted faulting instruction is
- * the user's in these cases) and user REP iterations.
+ * less other tasks' user, the thread's restarts (a restarted faulting
+ * instruction is the user's in these cases) and user REP iterations.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -51,7 +52,7 @@ struct row {
 /* One window's counts, as the comparison wants them */
 struct win {
 	bool have;
-	uint64_t t, r, x, xu, i, o, ou, u;
+	uint64_t t, r, x, xo, xu, i, o, ro, ou, u;
 	bool rep, split;
 	char repsym[96];
 	uint64_t repsym_n;
@@ -177,10 +178,13 @@ static void lab_sample(struct json_object *s, void *p)
 	if (!(r = row_of(c->t, s)) || r->nlab == MAXS)
 		return;
 	r->lab[L_ICOUNT][r->nlab] = (double)(x->t - x->r) / (double)ops;
-	r->lab[L_REP][r->nlab] = (double)x->x / (double)ops;
-	r->lab[L_OTHER][r->nlab] = (double)x->o / (double)ops;
+	/* the measured thread's (and its interrupts') REP iterations; other tasks'
+	 * share of T - R whole, theirs included */
+	r->lab[L_REP][r->nlab] = (double)(x->x - x->xo) / (double)ops;
+	r->lab[L_OTHER][r->nlab] = (double)(x->o - x->ro) / (double)ops;
 	r->lab[L_IRQ][r->nlab] = (double)x->i / (double)ops;
-	r->lab[L_USER][r->nlab] = ((double)x->u - (double)x->ou - (double)x->r - (double)x->xu) / (double)ops;
+	r->lab[L_USER][r->nlab] = ((double)x->u - (double)x->ou - (double)(x->r - x->ro) - (double)x->xu) /
+				  (double)ops;
 	if (!r->nlab && x->repsym[0]) {
 		rb_strlcpy(r->repsym, x->repsym, sizeof(r->repsym));
 		r->repsym_v = (double)x->repsym_n / (double)ops;
@@ -243,6 +247,7 @@ static void read_windows(const char *path, struct lab_ctx *c)
 		x->u = cnt(json_object_object_get(o, "syms"), "[user]");
 		if ((x->rep = json_object_object_get_ex(o, "rep", &rep))) {
 			x->x = cnt(rep, "extra");
+			x->xo = cnt(rep, "extra_other");
 			syms = json_object_object_get(o, "rep_syms");
 			x->xu = cnt(syms, "[user]");
 			if (syms && json_object_is_type(syms, json_type_object)) {
@@ -259,6 +264,7 @@ static void read_windows(const char *path, struct lab_ctx *c)
 		if ((x->split = json_object_object_get_ex(o, "ctx", &ctx))) {
 			x->i = cnt(ctx, "interrupts");
 			x->o = cnt(ctx, "other");
+			x->ro = cnt(ctx, "other_restarts");
 			x->ou = cnt(json_object_object_get(o, "other_syms"), "[user]");
 		}
 		json_object_put(o);
