@@ -31,6 +31,7 @@
 #include <json-c/json.h>
 
 #include "app/compare/attribution.h"
+#include "app/compare/cost.h"
 #include "app/hwcheck.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
