@@ -183,8 +183,11 @@ static int keep(const char *dev, const char *sysfs, int timeout, int kexec_timeo
 					kexec_timeout, strerror(errno));
 			ioctl(fd, WDIOC_KEEPALIVE, 0);
 			close(fd);
-			fprintf(stderr, "refbench: watchdog: %s left armed (no magic close), %d s for the next "
-				"kernel to take it over\n", dev, kexec_timeout ? t : timeout);
+			if (kexec_timeout)
+				fprintf(stderr, "refbench: watchdog: %s left armed (no magic close), %d s for "
+					"the next kernel to take it over\n", dev, t);
+			else
+				fprintf(stderr, "refbench: watchdog: %s left armed (no magic close)\n", dev);
 			return 0;
 		}
 		if (keep_sig == SIGUSR1) {
