@@ -33,10 +33,17 @@ static const char plan_usage[] =
 "                 a new plan in STATE/plan.json (DIR: a kernels/build\n"
 "                 directory: bzImage, .config with KEXEC, build-info.json);\n"
 "                 the same plan again is a no-op, another one is refused\n"
-"  boot STATE [--evidence FILE]   after a boot: fail what the last boot left\n"
-"                 unfinished (keeping FILE's text), mark this boot's round\n"
-"  next STATE     what to do now, as JSON: {action: run|switch|return|\n"
-"                 compare|done|busy, round, arm, image, cmdline, run}\n"
+"  boot STATE [--evidence FILE] [--sysfs DIR]   after a boot: fail what the\n"
+"                 last boot left unfinished (keeping FILE's text; a reason\n"
+"                 that names the watchdog when watchdog0's bootstatus says it\n"
+"                 reset the machine), mark this boot's round\n"
+"  next STATE [--sysfs DIR]   what to do now, as JSON: {action: run|switch|\n"
+"                 return|compare|done|busy, round, arm, image, cmdline, run};\n"
+"                 with a hardware watchdog the cmdline keeps it armed\n"
+"                 (watchdog.stop_on_reboot=0 watchdog.open_timeout=300)\n"
+"  watchdog [--sysfs DIR]   the watchdog host-ab arms, as JSON (kind:\n"
+"                 hardware|software|none, identity, kexec_args, warning)\n"
+"  watchdog --keep SECONDS [--dev FILE]   arm it and ping it (a lab guest)\n"
 "  switch STATE LABEL|original    record the kexec about to happen\n"
 "  start STATE LABEL --run DIR    the suite starts, into DIR\n"
 "  finish STATE LABEL --status done|failed [--reason TEXT]\n"
@@ -53,7 +60,7 @@ static const char plan_usage[] =
 
 struct plan_opts {
 	const char *kernel[2], *append[2], *label[2], *suite, *orig_image, *id, *evidence;
-	const char *run, *status, *reason, *report, *run_args, *url_base;
+	const char *run, *status, *reason, *report, *run_args, *url_base, *sysfs;
 	const char *fsdax[16], *devdax[16];
 	unsigned nfsdax, ndevdax;
 	int rounds;
@@ -82,6 +89,7 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		{ "report", required_argument, NULL, 'P' }, { "boot-id", required_argument, NULL, 'I' },
 		{ "release", required_argument, NULL, 'L' }, { "cmdline", required_argument, NULL, 'C' },
 		{ "run-args", required_argument, NULL, 'A' }, { "url-base", required_argument, NULL, 'U' },
+		{ "sysfs", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *bid = NULL, *rel = NULL, *cmd = NULL;
@@ -124,6 +132,7 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		case 'C': cmd = optarg; break;
 		case 'A': o->run_args = optarg; break;
 		case 'U': o->url_base = optarg; break;
+		case 'F': o->sysfs = optarg; break;
 		case 'h': fputs(plan_usage, stdout); exit(0);
 		default: fputs(plan_usage, stderr); exit(RB_EXIT_USAGE);
 		}
@@ -347,7 +356,13 @@ static int cmd_next(const char *state, struct json_object *plan, struct plan_opt
 	if (s.action == RB_STEP_SWITCH || s.action == RB_STEP_RETURN) {
 		const char *arm = r ? json_object_get_string(json_object_object_get(r, "arm")) : NULL;
 
-		if (rb_hostplan_cmdline(plan, s.round, state, cmdline, sizeof(cmdline))) {
+		struct rb_watchdog w;
+		char wargs[256];
+
+		/* a hardware watchdog armed here must stay armed in the next kernel */
+		rb_watchdog_probe(o->sysfs ? o->sysfs : "/sys", &w);
+		rb_watchdog_kexec_args(&w, wargs, sizeof(wargs));
+		if (rb_hostplan_cmdline(plan, s.round, state, wargs, cmdline, sizeof(cmdline))) {
 			json_object_put(out);
 			return rb_error(RB_EXIT_FAIL, "the kernel command line for %s is too long",
 				   arm ? arm : "the original kernel");
@@ -534,6 +549,8 @@ int rb_cmd_hostplan(int argc, char **argv)
 		return argc < 2 ? RB_EXIT_USAGE : 0;
 	}
 	sub = argv[1];
+	if (!strcmp(sub, "watchdog"))
+		return rb_cmd_watchdog(argc - 1, argv + 1);
 	parse(argc - 1, argv + 1, &o);
 	optind++;	/* argv[optind] is now STATE, in the full argv */
 	if (optind >= argc)
@@ -574,7 +591,13 @@ int rb_cmd_hostplan(int argc, char **argv)
 					if ((unsigned char)*c < 0x20 && *c != '\n')
 						*c = ' ';
 		}
-		int n = rb_hostplan_reconcile(plan, &o.boot, ev);
+		struct rb_watchdog w;
+		char reset[512];
+
+		/* a boot that began with the watchdog's reset: the last one hung */
+		rb_watchdog_probe(o.sysfs ? o.sysfs : "/sys", &w);
+		rb_watchdog_reset_note(&w, reset, sizeof(reset));
+		int n = rb_hostplan_reconcile(plan, &o.boot, ev, reset);
 
 		if (n)
 			fprintf(stderr, "refbench: host-plan: %d round(s) changed by this boot\n", n);
