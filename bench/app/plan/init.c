@@ -621,7 +621,12 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		rb_plan_set_int(s, "budget_s", budget);
 		rb_plan_set_str(s, "budget", o.budget ? o.budget : "30m");
 		json_object_object_add(s, "margin", json_object_new_double(margin));
-		rb_plan_set_str(s, "margin_text", o.margin ? o.margin : "0.02");
+		{
+			char m[32];
+
+			snprintf(m, sizeof(m), "%g", margin);
+			rb_plan_set_str(s, "margin_text", o.margin ? o.margin : m);
+		}
 		json_object_object_add(s, "allow_missing", json_object_new_boolean(o.allow_missing));
 		json_object_object_add(s, "demo", json_object_new_boolean(o.demo));
 		rb_plan_set_str(s, "base", o.base ? o.base : "stock");

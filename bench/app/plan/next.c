@@ -519,10 +519,19 @@ static void print_bounds_compare(struct job *j)
 	printf("compare\nbounds\n");
 	if (rb_json_get_str(j->s, "check"))
 		printf("--check\n%s\n", rb_json_get_str(j->s, "check"));
-	else
+	else {
+		struct json_object *lab = rb_plan_get(j->s, "lab_args");
+		char with[1024] = "";
+
+		/* the lab's own arguments change what is measured (--cost: the
+		 * components and the own count): the file says which */
+		for (size_t i = 0; i < json_object_array_length(lab); i++)
+			snprintf(with + strlen(with), sizeof(with) - strlen(with), "%s%s", *with ? " " : ", scripts/lab ",
+				 json_object_get_string(json_object_array_get_idx(lab, i)));
 		printf("-o\n%s\n--label\nscripts/bounds: %ld perturbed deterministic boots (--perturb 0, %ld, ...) per "
-		       "kernel\n--factor\n%s\n", out_dir(j), rb_plan_int(j->s, "boots", 6), RB_PLAN_PERTURB,
+		       "kernel%s\n--factor\n%s\n", out_dir(j), rb_plan_int(j->s, "boots", 6), RB_PLAN_PERTURB, with,
 		       rb_json_get_str(j->s, "factor"));
+	}
 	for (size_t k = 0; rb_plan_kernel(j->plan, k); k++) {
 		runs_of(j, (long)k, runs, sizeof(runs));
 		printf("%s\n", runs);
