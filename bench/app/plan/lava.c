@@ -219,7 +219,7 @@ static int lava_job(int argc, char **argv)
 		size_t len;
 
 		if (a[0] != '-' || (!qemu_flag(a) && !v)) {
-			rb_error(RB_EXIT_USAGE, "lava-job: QEMU argument '%s' is not an option this job knows", a);
+			rc = rb_error(RB_EXIT_USAGE, "lava-job: QEMU argument '%s' is not an option this job knows", a);
 			goto out;
 		}
 		if (qemu_flag(a)) {
@@ -236,14 +236,14 @@ static int lava_job(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(a, "-plugin")) {
-			rb_error(RB_EXIT_USAGE, "lava-job: the QEMU plugin (--attribute, --cost, ATTRIBUTE=1, COST=1) "
+			rc = rb_error(RB_EXIT_USAGE, "lava-job: the QEMU plugin (--attribute, --cost, ATTRIBUTE=1, COST=1) "
 				 "writes its counts into a host file, which a LAVA job does not return: boot those in "
 				 "the lab (scripts/plan-run)");
 			goto out;
 		}
 		if (!strcmp(a, "-serial")) {
 			if (strncmp(v, "file:", 5)) {
-				rb_error(RB_EXIT_USAGE, "lava-job: -serial %s: expected scripts/lab's file:PATH", v);
+				rc = rb_error(RB_EXIT_USAGE, "lava-job: -serial %s: expected scripts/lab's file:PATH", v);
 				goto out;
 			}
 			serial = v + 5;
@@ -251,7 +251,7 @@ static int lava_job(int argc, char **argv)
 		} else if (!strcmp(a, "-object") && !strncmp(v, "memory-backend-file,", 20)) {
 			/* a directory: QEMU makes its own temporary file there */
 			if (!(nv = opt_replace(v, "mem-path", pmem_dir, NULL))) {
-				rb_error(RB_EXIT_USAGE, "lava-job: -object %s has no mem-path", v);
+				rc = rb_error(RB_EXIT_USAGE, "lava-job: -object %s has no mem-path", v);
 				goto out;
 			}
 			v = nv;
@@ -259,12 +259,12 @@ static int lava_job(int argc, char **argv)
 			const char *id = opt_val(v, "id", &len);
 
 			if (!id || len != 3 || strncmp(id, "out", 3)) {
-				rb_error(RB_EXIT_USAGE, "lava-job: -fsdev %s: a LAVA job boots only an initramfs root "
+				rc = rb_error(RB_EXIT_USAGE, "lava-job: -fsdev %s: a LAVA job boots only an initramfs root "
 					 "(scripts/lab --root initramfs, the default in deterministic mode)", v);
 				goto out;
 			}
 			if (!(nv = opt_replace(v, "path", share_dir, "readonly=on"))) {
-				rb_error(RB_EXIT_USAGE, "lava-job: -fsdev %s has no path", v);
+				rc = rb_error(RB_EXIT_USAGE, "lava-job: -fsdev %s has no path", v);
 				goto out;
 			}
 			{
@@ -281,7 +281,7 @@ static int lava_job(int argc, char **argv)
 		fputc(' ', o);
 		if (put_word(o, v)) {
 			free(nv);
-			rb_error(RB_EXIT_USAGE, "lava-job: QEMU argument '%s' holds a quote, a backslash or a newline", v);
+			rc = rb_error(RB_EXIT_USAGE, "lava-job: QEMU argument '%s' holds a quote, a backslash or a newline", v);
 			goto out;
 		}
 		fputs("\"\n", o);
@@ -290,7 +290,7 @@ static int lava_job(int argc, char **argv)
 	fclose(o);
 	o = NULL;
 	if (!kernel || !initrd || !serial || !out) {
-		rb_error(RB_EXIT_USAGE, "lava-job: the command line lacks %s: give scripts/lab's whole command (with "
+		rc = rb_error(RB_EXIT_USAGE, "lava-job: the command line lacks %s: give scripts/lab's whole command (with "
 			 "--root initramfs)", !kernel ? "-kernel" : !initrd ? "-initrd" : !serial ? "-serial file:" :
 			 "-fsdev local,id=out");
 		goto out;
