@@ -4,7 +4,8 @@
 # installed, LAVA's own schema check of it), the command lines it refuses,
 # and the run's files and console brought back from synthetic job logs,
 # in lava-run's form and the server's ('- ' before each line): whole, cut
-# off, without files, damaged.
+# off, without files, damaged; and scripts/plan-lava's server path
+# (lavacli submit, show, logs, cancel) against a stub lavacli.
 . "$(dirname "$0")/lib.sh"
 
 touch "$TMP/bzImage" "$TMP/initrd"
@@ -109,3 +110,54 @@ awk '/files begin/ { print; print "{\"dt\": \"x\", \"lvl\": \"target\", \"msg\":
 rc_of "$RB" plan lava-log "$TMP/mixed.log" --serial "$TMP/s" --files "$TMP/f"
 expect 1 "not base64"
 ok "lava-log: cut off, without files (exit 3, console kept), a wrong sha256, a console line inside: refused"
+
+# scripts/plan-lava as QEMU, against a server: a stub lavacli that answers
+# each `jobs show` with the next line of states
+mkdir -p "$TMP/bin" "$TMP/stub"
+cat >"$TMP/bin/lavacli" <<'STUB'
+#!/bin/bash
+echo "$*" >>"$STUB/calls"
+shift 2
+case "$1 $2" in
+"jobs submit") cp "$3" "$STUB/submitted.yaml"; echo 42 ;;
+"jobs show") n=$(($(cat "$STUB/n" 2>/dev/null || echo 0) + 1)); echo "$n" >"$STUB/n"
+	sed -n "$n{p;q}; \${p}" "$STUB/states" | tail -n 1 ;;
+"jobs logs") cat "$STUB/log" ;;
+"jobs cancel") echo "$3" >>"$STUB/canceled" ;;
+esac
+STUB
+chmod +x "$TMP/bin/lavacli"
+mklog "$sum" >"$TMP/stub/log"
+lava_qemu=(env PATH="$TMP/bin:$PATH" STUB="$TMP/stub" RB_LAVA_AS_QEMU=1 RB_LAVA_URL=https://me:SECRET@lava.example/RPC2
+	RB_LAVA_POLL=0.1 RB_LAB_STATUS="$TMP/status" "$ROOT/scripts/plan-lava")
+states() { rm -f "$TMP/stub/n" "$TMP/stub/calls"; printf '{"state": "%s", "health": "%s"}\n' "$@" >"$TMP/stub/states"; }
+states Submitted Unknown Running Unknown Running Unknown Finished Complete
+rm -rf "$TMP/out" && mkdir -p "$TMP/out"
+rc_of "${lava_qemu[@]}" "${q[@]:1}"
+[ "$RC" = 0 ] || fail "plan-lava (server, stub lavacli) exited $RC: $(cat "$TMP/se")"
+grep -q 'LAVA job 42: Running' "$TMP/se" && grep -q 'LAVA job 42: Finished Complete' "$TMP/se" ||
+	fail "no progress line per state: $(cat "$TMP/se")"
+[ "$(cat "$TMP/out/guest-exit")" = 0 ] && [ -f "$TMP/out/run/meta.json" ] && [ "$(cat "$TMP/out/lava-job.id")" = 42 ] ||
+	fail "the guest's files are not in the run share: $(ls "$TMP/out")"
+grep -q '^refbench-lab: exit 0' "$TMP/out/serial.log" || fail "serial.log is not the job's console"
+cmp -s "$TMP/stub/submitted.yaml" "$TMP/out/lava-job.yaml" || fail "the job kept is not the job submitted"
+grep -qx -- '--uri https://me:SECRET@lava.example/RPC2 jobs logs --raw --no-follow 42' "$TMP/stub/calls" || fail "the log was not fetched"
+rc_of "${lava_qemu[@]}" --version
+grep -q 'lava.example/RPC2' "$TMP/so" && ! grep -q SECRET "$TMP/so" || fail "--version: $(cat "$TMP/so")"
+ok "plan-lava, server path (stub lavacli): submitted, a line per state, log fetched, files home; the token never shown"
+
+states Submitted Unknown Running Unknown Finished Incomplete
+rm -rf "$TMP/out" && mkdir -p "$TMP/out"
+rc_of "${lava_qemu[@]}" "${q[@]:1}"
+[ "$RC" = 1 ] || fail "plan-lava exited $RC for a job LAVA ended Incomplete, expected 1"
+states Submitted Unknown Running Unknown
+rm -rf "$TMP/out" && mkdir -p "$TMP/out"
+"${lava_qemu[@]}" "${q[@]:1}" >/dev/null 2>"$TMP/se" &
+pid=$!
+for _ in $(seq 100); do grep -q Running "$TMP/se" 2>/dev/null && break; sleep 0.1; done
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" = 143 ] && [ "$(cat "$TMP/stub/canceled" 2>/dev/null)" = 42 ] ||
+	fail "SIGTERM (the lab's watchdog) did not cancel job 42 (exit $rc): $(cat "$TMP/se")"
+ok "plan-lava: a job LAVA ends Incomplete fails the boot (exit 1); SIGTERM cancels the job (lavacli jobs cancel)"

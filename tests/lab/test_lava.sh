@@ -5,7 +5,9 @@
 # alone, with the refbench-qemu device type as its device) runs it
 # (scripts/plan-lava, RB_LAVA_URL=local), the run it brings home from the
 # job's log validates, and its samples are byte-identical to those of the
-# same boot run by scripts/lab (deterministic mode). Skips without
+# same boot run by scripts/lab (deterministic mode); a job LAVA ends
+# Incomplete (a kernel that panics) leaves a failed run that says why, as
+# a failed lab boot does (the plan boots it again on resume). Skips without
 # lava-dispatcher (scripts/deps --lava). Exit 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/lib.sh"
 
@@ -60,3 +62,16 @@ ok "scripts/lab booted the same in ${t_lab}s"
 cmp -s "$TMP/lava/run/samples.jsonl" "$TMP/lab/run/samples.jsonl" ||
 	fail "samples differ: $(diff <(jq -c .value "$TMP/lab/run/samples.jsonl") <(jq -c .value "$TMP/lava/run/samples.jsonl") | head -4 | tr '\n' ' ')"
 ok "the LAVA job's samples are byte-identical to the lab's"
+
+# a job LAVA ends Incomplete: no init, so the kernel panics and QEMU exits
+RUN=$TMP/panic
+rc=0
+RB_LAVA_URL=local "$REPO/scripts/plan-lava" "${args[@]}" --append rdinit=/nonexistent -o "$RUN" \
+	>"$TMP/panic.out" 2>"$TMP/panic.err" || rc=$?
+[ "$rc" = 1 ] || { tail -n 20 "$TMP/panic.err"; fail "scripts/plan-lava exited $rc for a kernel that panics, expected 1"; }
+grep -q '"lvl": "results".*"result": "fail"' "$RUN/lava.log" || fail "LAVA did not end the job failed"
+jq -e '.outcome.status == "failed" and (.outcome.reason | test("panic"))' "$RUN/lab.json" >/dev/null ||
+	fail "the failed job's run: $(jq -c .outcome "$RUN/lab.json")"
+"$RB" validate "$RUN/run" >"$TMP/validate.out" 2>&1 && grep -q "valid, failed" "$TMP/validate.out" ||
+	fail "the failed boot's run: validate says $(cat "$TMP/validate.out")"
+ok "a job LAVA ends failed (kernel panic) is a failed boot: $(jq -r .outcome.reason "$RUN/lab.json" | cut -c1-60)"
