@@ -186,13 +186,14 @@ void rb_plan_add_boot(struct json_object *plan, const char *label, long kernel, 
 /* A boot's run can be reused when it is complete and its checksums verify. */
 bool rb_plan_run_reusable(const char *run)
 {
-	char err[RB_ERR_LEN];
+	char err[RB_ERR_LEN], dir[PATH_MAX + 8];
 	struct json_object *meta = NULL;
 	int r;
 
 	if (!run || !*run)
 		return false;
-	r = rb_validate_dir(run, true, &meta, NULL, err, sizeof(err));
+	/* a lab boot's run is RUN/run, as refbench validate takes it */
+	r = rb_validate_dir(rb_run_resolve(run, dir, sizeof(dir)), true, &meta, NULL, err, sizeof(err));
 	json_object_put(meta);
 	return r == 0;
 }
