@@ -1,7 +1,7 @@
 #!/bin/bash
 # One lab boot as a LAVA job (docs/lava.md), without a server: the job that
 # refbench plan lava-job makes of the lab's QEMU command passes LAVA's own
-# schema check (lava_common.schemas, strict), lava-run (the dispatcher
+# checks (lava_common.schemas strict, lava-run --validate), lava-run (the dispatcher
 # alone, with the refbench-qemu device type as its device) runs it
 # (scripts/plan-lava, RB_LAVA_URL=local), the run it brings home from the
 # job's log validates, and its samples are byte-identical to those of the
@@ -26,11 +26,9 @@ mapfile -t qcmd < <("$REPO/scripts/lab" "${args[@]}" --dry-run 2>/dev/null | tai
 : >"$TMP/initrd"
 for i in "${!qcmd[@]}"; do [ "${qcmd[$i]}" != -initrd ] || qcmd[$((i + 1))]=$TMP/initrd; done
 "$RB" plan lava-job -- "${qcmd[@]}" >"$TMP/job.yaml" || fail "refbench plan lava-job failed"
-/usr/bin/python3 -c 'import sys, yaml
-from lava_common.schemas import validate
-validate(yaml.safe_load(open(sys.argv[1])), strict=True)' "$TMP/job.yaml" 2>"$TMP/schema.err" ||
-	fail "LAVA's schema refuses the job: $(tail -n 1 "$TMP/schema.err")"
-ok "the job passes LAVA's schema check (lava_common.schemas, strict)"
+"$REPO/scripts/plan-lava" --validate "$TMP/job.yaml" 2>"$TMP/validate.err" ||
+	fail "LAVA refuses the job: $(tail -n 3 "$TMP/validate.err")"
+ok "the job passes LAVA's own checks (lava_common.schemas strict, lava-run --validate)"
 
 t0=$SECONDS
 rc=0
