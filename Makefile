@@ -64,7 +64,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
+.PHONY: all deps check check-lava plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -131,6 +131,12 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HDRS)
 check: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BINS)
 	@! command -v $(CLANG) >/dev/null || $(MAKE) --no-print-directory $(FUZZ_BINS)
 	@tests/run $(if $(TESTS),--only '$(TESTS)')
+
+# the LAVA tests with LAVA's tools installed (scripts/deps --lava; no server,
+# docs/lava.md); make check runs them too, skipping the lab one without them
+check-lava: build/.deps-ok bench/refbench build/asan/refbench
+	scripts/deps --lava
+	@tests/run --only lava
 
 # RB_FUZZ_SECONDS=N per target (default 3)
 fuzz: $(FUZZ_BINS)
