@@ -36,9 +36,10 @@ grep -qx "serial $TMP/out/serial.log" "$TMP/locals" && grep -qx "out $TMP/out" "
 	fail "--locals does not name serial.log and the run share: $(cat "$TMP/locals")"
 ok "lava-job: the lab's command as a job (console to LAVA, fresh pmem, read-only share, images by sha256)"
 
-rc_of "$RB" plan lava-job --artifacts-url https://files.example/rb -- "${q[@]}"
+rc_of "$RB" plan lava-job --artifacts-url https://files.example/rb --pmem-dir lab -- "${q[@]/\/dev\/shm\//$TMP/}"
 grep -qE 'url: "https://files.example/rb/[0-9a-f]{16}-bzImage"' "$TMP/so" || fail "--artifacts-url is not the images' URL"
-ok "lava-job --artifacts-url: the images by URL"
+grep -qF -- "mem-path=$TMP,size=4098M" "$TMP/so" || fail "--pmem-dir lab is not the lab's directory: $(grep mem-path "$TMP/so")"
+ok "lava-job --artifacts-url: the images by URL; --pmem-dir lab: the lab's directory"
 
 if /usr/bin/python3 -c 'import lava_common.schemas' 2>/dev/null; then
 	/usr/bin/python3 -c 'import sys, yaml

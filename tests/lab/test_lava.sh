@@ -62,9 +62,11 @@ cmp -s "$TMP/lava/run/samples.jsonl" "$TMP/lab/run/samples.jsonl" ||
 ok "the LAVA job's samples are byte-identical to the lab's"
 
 # a job LAVA ends Incomplete: no init, so the kernel panics and QEMU exits
+# (the least memory the lab allows: it panics before pmem is set up)
 RUN=$TMP/panic
 rc=0
-RB_LAVA_URL=local "$REPO/scripts/plan-lava" "${args[@]}" --append rdinit=/nonexistent -o "$RUN" \
+RB_LAVA_URL=local "$REPO/scripts/plan-lava" "${args[@]}" --append rdinit=/nonexistent --mem 512M --pmem-size 1G \
+	--fsdax-size 512M --devdax2m-size 0 --devdax1g-size 0 -o "$RUN" \
 	>"$TMP/panic.out" 2>"$TMP/panic.err" || rc=$?
 [ "$rc" = 1 ] || { tail -n 20 "$TMP/panic.err"; fail "scripts/plan-lava exited $rc for a kernel that panics, expected 1"; }
 grep -q '"lvl": "results".*"result": "fail"' "$RUN/lava.log" || fail "LAVA did not end the job failed"

@@ -28,7 +28,8 @@ static const char usage[] =
 "  --minutes N        the job's timeout (default 60)\n"
 "  --artifacts-url U  the kernel and initrd as U/NAME (NAME in --locals);\n"
 "                     default file://PATH (a worker on this machine)\n"
-"  --pmem-dir DIR     the worker's directory for the pmem backing (/dev/shm)\n"
+"  --pmem-dir DIR     the worker's directory for the pmem backing (/dev/shm;\n"
+"                     lab: the one scripts/lab chose here, for a worker here)\n"
 "  --share-dir DIR    a worker directory the run's 9p share shows read-only\n"
 "                     (default /var/lib/lava/dispatcher/tmp)\n"
 "  --locals FILE      write what stays on this side, one 'KEY VALUE...' a\n"
@@ -249,7 +250,15 @@ static int lava_job(int argc, char **argv)
 			serial = v + 5;
 			v = "stdio";
 		} else if (!strcmp(a, "-object") && !strncmp(v, "memory-backend-file,", 20)) {
-			/* a directory: QEMU makes its own temporary file there */
+			/* a directory: QEMU makes its own temporary file there;
+			 * "lab": the one the lab chose here (room in /dev/shm, or its cache) */
+			const char *mp = opt_val(v, "mem-path", &len), *slash = mp ? memrchr(mp, '/', len) : NULL;
+			static char labdir[4096];
+
+			if (!strcmp(pmem_dir, "lab") && slash) {
+				snprintf(labdir, sizeof(labdir), "%.*s", (int)(slash - mp), mp);
+				pmem_dir = labdir;
+			}
 			if (!(nv = opt_replace(v, "mem-path", pmem_dir, NULL))) {
 				rc = rb_error(RB_EXIT_USAGE, "lava-job: -object %s has no mem-path", v);
 				goto out;
