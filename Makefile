@@ -69,7 +69,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 all: bench/refbench $(PLUGIN_SO)
 
 # The QEMU TCG plugin for per-symbol instruction counts (scripts/lab --attribute).
-$(PLUGIN_SO): plugin/insn_attr.c plugin/qemu_plugin_abi.h plugin/window_marker.h plugin/x86_cost.h plugin/x86_context.h
+$(PLUGIN_SO): plugin/insn_attr.c plugin/qemu_plugin_abi.h plugin/window_marker.h plugin/x86_cost.h plugin/x86_context.h plugin/x86_rep.h
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
 	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o $@ $<

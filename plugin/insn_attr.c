@@ -37,6 +37,22 @@
  *   "interrupts_syms":{...},"other_syms":{...}
  *   [,"interrupts_<component>_syms":{...},"other_<component>_syms":{...}]
  * The measured task's own count is the total less I and O.
+ *
+ * And the REP string instructions (x86_rep.h), which TCG, and icount,
+ * count once per iteration where the hardware retires them once:
+ *   "rep":{"insns":N,"extra":X,"extra_interrupts":XI,"extra_other":XO},
+ *   "rep_syms":{"name":extra,...}
+ * N counts the REP instructions executed (each one instruction retired on
+ * hardware), X their executions after the first (the iterations icount
+ * counts beyond that one: rcx of them for `rep stosb`), XI and XO the part
+ * of X in interrupts and other tasks. T - R - X is what the hardware's
+ * instructions-retired counter would count. An execution continues an
+ * instruction when it is the same instruction, first in its block, and the
+ * block before it ended with it. An interrupt or a page fault between two
+ * iterations makes the rest a new one: after a fault, R takes the
+ * instruction off again; after an interrupt it stays one more, where the
+ * hardware may count the resumed instruction once (not measured here: at
+ * most one per interrupt).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +63,7 @@
 #include "window_marker.h"
 #include "x86_context.h"
 #include "x86_cost.h"
+#include "x86_rep.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -98,6 +115,20 @@ static uint64_t sites[RB_EDGE_NR];	/* translated, per edge kind */
 static uint64_t ret_thunk;		/* __x86_return_thunk, where the kernel has one */
 static uint64_t switch_mismatch;	/* a stack store that did not name the running task */
 static bool tasks_lost;			/* out of memory: the split is not reported */
+
+/* REP string instructions (x86_rep.h): the sites translated, and per window
+ * the instructions and their continuing executions (per bucket, per context) */
+struct rep_site {
+	uint64_t va;
+	size_t b;
+};
+static struct rep_site *rep_sites;
+static size_t nrep_sites, rep_cap;
+static uint64_t tb_execs;			/* blocks executed, counted inline */
+static uint64_t rep_last_va, rep_last_tb;	/* the last REP execution: where, in which block */
+static uint64_t rep_insns, rep_insns_snap, rep_extra_ctx[X_NR];
+static uint64_t *repx, *repx_snap;		/* continuing executions per bucket */
+static bool rep_lost;				/* a site could not be kept: "rep" is not reported */
 
 static int cmp_sym(const void *a, const void *b)
 {
@@ -275,6 +306,19 @@ static void emit_cost(void)
 	}
 }
 
+static void emit_rep(void)
+{
+	uint64_t extra = 0;
+
+	for (size_t b = 0; b < nbuckets; b++)
+		extra += repx[b] - repx_snap[b];
+	fprintf(out, ",\"rep\":{\"insns\":%llu,\"extra\":%llu,\"extra_interrupts\":%llu,"
+		"\"extra_other\":%llu}", (unsigned long long)(rep_insns - rep_insns_snap),
+		(unsigned long long)extra, (unsigned long long)rep_extra_ctx[X_IRQ],
+		(unsigned long long)rep_extra_ctx[X_OTHER]);
+	emit_syms("rep_syms", repx, repx_snap);
+}
+
 static void emit_window(void)
 {
 	uint64_t total = 0;
@@ -299,6 +343,8 @@ static void emit_window(void)
 		emit_cost();
 	if (!tasks_lost)
 		emit_split();
+	if (!rep_lost)
+		emit_rep();
 	fprintf(out, "}\n");
 }
 
@@ -315,6 +361,9 @@ static void on_marker(unsigned int vcpu, void *udata)
 		memcpy(snap, counts, nbuckets * sizeof(*counts));
 		memcpy(canary_snap, canary, sizeof(canary));
 		restarts_snap = restarts;
+		memcpy(repx_snap, repx, nbuckets * sizeof(*repx));
+		rep_insns_snap = rep_insns;
+		memset(rep_extra_ctx, 0, sizeof(rep_extra_ctx));
 		for (int c = 0; cost && c < C_NR; c++)
 			memcpy(csnap[c], ccount[c], nbuckets * sizeof(**ccount));
 		if (cost)
@@ -336,6 +385,50 @@ static void on_marker(unsigned int vcpu, void *udata)
 		window_seq++;
 		in_window = false;
 	}
+}
+
+/*
+ * Every execution of a REP string instruction (udata: its site << 1, and 1
+ * when it is first in its block). Iterations after the first re-enter the
+ * instruction from the block it ended, as the first instruction of a new
+ * block: that is a continuing execution; anything else starts one.
+ */
+static void on_rep(unsigned int vcpu, void *udata)
+{
+	const struct rep_site *r = &rep_sites[(uintptr_t)udata >> 1];
+	bool cont = ((uintptr_t)udata & 1) && r->va == rep_last_va && tb_execs == rep_last_tb + 1;
+
+	(void)vcpu;
+	rep_last_va = r->va;
+	rep_last_tb = tb_execs;
+	if (!in_window)
+		return;
+	if (!cont) {
+		rep_insns++;
+		return;
+	}
+	repx[r->b]++;
+	if (ctx_cur == RB_CTX_IRQ || ctx_cur == RB_CTX_OTHER)
+		rep_extra_ctx[ctx_cur == RB_CTX_IRQ ? X_IRQ : X_OTHER]++;
+}
+
+/* The site of a REP instruction at va: its index, added when new; -1 out of memory */
+static long rep_site(uint64_t va, size_t b)
+{
+	for (size_t i = 0; i < nrep_sites; i++)
+		if (rep_sites[i].va == va)
+			return (long)i;
+	if (nrep_sites == rep_cap) {
+		size_t cap = rep_cap ? rep_cap * 2 : 256;
+		struct rep_site *n = realloc(rep_sites, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		rep_sites = n;
+		rep_cap = cap;
+	}
+	rep_sites[nrep_sites] = (struct rep_site){ .va = va, .b = b };
+	return (long)nrep_sites++;
 }
 
 /* The displacement of a `nopl disp32(%rax)`, the form of every marker and
@@ -475,6 +568,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	bool after_endbr = false;
 
 	(void)id;
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &tb_execs, 1);
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t va = qemu_plugin_insn_vaddr(insn);
@@ -509,6 +603,15 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (ck)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &canary[ck], 1);
+		if (rb_x86_rep_string(bytes, len)) {
+			long r = rep_site(va, b0);
+
+			if (r < 0)
+				rep_lost = true;
+			else
+				qemu_plugin_register_vcpu_insn_exec_cb(insn, on_rep, QEMU_PLUGIN_CB_NO_REGS,
+								       (void *)(((uintptr_t)r << 1) | !i));
+		}
 		if (va == pf_entry_addr && pf_entry_addr)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &restarts, 1);
@@ -542,7 +645,8 @@ static void write_info(void)
 		"\"line_bytes\":%d,\"windows\":%llu,\"context\":{\"irq_entry_sites\":%llu,"
 		"\"entry_sites\":%llu,\"exit_sites\":%llu,\"switch_loads\":%llu,\"switch_stores\":%llu,"
 		"\"switch_mismatches\":%llu,\"sched_entries\":%llu,\"sched_exits\":%llu,"
-		"\"sched_unmatched\":%llu,\"tasks\":%zu,\"deep_frames\":%llu,\"lost\":%s}}\n",
+		"\"sched_unmatched\":%llu,\"tasks\":%zu,\"deep_frames\":%llu,\"lost\":%s},"
+		"\"rep\":{\"sites\":%zu,\"lost\":%s}}\n",
 		cost ? "true" : "false", nlocks,
 		(unsigned long long)lock_seen[0], (unsigned long long)lock_seen[1],
 		(unsigned long long)lock_seen[2], RB_VMEMMAP_L4_BASE, RB_VMEMMAP_L4_BASE + RB_VMEMMAP_L4_SIZE,
@@ -553,7 +657,7 @@ static void write_info(void)
 		(unsigned long long)switch_mismatch, (unsigned long long)sites[RB_EDGE_SCHED_ENTER],
 		(unsigned long long)sites[RB_EDGE_SCHED_EXIT], (unsigned long long)tasks.unmatched,
 		tasks.n + 1, (unsigned long long)tasks.overflow,
-		tasks_lost ? "true" : "false");
+		tasks_lost ? "true" : "false", nrep_sites, rep_lost ? "true" : "false");
 	if (fclose(f) || rename(tmp, info_path))
 		unlink(tmp);
 }
@@ -646,6 +750,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	cur = &tasks.boot;
 	counts = calloc(nbuckets, sizeof(*counts));
 	snap = calloc(nbuckets, sizeof(*snap));
+	repx = calloc(nbuckets, sizeof(*repx));
+	repx_snap = calloc(nbuckets, sizeof(*repx_snap));
+	if (!repx || !repx_snap)
+		return qemu_plugin_outs("insn_attr: out of memory\n"), -1;
 	out = fopen(outp, "we");
 	if (!counts || !snap || !out) {
 		snprintf(msg, sizeof(msg), "insn_attr: %s: %s\n", outp, strerror(errno));

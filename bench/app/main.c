@@ -9,7 +9,9 @@
 #include "app/compare/bounds.h"
 #include "app/compare/compare.h"
 #include "app/hostplan/hostplan.h"
+#include "app/hwcheck.h"
 #include "app/plan/plan.h"
+#include "app/run/cmd.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "app/walk/walk.h"
@@ -29,6 +31,8 @@ static const struct {
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
 	{ "plan", rb_cmd_plan, "the plan of an A/B, a series walk or a bounds run (scripts/plan-run)" },
 	{ "host-plan", rb_cmd_hostplan, "host-mode A/B plan: the state kept across kexec (scripts/host-ab)" },
+	{ "hwcheck", rb_cmd_hwcheck, "what this machine offers for measuring (scripts/hwcheck)" },
+	{ "icount-vs-hw", rb_cmd_icount_vs_hw, "a lab run's icount beside a host run's hardware counts" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 
@@ -36,7 +40,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: refbench COMMAND [options]   (refbench COMMAND --help)\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nrefbench %s\n", RB_GIT_SHA);
 }
 

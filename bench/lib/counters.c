@@ -137,6 +137,13 @@ int rb_counters_open(struct rb_counters *c, int mode, const struct rb_perf_ops *
 				 "hardware group opened but never counted (counters busy: "
 				 "nmi_watchdog or another perf user; try "
 				 "'echo 0 > /proc/sys/kernel/nmi_watchdog')");
+		} else if (err == -EACCES || err == -EPERM) {
+			/* a PMU that this process may not use for the kernel */
+			snprintf(c->fallback, sizeof(c->fallback),
+				 "hardware events refused: %s (kernel.perf_event_paranoid: "
+				 "sysctl -w kernel.perf_event_paranoid=1, or CAP_PERFMON; "
+				 "whether there is a PMU at all: refbench hwcheck)",
+				 strerror(-err));
 		} else {
 			snprintf(c->fallback, sizeof(c->fallback),
 				 "hardware events unavailable: %s (no PMU, as in a VM "

@@ -54,7 +54,7 @@ struct rb_counters {
 	enum rb_ctr_source source;	/* what was opened: HW, SW, or NONE */
 	unsigned n;
 	const struct rb_ctr_def *defs[RB_MAX_CTRS];
-	char fallback[160];		/* why HW was not used, when it was not */
+	char fallback[320];		/* why HW was not used, when it was not */
 	const struct rb_perf_ops *ops;
 	void *impl;			/* backend state */
 };

@@ -43,3 +43,26 @@ certify() {
 		 del(.points_done)' "$1/meta.json" >"$1/meta.json.new"
 	mv "$1/meta.json.new" "$1/meta.json"
 }
+# fake_host JOURNAL: the machine scripts/host-ab --seam systemd drives,
+# played by fakes on PATH ($TMP/bin): kexec and systemctl record their
+# calls in $FAKE_LOG, journalctl prints JOURNAL (the previous boot's last
+# lines), findmnt calls $TMP/pmem a DAX mount; kernel directories
+# $TMP/k/a and $TMP/k/b (6.1.192, KEXEC) and an original image $TMP/k/orig.
+# Sets HAB and the environment; each "boot" is boot ID RELEASE CMDLINE.
+fake_host() {
+	HAB=$ROOT/scripts/host-ab
+	local F=$TMP/bin k
+	mkdir -p "$F" "$TMP/pmem" "$TMP/k/a" "$TMP/k/b"
+	for k in a b; do
+		: >"$TMP/k/$k/bzImage"; echo CONFIG_KEXEC=y >"$TMP/k/$k/.config"
+		echo '{"kernelrelease": "6.1.192"}' >"$TMP/k/$k/build-info.json"
+	done
+	: >"$TMP/k/orig"
+	printf '#!/bin/bash\necho "kexec $*" >>"$FAKE_LOG"\n' >"$F/kexec"
+	printf '#!/bin/bash\necho "systemctl $*" >>"$FAKE_LOG"\n' >"$F/systemctl"
+	printf '#!/bin/bash\necho %q\n' "$1" >"$F/journalctl"
+	printf '#!/bin/bash\n[ "${@: -1}" = "$FAKE_DAX" ] && echo rw,relatime,dax=always || exit 1\n' >"$F/findmnt"
+	chmod +x "$F"/*
+	export PATH=$F:$PATH FAKE_DAX=$TMP/pmem
+}
+boot() { export RB_BOOT_ID=$1 RB_BOOT_RELEASE=$2 RB_BOOT_CMDLINE=$3; }

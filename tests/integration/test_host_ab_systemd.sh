@@ -6,23 +6,11 @@
 # RB_BOOT_RELEASE and RB_BOOT_CMDLINE (what refbench host-plan would read
 # from /proc), taken from the command line the fake kexec was given.
 . "$(dirname "$0")/lib.sh"
-HAB=$ROOT/scripts/host-ab
-F=$TMP/bin
-mkdir -p "$F" "$TMP/units" "$TMP/sys/kernel" "$TMP/pmem" "$TMP/k/a" "$TMP/k/b"
+fake_host 'Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)'
+mkdir -p "$TMP/units" "$TMP/sys/kernel"
 : >"$TMP/sys/kernel/kexec_loaded"
-for k in a b; do
-	: >"$TMP/k/$k/bzImage"; echo CONFIG_KEXEC=y >"$TMP/k/$k/.config"
-	echo '{"kernelrelease": "6.1.192"}' >"$TMP/k/$k/build-info.json"
-done
-: >"$TMP/k/orig"
-printf '#!/bin/bash\necho "kexec $*" >>"$FAKE_LOG"\n' >"$F/kexec"
-printf '#!/bin/bash\necho "systemctl $*" >>"$FAKE_LOG"\n' >"$F/systemctl"
-printf '#!/bin/bash\necho "Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"\n' >"$F/journalctl"
-printf '#!/bin/bash\n[ "${@: -1}" = "$FAKE_DAX" ] && echo rw,relatime,dax=always || exit 1\n' >"$F/findmnt"
-chmod +x "$F"/*
-export PATH=$F:$PATH FAKE_LOG=$TMP/calls FAKE_DAX=$TMP/pmem RB_SYSTEMD_UNIT_DIR=$TMP/units RB_SYSFS=$TMP/sys
+export FAKE_LOG=$TMP/calls RB_SYSTEMD_UNIT_DIR=$TMP/units RB_SYSFS=$TMP/sys
 S=$TMP/state ORIG='BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet'
-boot() { export RB_BOOT_ID=$1 RB_BOOT_RELEASE=$2 RB_BOOT_CMDLINE=$3; }
 last_append() { sed -n 's/^kexec -l .* --append=//p' "$FAKE_LOG" | tail -n 1; }
 unit=$TMP/units/refbench-host-ab.service
 

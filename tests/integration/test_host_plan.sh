@@ -187,6 +187,18 @@ grep -q '^Missing: B1 (6.1.192-canary): round B1' "$TMP/cmp/report.txt" &&
 awk 'length > 72 { exit 1 }' "$TMP/cmp/report.txt" || fail "report.txt is wider than 72 columns"
 ok "host-plan missing: the failed rounds with their reasons, listed in report.txt and report.json"
 
+# ---- host-plan compare: the done rounds compared, the plan over
+for l in $(jq -r '.rounds[] | select(.status == "done") | .label' "$S2/plan.json"); do
+	"$RB" run --case null --kind - -p loops=10 --repeat 3 --warmup 0 -o "$S2/runs/$l" --quiet >/dev/null
+done
+rc_of plan compare "$S2"
+[ -f "$S2/report/report.txt" ] && [ -f "$S2/report/rounds.txt" ] && [ -f "$S2/rounds.txt" ] ||
+	fail "host-plan compare: $(cat "$TMP/se"); $(ls "$S2")"
+jq -e --arg r "$S2/report" '.phase == "compared" and .report == $r' "$S2/plan.json" >/dev/null ||
+	fail "after compare: $(jq -c '{phase, report}' "$S2/plan.json")"
+grep -q "^Reproduce: scripts/host-ab --show $S2" "$S2/report/report.txt" || fail "reproduce line: $(grep -i reproduce "$S2/report/report.txt")"
+ok "host-plan compare: the done rounds compared into STATE/report, rounds.txt beside it, the plan compared"
+
 # ---- the plan as LAVA jobs: one per round, in plan order, valid YAML
 rc_of "$RB" host-plan lava "$S" --url-base http://lab.example/k "${BOOT[@]}"
 [ "$RC" = 0 ] || fail "lava: $(cat "$TMP/se")"

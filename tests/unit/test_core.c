@@ -290,6 +290,7 @@ struct fake {
 	uint64_t tick;
 	unsigned opened_n;
 	bool opened_hw;
+	int hw_err;		/* what opening hardware events fails with (0: ENOENT) */
 };
 static struct fake F;
 
@@ -298,7 +299,7 @@ static int f_open(struct rb_counters *c, const struct rb_ctr_def *const *d, unsi
 	(void)c;
 	bool hw = d[0]->src == RB_SRC_HW;
 	if (hw ? !F.hw_opens : !F.sw_opens)
-		return -ENOENT;
+		return hw && F.hw_err ? -F.hw_err : -ENOENT;
 	F.opened_n = n;
 	F.opened_hw = hw;
 	return 0;
@@ -331,6 +332,15 @@ static void test_counters_fallback(void **st)
 	assert_int_equal(c.n, rb_ctr_sw_n);
 	assert_non_null(strstr(c.fallback, "hardware events unavailable"));
 	assert_string_equal(c.defs[0]->name, "task-clock");
+	rb_counters_close(&c);
+
+	/* a PMU that perf_event_paranoid keeps: the sysctl and the capability named */
+	F = (struct fake){ .hw_opens = false, .sw_opens = true, .hw_err = EACCES };
+	assert_int_equal(rb_counters_open(&c, RB_CTR_AUTO, &fake_ops), 0);
+	assert_int_equal(c.source, RB_SRC_SW);
+	assert_non_null(strstr(c.fallback, "hardware events refused"));
+	assert_non_null(strstr(c.fallback, "kernel.perf_event_paranoid=1"));
+	assert_non_null(strstr(c.fallback, "CAP_PERFMON"));
 	rb_counters_close(&c);
 
 	/* HW explicitly asked for and absent: an error, not a silent fallback */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "x86_cost.h"
+#include "x86_rep.h"
 
 /* This binary's own .smp_locks, as the kernel's is made: s32 offsets from
  * each entry to its target; the targets here are 0x100 and 0x40 bytes past
@@ -137,6 +138,38 @@ static void test_lineset(void **st)
 	rb_lineset_free(&s);
 }
 
+/* Which instructions TCG executes once per iteration (x86_rep.h) */
+static void test_rep_decode(void **st)
+{
+	static const struct {
+		uint8_t b[6];
+		size_t n;
+		bool rep;
+	} c[] = {
+		{ { 0xf3, 0xaa }, 2, true },			/* rep stosb */
+		{ { 0xf3, 0x48, 0xab }, 3, true },		/* rep stosq */
+		{ { 0xf3, 0xa4 }, 2, true },			/* rep movsb */
+		{ { 0xf3, 0x48, 0xa5 }, 3, true },		/* rep movsq */
+		{ { 0x66, 0xf3, 0xab }, 3, true },		/* rep stosw */
+		{ { 0xf2, 0xae }, 2, true },			/* repne scasb */
+		{ { 0xf3, 0xa6 }, 2, true },			/* repe cmpsb */
+		{ { 0xf3, 0x6c }, 2, true },			/* rep insb */
+		{ { 0xf3, 0x6f }, 2, true },			/* rep outsd */
+		{ { 0xaa }, 1, false },				/* stosb: once anyway */
+		{ { 0x48, 0xa5 }, 2, false },			/* movsq */
+		{ { 0xf3, 0x90 }, 2, false },			/* pause */
+		{ { 0xf3, 0xc3 }, 2, false },			/* rep ret */
+		{ { 0xf3, 0x0f, 0x1e, 0xfa }, 4, false },	/* endbr64 */
+		{ { 0xf3, 0x48, 0x0f, 0xb8, 0xc0 }, 5, false },	/* popcnt */
+		{ { 0xf3 }, 1, false },				/* cut short */
+		{ { 0xf3, 0xa8, 0x01 }, 3, false },		/* test al,1: not a string op */
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		assert_int_equal(rb_x86_rep_string(c[i].b, c[i].n), c[i].rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_smp_locks_absent),
 		cmocka_unit_test(test_vmemmap),
 		cmocka_unit_test(test_lineset),
+		cmocka_unit_test(test_rep_decode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -54,14 +56,14 @@ static void test_cmdline(void **st)
 
 	(void)st;
 	assert_int_equal(rb_hostplan_validate(p, err, sizeof(err)), 0);
-	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", buf, sizeof(buf)), 0);
+	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "ro quiet panic=10 refbench.host=/st refbench.round=A1");
-	assert_int_equal(rb_hostplan_cmdline(p, 1, "/st", buf, sizeof(buf)), 0);
+	assert_int_equal(rb_hostplan_cmdline(p, 1, "/st", NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "ro quiet mitigations=off panic=10 refbench.host=/st refbench.round=B1");
 	/* back to the original: its own panic= stays */
-	assert_int_equal(rb_hostplan_cmdline(p, -1, "/st", buf, sizeof(buf)), 0);
+	assert_int_equal(rb_hostplan_cmdline(p, -1, "/st", NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "ro quiet panic=-1");
-	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", buf, 20), -E2BIG);
+	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", NULL, buf, 20), -E2BIG);
 	json_object_put(p);
 }
 
@@ -79,7 +81,7 @@ static void test_rounds_by_label(void **st)
 	assert_int_equal(a10, 18);
 	assert_int_equal(rb_hostplan_round_index(p, "C1"), -1);
 	assert_int_equal(rb_hostplan_switch(p, a1, &b0, err, sizeof(err)), 0);
-	assert_int_equal(rb_hostplan_reconcile(p, &b1, NULL), 1);
+	assert_int_equal(rb_hostplan_reconcile(p, &b1, NULL, NULL), 1);
 	assert_string_equal(status(p, a1), "failed");
 	/* a transition from the wrong state is refused and named */
 	assert_int_equal(rb_hostplan_start(p, a1, &b1, "/r", err, sizeof(err)), -EINVAL);
@@ -98,12 +100,88 @@ static void test_same_boot(void **st)
 
 	(void)st;
 	assert_int_equal(rb_hostplan_switch(p, 0, &b0, err, sizeof(err)), 0);
-	assert_int_equal(rb_hostplan_reconcile(p, &b0, NULL), 0);
+	assert_int_equal(rb_hostplan_reconcile(p, &b0, NULL, NULL), 0);
 	s = rb_hostplan_next(p, &b0);
 	assert_int_equal(s.action, RB_STEP_SWITCH);
 	assert_int_equal(s.round, 0);
 	assert_string_equal(status(p, 0), "switching");
 	json_object_put(p);
+}
+
+/* writes text to dir/name, creating dir */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[512], cmd[600];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_non_null(f = fopen(p, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_watchdog(void **st)
+{
+	/* watchdog0 from sysfs: softdog is software, anything else hardware;
+	 * only hardware gets the next kernel's arguments, and only its
+	 * WDIOF_CARDRESET (0x20) bootstatus names a reset */
+	char root[] = "/tmp/rb-test-wd.XXXXXX", dir[256], par[256], buf[512], cmd[300];
+	struct rb_watchdog w;
+	struct json_object *p = plan_of(1, "ro watchdog.stop_on_reboot=1 quiet");
+	struct rb_hostplan_boot b0 = { "b0", "6.0", "ro" }, b1 = { "b1", "6.0", "ro" };
+	const char *reason;
+
+	(void)st;
+	assert_non_null(mkdtemp(root));
+	rb_watchdog_probe(root, &w);
+	assert_int_equal(w.kind, RB_WD_NONE);
+	rb_watchdog_kexec_args(&w, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	snprintf(dir, sizeof(dir), "%s/class/watchdog/watchdog0", root);
+	snprintf(par, sizeof(par), "%s/module/watchdog/parameters", root);
+	put(dir, "identity", "Software Watchdog\n");
+	put(dir, "bootstatus", "32\n");
+	rb_watchdog_probe(root, &w);
+	assert_int_equal(w.kind, RB_WD_SOFTWARE);
+	assert_false(rb_watchdog_reset_last_boot(&w));	/* softdog's is not a reset of the machine */
+	put(dir, "identity", "i6300ESB timer\n");
+	put(dir, "bootstatus", "0\n");
+	put(par, "stop_on_reboot", "-1\n");
+	rb_watchdog_probe(root, &w);
+	assert_int_equal(w.kind, RB_WD_HARDWARE);
+	assert_string_equal(w.identity, "i6300ESB timer");
+	assert_int_equal(w.stop_on_reboot, -1);
+	assert_false(rb_watchdog_reset_last_boot(&w));
+	rb_watchdog_reset_note(&w, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	/* the next kernel's arguments replace the original's own */
+	rb_watchdog_kexec_args(&w, buf, sizeof(buf));
+	assert_string_equal(buf, "watchdog.stop_on_reboot=0 watchdog.open_timeout=300");
+	{
+		char line[512];
+
+		assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", buf, line, sizeof(line)), 0);
+		assert_string_equal(line, "ro quiet watchdog.stop_on_reboot=0 watchdog.open_timeout=300 "
+				    "panic=10 refbench.host=/st refbench.round=A1");
+		assert_int_equal(rb_hostplan_cmdline(p, -1, "/st", buf, line, sizeof(line)), 0);
+		assert_string_equal(line, "ro watchdog.stop_on_reboot=1 quiet");
+	}
+	put(dir, "bootstatus", "0x20\n");
+	rb_watchdog_probe(root, &w);
+	assert_true(rb_watchdog_reset_last_boot(&w));
+	rb_watchdog_reset_note(&w, buf, sizeof(buf));
+	assert_int_equal(rb_hostplan_switch(p, 0, &b0, buf + 500, 10), 0);
+	assert_int_equal(rb_hostplan_reconcile(p, &b1, NULL, buf), 1);
+	reason = json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(p, "rounds"), 0), "reason"));
+	assert_non_null(strstr(reason, "did not come up"));
+	assert_non_null(strstr(reason, "; watchdog0 (i6300ESB timer) reset the machine: its bootstatus has "
+				       "WDIOF_CARDRESET (0x20)"));
+	json_object_put(p);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -112,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_rounds_by_label),
 		cmocka_unit_test(test_same_boot),
+		cmocka_unit_test(test_watchdog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,8 @@
 
 #include "app/compare/attribution.h"
 #include "app/compare/cost.h"
+#include "app/rundir/cases.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
 
@@ -41,25 +43,6 @@ struct rb_attr_win {
 	struct json_object *o;
 };
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(json_object_object_get(o, key));
-
-	return s ? s : "";
-}
-
-/* A count the plugin wrote: an integer >= 0. */
-static bool jcount(struct json_object *o, const char *key, uint64_t *out)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) < 0)
-		return false;
-	*out = (uint64_t)json_object_get_int64(v);
-	return true;
-}
-
 static void flag(struct rb_attr_run *ar, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void flag(struct rb_attr_run *ar, const char *fmt, ...)
 {
@@ -81,7 +64,7 @@ static void sample_text(const struct rb_attr_join *j, char *buf, size_t n)
 /* Samples of time metrics, each with its window: its own, or that of the
  * windowed metric nearest it in the file with the same point and iter
  * (an iteration's records are written together). */
-static void join_samples(struct rb_attr_run *ar, struct json_object *records)
+static void join_samples(struct rb_attr_run *ar, struct json_object *records, struct json_object *cases)
 {
 	size_t nrec = json_object_array_length(records);
 
@@ -92,14 +75,14 @@ static void join_samples(struct rb_attr_run *ar, struct json_object *records)
 		struct json_object *rec = json_object_array_get_idx(records, i), *w;
 		struct rb_attr_join *j = &ar->j[ar->nj];
 
-		if (strcmp(jstr(rec, "type"), "sample") || !rb_window_unit(jstr(rec, "unit")))
+		if (strcmp(rb_json_text(rec, "type"), "sample") || !rb_window_unit(rb_json_text(rec, "unit")))
 			continue;
 		j->rec = rec;
 		/* a component's or the split's samples: the window's, not checked against it */
-		j->of_window = !rb_unit_is_time(jstr(rec, "unit"));
-		rb_series_label(rec, j->label, sizeof(j->label));
-		j->metric = jstr(rec, "metric");
-		j->unit = jstr(rec, "unit");
+		j->of_window = !rb_unit_is_time(rb_json_text(rec, "unit"));
+		rb_samples_label(rec, cases, j->label, sizeof(j->label));
+		j->metric = rb_json_text(rec, "metric");
+		j->unit = rb_json_text(rec, "unit");
 		j->iter = json_object_get_int64(json_object_object_get(rec, "iter"));
 		if (json_object_object_get_ex(rec, "window", &w) && json_object_is_type(w, json_type_int)) {
 			j->own = !j->of_window;
@@ -168,7 +151,7 @@ static bool counts_object(struct json_object *o)
 		return false;
 	json_object_object_foreach(o, k, v) {
 		(void)v;
-		if (!jcount(o, k, &c))
+		if (!rb_json_get_count(o, k, &c))
 			return false;
 	}
 	return true;
@@ -184,7 +167,7 @@ static bool line_ok(struct json_object *o, uint64_t *w, uint64_t *insns, uint64_
 	if (!o || !json_object_is_type(o, json_type_object))
 		return false;
 	*bad = "no count \"w\", \"insns\" or \"restarts\"";
-	if (!jcount(o, "w", w) || !jcount(o, "insns", insns) || !jcount(o, "restarts", restarts))
+	if (!rb_json_get_count(o, "w", w) || !rb_json_get_count(o, "insns", insns) || !rb_json_get_count(o, "restarts", restarts))
 		return false;
 	*bad = "\"syms\" is not an object of counts";
 	if (!json_object_object_get_ex(o, "syms", &x) || !counts_object(x))
@@ -251,7 +234,7 @@ static void check_component_sum(struct rb_attr_run *ar, const struct rb_attr_win
 	snprintf(sub, sizeof(sub), "%s_syms", rb_cost_components[c]);
 	if (!cost || !json_object_object_get_ex(x->o, sub, &syms))
 		return;		/* lines: a property of the window, not of a symbol */
-	if (!counts_object(syms) || !jcount(cost, rb_cost_components[c], &total)) {
+	if (!counts_object(syms) || !rb_json_get_count(cost, rb_cost_components[c], &total)) {
 		flag(ar, "window %" PRIu64 ": \"%s\" or its \"cost\" is not counts", x->w, sub);
 		return;
 	}
@@ -275,7 +258,7 @@ static void check_samples(struct rb_attr_run *ar)
 
 		if (!ar->w[i].o)
 			continue;	/* named below, with the sample that wants it */
-		jcount(ar->w[i].o, "insns", &insns);
+		rb_json_get_count(ar->w[i].o, "insns", &insns);
 		json_object_object_foreach(syms, k, v) {
 			(void)k;
 			sum += (uint64_t)json_object_get_int64(v);
@@ -303,8 +286,8 @@ static void check_samples(struct rb_attr_run *ar)
 		j->win = x->o;
 		if (!j->own)
 			continue;	/* its window is checked with the sample that owns it */
-		jcount(x->o, "insns", &insns);
-		jcount(x->o, "restarts", &restarts);
+		rb_json_get_count(x->o, "insns", &insns);
+		rb_json_get_count(x->o, "restarts", &restarts);
 		/* what the clock measured: the total, where the value became the own count */
 		v = json_object_get_double(json_object_object_get(j->rec, json_object_object_get_ex(
 			j->rec, "value_total", NULL) ? "value_total" : "value")) *
@@ -322,19 +305,8 @@ static void check_samples(struct rb_attr_run *ar)
 	}
 }
 
-bool rb_attr_path(const char *rundir, char *out, size_t n)
-{
-	size_t l = strlen(rundir);
-
-	while (l > 1 && rundir[l - 1] == '/')
-		l--;
-	if (l < 4 || strncmp(rundir + l - 4, "/run", 4) || l - 4 + sizeof("/" RB_ATTR_FILE) > n)
-		return false;
-	snprintf(out, n, "%.*s/%s", (int)(l - 4), rundir, RB_ATTR_FILE);
-	return true;
-}
-
-static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, bool exact)
+static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, struct json_object *cases,
+		     bool exact)
 {
 	FILE *f;
 
@@ -350,7 +322,7 @@ static void load_run(struct rb_attr_run *ar, const struct rb_loaded_run *run, bo
 		     "runs (clock icount) only");
 		return;
 	}
-	join_samples(ar, run->records);
+	join_samples(ar, run->records, cases);
 	referenced_windows(ar);
 	read_lines(ar);
 	check_samples(ar);
@@ -379,7 +351,7 @@ struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *
 		for (unsigned i = 0; i < nr[a]; i++) {
 			struct rb_attr_run *ar = &at->run[a][i];
 
-			load_run(ar, &runs[a][i], exact);
+			load_run(ar, &runs[a][i], rb_run_cases(runs[0][0].meta), exact);
 			any |= ar->present;
 			if (!ar->usable)
 				continue;
@@ -397,7 +369,7 @@ struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *
 
 /* ---- per metric --------------------------------------------------------- */
 
-/* The samples of one series in one arm: per usable run, their windows. */
+/* The samples of one metric in one arm: per usable run, their windows. */
 struct arm_samples {
 	unsigned nruns;
 	size_t total;
@@ -408,7 +380,7 @@ struct arm_samples {
 	bool own;			/* the samples hold own counts (cost.c) */
 };
 
-static void arm_collect(const struct rb_attr *at, int a, const struct rb_series *s, struct arm_samples *as)
+static void arm_collect(const struct rb_attr *at, int a, const struct rb_samples *s, struct arm_samples *as)
 {
 	size_t cap = 0;
 
@@ -425,7 +397,7 @@ static void arm_collect(const struct rb_attr *at, int a, const struct rb_series 
 		for (size_t i = 0; i < ar->nj; i++) {
 			const struct rb_attr_join *j = &ar->j[i];
 
-			if (!j->win || strcmp(j->metric, s->metric) || strcmp(j->unit, s->unit) ||
+			if (!j->win || strcmp(j->metric, s->id.metric) || strcmp(j->unit, s->id.unit) ||
 			    strcmp(j->label, s->label))
 				continue;
 			if (as->total == cap) {
@@ -553,7 +525,7 @@ static bool own_split(const struct arm_samples *as)
 	return as->total && as->own;
 }
 
-static void summarise_metric(const struct rb_attr *at, const struct rb_series *s, double delta,
+static void summarise_metric(const struct rb_attr *at, const struct rb_samples *s, double delta,
 			     struct rb_attr_metric *m)
 {
 	struct arm_samples as[2];
@@ -573,12 +545,12 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 		return;
 	}
 	m->has = true;
-	m->window_of = strcmp(as[0].window_of, s->metric) ? as[0].window_of : NULL;
+	m->window_of = strcmp(as[0].window_of, s->id.metric) ? as[0].window_of : NULL;
 	buf = calloc(as[0].total + as[1].total, sizeof(*buf));
 	/* which of the window's per-symbol counts are the metric's (cost.h);
 	 * canaries count instructions */
-	insns = rb_unit_is_time(s->unit);
-	rb_window_syms(s->unit, own_split(&as[0]), sub, minus);
+	insns = rb_unit_is_time(s->id.unit);
+	rb_window_syms(s->id.unit, own_split(&as[0]), sub, minus);
 	syms = key_union(as, sub);
 	cans = key_union(as, insns ? "canaries" : "-");
 	cap = (size_t)json_object_object_length(syms);
@@ -620,7 +592,7 @@ static void summarise_metric(const struct rb_attr *at, const struct rb_series *s
 	arm_free(&as[1]);
 }
 
-void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
+void rb_attr_summarise(struct rb_attr *at, struct rb_samples *const *ss,
 		       const struct rb_ab_result *res, size_t n)
 {
 	if (!at->runs[0] || !at->runs[1])
@@ -630,7 +602,7 @@ void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
 	if (!at->m)
 		abort();
 	for (size_t i = 0; i < n; i++)
-		if (rb_window_unit(ss[i]->unit) && !res[i].status)
+		if (rb_window_unit(ss[i]->id.unit) && !res[i].status)
 			summarise_metric(at, ss[i], res[i].delta, &at->m[i]);
 }
 

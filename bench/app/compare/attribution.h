@@ -20,10 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "stats/stats.h"
 
-#define RB_ATTR_FILE "attribution.jsonl"
 /* The check: |(T - R) - value x ops| <= max(REL x value x ops, ABS) */
 #define RB_ATTR_CHECK_REL 0.001
 #define RB_ATTR_CHECK_ABS 200.0
@@ -72,14 +71,11 @@ struct rb_attr {
 	struct rb_attr_metric *m;	/* n, one per compared metric; NULL: an arm has none */
 };
 
-/* DIR/attribution.jsonl when the run is DIR/run (a lab boot); false otherwise. */
-bool rb_attr_path(const char *rundir, char *out, size_t n);
-
 /* The attribution beside each run of the two arms; NULL when no run has
  * one. exact: the runs are deterministic (a timed run's file is flagged). */
 struct rb_attr *rb_attr_load(struct rb_loaded_run *const *runs, const unsigned *nr, bool exact);
-/* Fills at->m for the n compared series ss[] whose results are res[]. */
-void rb_attr_summarise(struct rb_attr *at, struct rb_series *const *ss,
+/* Fills at->m for the n compared metrics ss[] whose results are res[]. */
+void rb_attr_summarise(struct rb_attr *at, struct rb_samples *const *ss,
 		       const struct rb_ab_result *res, size_t n);
 void rb_attr_free(struct rb_attr *at);
 

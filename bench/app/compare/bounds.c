@@ -17,29 +17,11 @@
 #include "app/compare/bounds.h"
 #include "app/compare/cost.h"
 #include "app/rundir/rundir.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
 
 #define BAD(...) do { snprintf(err, n, __VA_ARGS__); goto bad; } while (0)
-
-static const char *jget_str(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) ?
-	       json_object_get_string(v) : NULL;
-}
-
-static bool jget_num(struct json_object *o, const char *k, double *out)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) ||
-	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		return false;
-	*out = json_object_get_double(v);
-	return true;
-}
 
 int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 {
@@ -55,12 +37,12 @@ int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 			    errno == ENOENT ?
 			    " (make one with refbench bounds -o FILE RUNS...)" : "");
 	}
-	if (!jget_str(b->root, "schema") || strcmp(jget_str(b->root, "schema"), RB_BOUNDS_SCHEMA))
+	if (!rb_json_get_str(b->root, "schema") || strcmp(rb_json_get_str(b->root, "schema"), RB_BOUNDS_SCHEMA))
 		BAD("bounds file %s: schema is not %s", path, RB_BOUNDS_SCHEMA);
-	b->suite = jget_str(b->root, "suite");
-	b->suite_sha256 = jget_str(b->root, "suite_sha256");
-	b->created = jget_str(b->root, "created");
-	b->how = jget_str(b->root, "how");
+	b->suite = rb_json_get_str(b->root, "suite");
+	b->suite_sha256 = rb_json_get_str(b->root, "suite_sha256");
+	b->created = rb_json_get_str(b->root, "created");
+	b->how = rb_json_get_str(b->root, "how");
 	if (!b->created || !b->how)
 		BAD("bounds file %s: no created or how", path);
 	if (json_object_object_get_ex(b->root, "kernels", &ks) && json_object_is_type(ks, json_type_array))
@@ -75,18 +57,17 @@ int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n)
 	if (!b->e)
 		abort();
 	for (size_t i = 0; i < b->n; i++) {
-		struct json_object *m = json_object_array_get_idx(ms, i), *p;
+		struct json_object *m = json_object_array_get_idx(ms, i);
+		const struct rb_metric_id *id = &b->e[i].id;
 
 		b->e[i].o = m;
 		b->e[i].seen = NAN;
-		jget_num(m, "seen", &b->e[i].seen);
-		if (!jget_str(m, "case") || !jget_str(m, "kind") || !jget_str(m, "metric") ||
-		    !jget_str(m, "unit") || !json_object_object_get_ex(m, "params", &p) ||
-		    !json_object_is_type(p, json_type_object))
+		rb_json_get_num(m, "seen", &b->e[i].seen);
+		if (rb_metric_id_read(m, &b->e[i].id))
 			BAD("bounds file %s: metric %zu lacks case, kind, params, metric or unit", path, i + 1);
-		if (!jget_num(m, "bound", &b->e[i].bound) || !(b->e[i].bound >= 0) || !isfinite(b->e[i].bound))
+		if (!rb_json_get_num(m, "bound", &b->e[i].bound) || !(b->e[i].bound >= 0) || !isfinite(b->e[i].bound))
 			BAD("bounds file %s: metric %zu (%s %s %s): bound must be a number >= 0", path, i + 1,
-			    jget_str(m, "case"), jget_str(m, "kind"), jget_str(m, "metric"));
+			    id->casename, id->kind, id->metric);
 	}
 	return 0;
 bad:
@@ -101,30 +82,21 @@ void rb_bounds_free(struct rb_bounds *b)
 	memset(b, 0, sizeof(*b));
 }
 
-const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_series *s)
+const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_samples *s)
 {
-	struct json_object *sp = json_tokener_parse(s->params);
-	const struct rb_bound_entry *hit = NULL;
-
-	for (size_t i = 0; b && sp && i < b->n && !hit; i++) {
-		struct json_object *m = b->e[i].o;
-
-		if (!strcmp(jget_str(m, "case"), s->casename) && !strcmp(jget_str(m, "kind"), s->kind) &&
-		    !strcmp(jget_str(m, "metric"), s->metric) && !strcmp(jget_str(m, "unit"), s->unit) &&
-		    rb_params_json_equal(json_object_object_get(m, "params"), sp))
-			hit = &b->e[i];
-	}
-	json_object_put(sp);
-	return hit;
+	for (size_t i = 0; b && i < b->n; i++)
+		if (rb_metric_id_equal(&b->e[i].id, &s->id))
+			return &b->e[i];
+	return NULL;
 }
 
 /* ---- measuring ---------------------------------------------------------- */
 
 struct kernels {
 	unsigned k;				/* groups: one kernel each */
-	unsigned nr[RB_SERIES_MAX_GROUPS];
-	struct rb_loaded_run *runs[RB_SERIES_MAX_GROUPS];
-	struct rb_series_set set;
+	unsigned nr[RB_SAMPLES_MAX_GROUPS];
+	struct rb_loaded_run *runs[RB_SAMPLES_MAX_GROUPS];
+	struct rb_samples_set set;
 };
 
 static void kernels_free(struct kernels *ks)
@@ -133,17 +105,17 @@ static void kernels_free(struct kernels *ks)
 		rb_runs_unload(ks->runs[g], ks->nr[g]);
 		free(ks->runs[g]);
 	}
-	rb_series_free(&ks->set);
+	rb_samples_free(&ks->set);
 }
 
-/* Loads each RUNS_K, checks that they are A/A material, groups the series. */
+/* Loads each RUNS_K, checks that they are A/A material, groups the samples. */
 static int kernels_load(struct kernels *ks, char **lists, unsigned k, char *err, size_t n)
 {
 	char mismatch[4096];
 
 	memset(ks, 0, sizeof(*ks));
-	if (k > RB_SERIES_MAX_GROUPS)
-		BAD("at most %d kernels (RUNS_K lists)", RB_SERIES_MAX_GROUPS);
+	if (k > RB_SAMPLES_MAX_GROUPS)
+		BAD("at most %d kernels (RUNS_K lists)", RB_SAMPLES_MAX_GROUPS);
 	for (unsigned g = 0; g < k; g++) {
 		ks->runs[g] = calloc(RB_MAX_RUNS, sizeof(struct rb_loaded_run));
 		if (!ks->runs[g])
@@ -163,7 +135,7 @@ static int kernels_load(struct kernels *ks, char **lists, unsigned k, char *err,
 			BAD("kernel %u (%s): the runs do not share their provenance:\n%s", g + 1, lists[g],
 			    mismatch);
 	}
-	rb_series_collect(&ks->set, ks->runs, ks->nr, k);
+	rb_samples_collect(&ks->set, ks->runs, ks->nr, k);
 	return 0;
 bad:
 	kernels_free(ks);
@@ -171,12 +143,12 @@ bad:
 }
 
 /* max over kernels of (max - min of the boot medians); pooled median too */
-static int spread(const struct rb_series *s, double *seen, double *median)
+static int spread(const struct rb_samples *s, double *seen, double *median)
 {
 	*seen = 0;
 	*median = NAN;
 	for (unsigned g = 0; g < s->ngroups; g++) {
-		struct rb_arm a = rb_series_arm(s, g);
+		struct rb_arm a = rb_samples_arm(s, g);
 		double *med = malloc(a.n_rounds * sizeof(*med)), lo = INFINITY, hi = -INFINITY;
 
 		if (!med || rb_stats_round_medians(&a, med)) {
@@ -259,17 +231,17 @@ static int do_check(const char *path, struct kernels *ks)
 	}
 	printf("%-44s %9s %9s\n", "metric [unit]", "declared", "measured");
 	for (size_t i = 0; i < ks->set.n; i++) {
-		const struct rb_series *s = &ks->set.s[i];
+		const struct rb_samples *s = &ks->set.s[i];
 		const struct rb_bound_entry *e = rb_bounds_find(&b, s);
 		char name[300];
 		double seen, med;
 
-		snprintf(name, sizeof(name), "%s %s [%s]", s->label, s->metric, s->unit);
-		if (!rb_series_complete(s) || spread(s, &seen, &med)) {
+		snprintf(name, sizeof(name), "%s %s [%s]", s->label, s->id.metric, s->id.unit);
+		if (!rb_samples_complete(s) || spread(s, &seen, &med)) {
 			printf("%-44s %9s %9s  not in every boot: not checked\n", name, "-", "-");
 			continue;
 		}
-		if (!e && !rb_unit_is_time(s->unit) && rb_window_unit(s->unit)) {
+		if (!e && !rb_unit_is_time(s->id.unit) && rb_window_unit(s->id.unit)) {
 			/* a window's split or cost component, where the file declares none */
 			printf("%-44s %9s %9.4g  not declared: not checked\n", name, "-", seen);
 		} else if (!e) {
@@ -332,22 +304,18 @@ static int do_write(const char *path, const char *label, double factor, double s
 	json_object_object_add(root, "how", json_object_new_string(how));
 	json_object_object_add(root, "kernels", kern);
 	for (size_t i = 0; i < ks->set.n; i++) {
-		const struct rb_series *s = &ks->set.s[i];
+		const struct rb_samples *s = &ks->set.s[i];
 		struct json_object *m;
 		double seen, med;
 
-		if (!rb_series_complete(s) || spread(s, &seen, &med)) {
+		if (!rb_samples_complete(s) || spread(s, &seen, &med)) {
 			fprintf(stderr, "refbench: warning: %s %s: not in every boot, no bound\n", s->label,
-				s->metric);
+				s->id.metric);
 			skipped++;
 			continue;
 		}
 		m = json_object_new_object();
-		json_object_object_add(m, "case", json_object_new_string(s->casename));
-		json_object_object_add(m, "kind", json_object_new_string(s->kind));
-		json_object_object_add(m, "params", json_tokener_parse(s->params));
-		json_object_object_add(m, "metric", json_object_new_string(s->metric));
-		json_object_object_add(m, "unit", json_object_new_string(s->unit));
+		rb_metric_id_write(&s->id, m);
 		/* never below the samples' own resolution (gup_test's
 		 * microseconds: a perturbation moves that by a whole step),
 		 * nor, for windows that take timer ticks, one more or one fewer

@@ -9,8 +9,9 @@
  *      "metric":"get","unit":"insn/page","bound":0.25,"seen":0.12,
  *      "why":"optional text"}]}
  *
- * A metric's entry applies to a series when case, kind, every parameter
- * (key and value), metric and unit are equal. bound >= 0 is in the unit;
+ * A metric's entry applies to the samples of a metric whose identity is
+ * equal (compare/metric.h: case, kind, every parameter's key and value,
+ * metric and unit). bound >= 0 is in the unit;
  * seen is the spread measured (max over kernels of max - min of boot
  * medians).
  */
@@ -21,12 +22,13 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 
 #define RB_BOUNDS_SCHEMA "refbench-bounds/1"
 
 struct rb_bound_entry {
 	struct json_object *o;		/* the metric's object in the file */
+	struct rb_metric_id id;
 	double bound, seen;
 };
 
@@ -43,7 +45,7 @@ struct rb_bounds {
 int rb_bounds_load(const char *path, struct rb_bounds *b, char *err, size_t n);
 void rb_bounds_free(struct rb_bounds *b);
 /* The entry that applies to s, or NULL. */
-const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_series *s);
+const struct rb_bound_entry *rb_bounds_find(const struct rb_bounds *b, const struct rb_samples *s);
 
 int rb_cmd_bounds(int argc, char **argv);
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "app/compare/compare.h"
+#include "app/rundir/cases.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
@@ -62,12 +63,9 @@ static const char compare_usage[] =
 
 static double fraction_arg(const char *opt, const char *arg, double hi)
 {
-	char *end;
-	double v = strtod(arg, &end);
+	double v;
 
-	if (*end == '%')
-		v /= 100, end++;
-	if (*end || !(v > 0 && v < hi))
+	if (rb_stats_parse_fraction(arg, hi, &v))
 		rb_die_usage("%s %s: give a fraction in (0, %g), e.g. 0.02 or 2%%", opt, arg, hi);
 	return v;
 }
@@ -159,17 +157,19 @@ static void normalize(struct rb_report *r, const struct rb_ab_metric *ms)
 	if (!r->norm)
 		abort();
 	for (size_t i = 0; i < r->n; i++) {
-		const struct rb_series *s = r->ss[i];
-		int k = rb_kind_parse(s->kind);
+		const struct rb_samples *s = r->ss[i];
+		int k = rb_kind_parse(s->id.kind);
 
 		if (k < 0 || !(RB_KIND_BIT(k) & rb_kind_mask(RB_CLASS_DAX)))
 			continue;
 		for (size_t j = 0; j < r->n; j++) {
-			const struct rb_series *b = r->ss[j];
+			const struct rb_samples *b = r->ss[j];
 
-			if (strcmp(b->kind, base) || strcmp(b->casename, s->casename) ||
-			    strcmp(b->metric, s->metric) || strcmp(b->unit, s->unit) ||
-			    !rb_series_same_params(b, s))
+			struct rb_metric_id want = s->id;
+
+			/* the same metric at the baseline kind */
+			rb_strlcpy(want.kind, base, sizeof(want.kind));
+			if (!rb_metric_id_equal(&b->id, &want))
 				continue;
 			r->norm[i].base = j;
 			r->norm[i].has = !rb_stats_normalized(&ms[i], &ms[j], &r->res[i], &r->res[j], r->exact,
@@ -285,7 +285,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 	const char *arg[2] = { list_a, list_b };
 	char *lists[2] = { NULL, NULL };
 	struct rb_report r = { .o = &o, .mismatch = mismatch, .run = { runs[0], runs[1] } };
-	struct rb_series_set set = { 0 };
+	struct rb_samples_set set = { 0 };
 	struct rb_ab_metric *ms = NULL;
 	struct rb_bounds bounds = { .n = 0 };
 	int rc = RB_EXIT_FAIL, e;
@@ -355,10 +355,11 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		o.look_alpha = rb_stats_look_alpha(o.look, o.max_looks, o.first_look, o.alpha);
 	}
 
-	rb_series_collect(&set, r.run, r.nr, 2);
-	rb_series_explain_missing(&set, r.run, (const char *const[]){ "A", "B" });
-	r.primaries_marked = rb_series_mark_families(&set, runs[0][0].meta);
-	rb_series_sort(&set);
+	r.cases = rb_run_cases(runs[0][0].meta);
+	rb_samples_collect(&set, r.run, r.nr, 2);
+	rb_samples_explain_missing(&set, r.run, (const char *const[]){ "A", "B" });
+	r.primaries_marked = rb_samples_mark_families(&set, runs[0][0].meta);
+	rb_samples_sort(&set);
 	r.ss = calloc(set.n + 1, sizeof(*r.ss));
 	r.lost = calloc(set.n + 1, sizeof(*r.lost));
 	ms = calloc(set.n + 1, sizeof(*ms));
@@ -366,9 +367,9 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 	if (!r.ss || !r.lost || !ms || !r.res)
 		abort();
 	for (size_t i = 0; i < set.n; i++) {
-		struct rb_series *s = &set.s[i];
+		struct rb_samples *s = &set.s[i];
 
-		if (!rb_series_complete(s)) {
+		if (!rb_samples_complete(s)) {
 			r.lost[r.nlost++] = s;
 			continue;
 		}
@@ -381,12 +382,12 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		goto out;
 	}
 	for (size_t i = 0; i < r.n; i++) {
-		struct rb_series *s = r.ss[i];
+		struct rb_samples *s = r.ss[i];
 		const struct rb_bound_entry *be = r.bounds ? rb_bounds_find(r.bounds, s) : NULL;
 
 		ms[i] = (struct rb_ab_metric){
 			/* the name seeds the metric's bootstrap stream: stable across reports */
-			.name = s->seedname, .a = rb_series_arm(s, 0), .b = rb_series_arm(s, 1),
+			.name = s->seedname, .a = rb_samples_arm(s, 0), .b = rb_samples_arm(s, 1),
 			.family = s->family, .has_bound = be != NULL, .bound = be ? be->bound : 0,
 			.resolution = s->resolution,
 		};
@@ -443,7 +444,7 @@ out:
 	if (r.bounds)
 		rb_bounds_free(&bounds);
 	rb_attr_free(r.attr);
-	rb_series_free(&set);
+	rb_samples_free(&set);
 	free(r.ss);
 	free(r.lost);
 	free(r.norm);

@@ -2,11 +2,14 @@
 /*
  * refbench compare: the A/B decision and the report it writes. By job:
  * cmd.c (the command: options, the decision, writing the report),
- * load.c (runs and whether they may be compared), series.c (samples
- * grouped by point and metric), attribution.c (per-symbol counts beside
- * a run), bounds.c (the A/A bounds file); and the report: report.c (what
- * all its forms share), text.c (report.txt), json.c (report.json),
- * plots.c (plots/).
+ * load.c (runs and whether they may be compared), metric.c (a metric's
+ * identity, as every file writes it), samples.c (samples grouped by point
+ * and metric), cost.c (the plugin's file beside a run, as samples),
+ * attribution.c (per-symbol counts beside a run), bounds.c (the A/A
+ * bounds file); and the report: report.c (what all its forms share),
+ * text.c (report.txt), text72.c (the 72-column text of every report),
+ * json.c (report.json), plots.c (plots/). What a report says of a case
+ * comes from its runs (rundir/cases.h), never from today's case table.
  */
 #ifndef REFBENCH_COMPARE_H
 #define REFBENCH_COMPARE_H
@@ -17,7 +20,7 @@
 
 #include "app/compare/attribution.h"
 #include "app/compare/bounds.h"
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "stats/stats.h"
 
 /* --iters: 100x the default, minutes and some hundred MB at most */
@@ -52,14 +55,15 @@ struct rb_report {
 	struct rb_loaded_run *run[2];
 	unsigned nr[2];
 	bool exact;			/* the exact rule (every clock icount) */
-	struct rb_series **ss;		/* compared metrics, report order */
+	struct rb_samples **ss;		/* compared metrics, report order */
 	size_t n;
 	struct rb_ab_result *res;
 	struct rb_norm *norm;		/* n entries; NULL without --normalize */
-	struct rb_series **lost;	/* in one arm (or some boots) only */
+	struct rb_samples **lost;	/* in one arm (or some boots) only */
 	size_t nlost;
 	const struct rb_bounds *bounds;	/* --bounds FILE, or NULL */
 	struct rb_attr *attr;		/* per-symbol counts; NULL: no run has them */
+	struct json_object *cases;	/* as the first A run describes them (rundir/cases.h) */
 	const char *mismatch;		/* provenance differences (--force) or "" */
 	int primaries_marked;		/* suite lines with primary= (-1: suite unreadable) */
 	unsigned spp;			/* samples per point per boot (about) */
@@ -83,12 +87,6 @@ struct rb_tally rb_report_tally(const struct rb_report *r, enum rb_family fam);
 void rb_report_kernel_text(struct json_object *meta, char *buf, size_t n);
 
 void rb_report_txt(FILE *f, const struct rb_report *r);
-/* report.txt's helpers, for the other 72-column reports: text wrapped at
- * 72 columns (continuation lines indented); v in at most width characters;
- * "+1.000/page" for d in unit "insn/page". Each returns buf. */
-void rb_report_wrap(FILE *f, const char *first, int indent, const char *text);
-const char *rb_report_num(char *buf, size_t n, double v, int width, bool sign);
-const char *rb_report_per_op(char *buf, size_t n, double d, const char *unit);
 struct json_object *rb_report_json(const struct rb_report *r);
 /* plots/: forest and dist data for the whole report and per case, then
  * gnuplot on them unless --no-plots; 0, or -errno for the data files. */

@@ -19,9 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/compare/attribution.h"
 #include "app/compare/cost.h"
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
 
@@ -327,6 +326,18 @@ static int expand_pass(struct rb_loaded_run *r, struct rb_cost_note *note, const
 		}
 	}
 	return 0;
+}
+
+bool rb_attr_path(const char *rundir, char *out, size_t n)
+{
+	size_t l = strlen(rundir);
+
+	while (l > 1 && rundir[l - 1] == '/')
+		l--;
+	if (l < 4 || strncmp(rundir + l - 4, "/run", 4) || l - 4 + sizeof("/" RB_ATTR_FILE) > n)
+		return false;
+	snprintf(out, n, "%.*s/%s", (int)(l - 4), rundir, RB_ATTR_FILE);
+	return true;
 }
 
 int rb_cost_expand(struct rb_loaded_run *r, struct rb_cost_note *note)

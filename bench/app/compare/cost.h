@@ -11,8 +11,14 @@
 #include <stddef.h>
 
 #include "app/compare/load.h"
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 
+
+/* The plugin's file beside a lab boot's run: every window's counts, per
+ * symbol (attribution.h reads them per metric, this file as samples). */
+#define RB_ATTR_FILE "attribution.jsonl"
+/* DIR/attribution.jsonl when the run is DIR/run (a lab boot); false otherwise. */
+bool rb_attr_path(const char *rundir, char *out, size_t n);
 
 /* The window's sub-object holding a metric's per-symbol counts (sub), and
  * those to take away from them (minus, "" when none) for the own part;

@@ -52,16 +52,12 @@ static struct json_object *tally_json(const struct rb_tally *t)
 	return o;
 }
 
-static struct json_object *series_id_json(const struct rb_series *s)
+static struct json_object *metric_id_json(const struct rb_samples *s)
 {
 	struct json_object *m = json_object_new_object();
 
 	json_object_object_add(m, "point", json_object_new_string(s->label));
-	json_object_object_add(m, "case", json_object_new_string(s->casename));
-	json_object_object_add(m, "kind", json_object_new_string(s->kind));
-	json_object_object_add(m, "params", json_tokener_parse(s->params));
-	json_object_object_add(m, "metric", json_object_new_string(s->metric));
-	json_object_object_add(m, "unit", json_object_new_string(s->unit));
+	rb_metric_id_write(&s->id, m);
 	return m;
 }
 
@@ -144,17 +140,17 @@ static struct json_object *attribution_runs_json(const struct rb_attr *at)
 
 static struct json_object *metric_json(const struct rb_report *r, size_t i)
 {
-	const struct rb_series *s = r->ss[i];
+	const struct rb_samples *s = r->ss[i];
 	const struct rb_ab_result *x = &r->res[i];
-	struct json_object *m = series_id_json(s);
+	struct json_object *m = metric_id_json(s);
 	size_t p = rb_report_parent(r, i);
 	double level = 1 - r->o->look_alpha;
 
-	json_object_object_add(m, "higher_is_better", json_object_new_boolean(rb_unit_higher_is_better(s->unit)));
+	json_object_object_add(m, "higher_is_better", json_object_new_boolean(rb_unit_higher_is_better(s->id.unit)));
 	json_object_object_add(m, "family", json_object_new_string(rb_family_name(s->family)));
 	json_object_object_add(m, "family_size", s->family == RB_FAMILY_DERIVED || r->exact ? NULL :
 			       json_object_new_int((int)x->family_size));
-	json_object_object_add(m, "derived_from", p != i ? json_object_new_string(r->ss[p]->metric) : NULL);
+	json_object_object_add(m, "derived_from", p != i ? json_object_new_string(r->ss[p]->id.metric) : NULL);
 	json_object_object_add(m, "status", x->status ? json_object_new_string(strerror(-x->status)) : NULL);
 	json_object_object_add(m, "reason", x->reason ? json_object_new_string(x->reason) : NULL);
 	json_object_object_add(m, "rounds_a", json_object_new_int((int)x->rounds_a));
@@ -275,7 +271,7 @@ struct json_object *rb_report_json(const struct rb_report *r)
 		json_object_array_add(ms, metric_json(r, i));
 	json_object_object_add(j, "metrics", ms);
 	for (size_t i = 0; i < r->nlost; i++) {
-		struct json_object *m = series_id_json(r->lost[i]);
+		struct json_object *m = metric_id_json(r->lost[i]);
 
 		json_object_object_add(m, "missing", json_object_new_string(r->lost[i]->missing));
 		json_object_array_add(ls, m);

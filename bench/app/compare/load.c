@@ -11,6 +11,7 @@
 #include "app/compare/cost.h"
 #include "app/compare/load.h"
 #include "app/rundir/read.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
 
 static unsigned mismatch_set(struct rb_loaded_run *runs, size_t nr, struct rb_loaded_run *ref,
@@ -85,13 +86,6 @@ unsigned rb_runs_warn_unproven(struct rb_loaded_run *runs, size_t n)
 	return bad;
 }
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(json_object_object_get(o, key));
-
-	return s ? s : "";
-}
-
 int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 {
 	char path[4096 + 64], e2[RB_ERR_LEN];
@@ -109,7 +103,7 @@ int rb_run_load(const char *dir, struct rb_loaded_run *r, char *err, size_t n)
 		return -1;
 	}
 	for (size_t i = 0; i < json_object_array_length(r->records); i++)
-		samples += !strcmp(jstr(json_object_array_get_idx(r->records, i), "type"), "sample");
+		samples += !strcmp(rb_json_text(json_object_array_get_idx(r->records, i), "type"), "sample");
 	if (!samples) {
 		snprintf(err, n, "run %s refused: it holds no samples (an empty run)", dir);
 		rb_run_unload(r);

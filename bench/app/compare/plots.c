@@ -38,7 +38,7 @@ static int plot_data(const char *dir, const char *tag, const struct rb_report *r
 		abort();
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->res[i].status && !isnan(r->res[i].ci.lo) &&
-		    (!casename || !strcmp(r->ss[i]->casename, casename)))
+		    (!casename || !strcmp(r->ss[i]->id.casename, casename)))
 			idx[k++] = i;
 	if (!casename)	/* the overview: the largest effects first */
 		for (size_t a = 1; a < k; a++)
@@ -66,11 +66,11 @@ static int plot_data(const char *dir, const char *tag, const struct rb_report *r
 	fprintf(g, "# idx arm(0=A,1=B) value/median(A)\n");
 	for (size_t row = 0; row < k; row++) {
 		size_t i = idx[row];
-		const struct rb_series *s = r->ss[i];
+		const struct rb_samples *s = r->ss[i];
 
 		fprintf(f, "%zu %.6f %.6f %.6f %d \"%s %s\"\n", row, r->res[i].ratio, r->res[i].ci.lo,
-			r->res[i].ci.hi, plot_code(r, i), casename ? s->label + strlen(s->casename) + 1 :
-			s->label, s->metric);
+			r->res[i].ci.hi, plot_code(r, i), casename ? s->label + strlen(s->id.casename) + 1 :
+			s->label, s->id.metric);
 		for (int a = 0; a < 2; a++)
 			for (unsigned run = 0; run < s->g[a].nruns; run++)
 				for (unsigned x = 0; x < s->g[a].n[run]; x++)
@@ -155,17 +155,17 @@ int rb_report_plots(const char *dir, const struct rb_report *r)
 	for (size_t i = 0; i < r->n; i++) {
 		char tag[64];
 
-		if (i && !strcmp(r->ss[i]->casename, r->ss[i - 1]->casename))
+		if (i && !strcmp(r->ss[i]->id.casename, r->ss[i - 1]->id.casename))
 			continue;
-		snprintf(tag, sizeof(tag), "-%s", r->ss[i]->casename);
-		rows = plot_data(dir, tag, r, r->ss[i]->casename);
+		snprintf(tag, sizeof(tag), "-%s", r->ss[i]->id.casename);
+		rows = plot_data(dir, tag, r, r->ss[i]->id.casename);
 		if (rows < 0)
 			return rows;
 		/* one failure says why; the rest would say the same */
 		if (r->o->plots && rows > 0 && !failed)
-			failed |= run_gnuplot("forest.gp", dir, tag, r->ss[i]->casename, r->o->margin,
+			failed |= run_gnuplot("forest.gp", dir, tag, r->ss[i]->id.casename, r->o->margin,
 					      rows, why, sizeof(why)) ||
-				  run_gnuplot("dist.gp", dir, tag, r->ss[i]->casename, r->o->margin,
+				  run_gnuplot("dist.gp", dir, tag, r->ss[i]->id.casename, r->o->margin,
 					      rows, why, sizeof(why));
 	}
 	if (failed)

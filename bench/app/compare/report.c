@@ -14,7 +14,7 @@ size_t rb_report_parent(const struct rb_report *r, size_t i)
 	if (r->ss[i]->family != RB_FAMILY_DERIVED)
 		return i;
 	for (size_t j = 0; j < r->n; j++)
-		if (!strcmp(r->ss[j]->label, r->ss[i]->label) && !strcmp(r->ss[j]->metric, r->ss[i]->parent))
+		if (!strcmp(r->ss[j]->label, r->ss[i]->label) && !strcmp(r->ss[j]->id.metric, r->ss[i]->parent))
 			return j;
 	return i;
 }
@@ -26,7 +26,7 @@ enum rb_verdict rb_report_verdict(const struct rb_report *r, size_t i)
 
 	if (p != i)
 		return rb_report_verdict(r, p);
-	if (rb_unit_higher_is_better(r->ss[i]->unit) && (v == RB_VERDICT_FASTER || v == RB_VERDICT_SLOWER))
+	if (rb_unit_higher_is_better(r->ss[i]->id.unit) && (v == RB_VERDICT_FASTER || v == RB_VERDICT_SLOWER))
 		v = v == RB_VERDICT_FASTER ? RB_VERDICT_SLOWER : RB_VERDICT_FASTER;
 	return v;
 }

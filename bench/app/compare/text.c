@@ -8,65 +8,12 @@
 
 #include "app/compare/compare.h"
 #include "app/compare/cost.h"
+#include "app/compare/text72.h"
+#include "app/rundir/cases.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
 
-#define COLS 72
 #define RULE "------------------------------------------------------------------------"
-
-/* ---- text helpers ------------------------------------------------------- */
-
-/* Prints text wrapped at COLS, continuation lines indented by `indent`. */
-static void wrap(FILE *f, const char *first, int indent, const char *text)
-{
-	int col = fprintf(f, "%s", first);
-	bool line_start = true;
-	const char *p = text;
-
-	while (*p == ' ')
-		p++;
-	while (*p) {
-		int w = (int)strcspn(p, " ");
-
-		if (!line_start && col + 1 + w > COLS) {
-			fprintf(f, "\n%*s", indent, "");
-			col = indent;
-			line_start = true;
-		}
-		if (!line_start)
-			col += fprintf(f, " ");
-		col += fprintf(f, "%.*s", w, p);
-		line_start = false;
-		p += w;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-}
-
-/* v in at most width characters, with as many significant digits as fit. */
-static const char *num(char *buf, size_t n, double v, int width, bool sign)
-{
-	if (isnan(v))
-		return rb_strlcpy(buf, "-", n), buf;
-	/* large counts read best whole: 2103456, not 2.1e+06 */
-	if (fabs(v) >= 1e4 && fabs(v) < 1e15) {
-		snprintf(buf, n, sign ? "%+.0f" : "%.0f", v);
-		if ((int)strlen(buf) <= width)
-			return buf;
-	}
-	for (int p = 6; p >= 1; p--) {
-		snprintf(buf, n, sign ? "%+.*g" : "%.*g", p, v);
-		if ((int)strlen(buf) <= width)
-			return buf;
-	}
-	for (int p = 2; p >= 0; p--) {		/* 0.0002 -> 2e-04 */
-		snprintf(buf, n, sign ? "%+.*e" : "%.*e", p, v);
-		if ((int)strlen(buf) <= width)
-			break;
-	}
-	return buf;
-}
 
 /* lkp's %change: "+2.4%", "-0.1%", "0.0%" */
 static const char *pct(char *buf, size_t n, double p)
@@ -95,7 +42,7 @@ static const char *verdict_text(const struct rb_report *r, size_t i, char *buf, 
 	char m[32];
 
 	if (p != i) {
-		snprintf(buf, n, "as %s", r->ss[p]->metric);
+		snprintf(buf, n, "as %s", r->ss[p]->id.metric);
 		return buf;
 	}
 	switch (v) {
@@ -162,33 +109,19 @@ static void attribution_header(FILE *f, const struct rb_report *r)
 	if (at->checked)
 		snprintf(buf + len, sizeof(buf) - len, "; %zu samples checked, each within %.0f "
 			 "instructions of its window's count", at->checked, at->worst);
-	wrap(f, "attribution: ", 6, buf);
+	rb_text_wrap(f, "attribution: ", 6, buf);
 	for (int a = 0; a < 2; a++)
 		for (unsigned i = 0; i < at->nr[a]; i++) {
 			const struct rb_attr_run *ar = &at->run[a][i];
 
 			if (ar->present && !ar->usable) {
 				snprintf(buf, sizeof(buf), "%c run %u's file is NOT USED: %s", 'A' + a, i + 1, ar->why);
-				wrap(f, "      ", 8, buf);
+				rb_text_wrap(f, "      ", 8, buf);
 			}
 		}
 	if (!at->runs[0] || !at->runs[1])
-		wrap(f, "      ", 8, "no metric is attributed: an arm has no usable attribution "
+		rb_text_wrap(f, "      ", 8, "no metric is attributed: an arm has no usable attribution "
 		     "(scripts/lab --attribute on every boot)");
-}
-
-/* "page" of "insn/page": what a per-op count is per */
-static const char *unit_per(const char *unit)
-{
-	const char *p = strrchr(unit, '/');
-
-	return p && p[1] ? p + 1 : "op";
-}
-
-static const char *per_op_text(char *buf, size_t n, double d, const char *per)
-{
-	snprintf(buf, n, fabs(d) >= 0.001 ? "%+.3f/%s" : "%+.2g/%s", d, per);
-	return buf;
 }
 
 /* No larger than its spread between the boots of one kernel: the change
@@ -203,7 +136,7 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 {
 	const struct rb_attr_metric *m = r->attr && r->attr->m ? &r->attr->m[i] : NULL;
 	enum rb_verdict v = rb_report_verdict(r, i);
-	const char *per = unit_per(r->ss[i]->unit);
+	const char *per = rb_text_unit_per(r->ss[i]->id.unit);
 	/* moved: by 1% of the metric's change, or by 0.01 per op */
 	double min = fmin(0.01 * fabs(r->res[i].delta), 0.01);
 	char buf[1024], prefix[64], d[48];
@@ -216,7 +149,7 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 		if (fabs(m->sym[k].delta) < min)
 			break;		/* sorted by |delta| */
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s %s%s", shown ? ", " : "",
-					m->sym[k].name, per_op_text(d, sizeof(d), m->sym[k].delta, per),
+					m->sym[k].name, rb_text_per_op(d, sizeof(d), m->sym[k].delta, r->ss[i]->id.unit),
 					within_spread(&m->sym[k]) ? "~" : "");
 		shown++;
 	}
@@ -227,10 +160,10 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 	for (size_t k = 0; k < m->ncan && len < sizeof(buf); k++)
 		if (m->can[k].delta != 0)
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "; canary %s %s", m->can[k].name,
-						per_op_text(d, sizeof(d), m->can[k].delta, per));
+						rb_text_per_op(d, sizeof(d), m->can[k].delta, r->ss[i]->id.unit));
 	snprintf(prefix, sizeof(prefix), "    where%s%s%s: ", m->window_of ? " (" : "",
 		 m->window_of ? m->window_of : "", m->window_of ? " window)" : "");
-	wrap(f, prefix, 6, buf);
+	rb_text_wrap(f, prefix, 6, buf);
 }
 
 /* ---- report.txt ---------------------------------------------------------- */
@@ -240,7 +173,7 @@ static bool has_split(const struct rb_report *r)
 	int k;
 
 	for (size_t i = 0; i < r->n; i++)
-		if (rb_split_unit(r->ss[i]->unit, &k))
+		if (rb_split_unit(r->ss[i]->id.unit, &k))
 			return true;
 	return false;
 }
@@ -248,7 +181,7 @@ static bool has_split(const struct rb_report *r)
 static bool has_cost(const struct rb_report *r)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (rb_cost_component(r->ss[i]->unit) >= 0)
+		if (rb_cost_component(r->ss[i]->id.unit) >= 0)
 			return true;
 	return false;
 }
@@ -263,22 +196,22 @@ static void header(FILE *f, const struct rb_report *r)
 
 	gmtime_r(&now, &tm);
 	strftime(t1, sizeof(t1), "%Y-%m-%d", &tm);
-	fprintf(f, "refbench A/B report%*s\n", COLS - 19, t1);
+	fprintf(f, "refbench A/B report%*s\n", RB_TEXT_COLS - 19, t1);
 	for (int a = 0; a < 2; a++) {
 		const char *label = a ? o->label_b : o->label_a;
 
 		rb_report_kernel_text(r->run[a][0].meta, buf, sizeof(buf));
 		snprintf(t1, sizeof(t1), "%c%s%s%s: ", 'A' + a, label ? " (" : "", label ? label : "",
 			 label ? ")" : "");
-		wrap(f, t1, 5, buf);
+		rb_text_wrap(f, t1, 5, buf);
 	}
 	kernel_config_text(r->run[0][0].meta, t1, sizeof(t1));
 	kernel_config_text(r->run[1][0].meta, t2, sizeof(t2));
 	if (!strcmp(t1, t2) && t1[0])
-		wrap(f, "kernel: ", 8, t1);
+		rb_text_wrap(f, "kernel: ", 8, t1);
 	else if (t1[0] || t2[0]) {
-		wrap(f, "kernel A: ", 10, t1[0] ? t1 : "(not recorded)");
-		wrap(f, "kernel B: ", 10, t2[0] ? t2 : "(not recorded)");
+		rb_text_wrap(f, "kernel A: ", 10, t1[0] ? t1 : "(not recorded)");
+		rb_text_wrap(f, "kernel B: ", 10, t2[0] ? t2 : "(not recorded)");
 	}
 	if (strcmp(rb_json_path_text(meta, "lab.pmem.profile", t1, sizeof(t1)), "(absent)")) {
 		struct json_object *pm = json_object_object_get(json_object_object_get(meta, "lab"), "pmem");
@@ -297,7 +230,7 @@ static void header(FILE *f, const struct rb_report *r)
 			 rb_json_path_text(meta, "pmem.fsdax_dir", t2, sizeof(t2)),
 			 rb_json_path_text(meta, "pmem.devdax", t3, sizeof(t3)));
 	}
-	wrap(f, "pmem: ", 6, buf);
+	rb_text_wrap(f, "pmem: ", 6, buf);
 	rb_json_path_text(meta, "accel", t1, sizeof(t1));
 	rb_json_path_text(meta, "lab.accel_why", t2, sizeof(t2));
 	rb_json_path_text(meta, "lab.mode", t3, sizeof(t3));
@@ -307,10 +240,10 @@ static void header(FILE *f, const struct rb_report *r)
 	else
 		snprintf(buf, sizeof(buf), "%s (%s); mode %s; clock %s", t1, t2, t3,
 			 json_object_get_string(json_object_object_get(meta, "clock")));
-	wrap(f, "accel: ", 7, buf);
+	rb_text_wrap(f, "accel: ", 7, buf);
 	snprintf(buf, sizeof(buf), "%u A + %u B boots (runs), about %u samples per point per boot; "
 		 "suite %s", r->nr[0], r->nr[1], r->spp, rb_json_path_text(meta, "suite.name", t1, sizeof(t1)));
-	wrap(f, "rounds: ", 8, buf);
+	rb_text_wrap(f, "rounds: ", 8, buf);
 	if (r->o->resumed && *r->o->resumed) {
 		unsigned n = 1;
 
@@ -318,10 +251,10 @@ static void header(FILE *f, const struct rb_report *r)
 			n += *c == ',';
 		snprintf(buf, sizeof(buf), "%u of %u boots reused from the interrupted A/B (checksums "
 			 "verified): %s", n, r->nr[0] + r->nr[1], r->o->resumed);
-		wrap(f, "resumed: ", 9, buf);
+		rb_text_wrap(f, "resumed: ", 9, buf);
 	}
 	if (!r->exact && (r->nr[0] < 2 || r->nr[1] < 2))
-		wrap(f, "        ", 8, "NO BETWEEN-BOOT REPLICATION: timed mode needs >= 2 boots per "
+		rb_text_wrap(f, "        ", 8, "NO BETWEEN-BOOT REPLICATION: timed mode needs >= 2 boots per "
 		     "kernel to decide anything; every metric is inconclusive");
 	if (r->exact) {
 		snprintf(buf, sizeof(buf), "exact (deterministic mode: instruction counts; no p-values): "
@@ -338,7 +271,7 @@ static void header(FILE *f, const struct rb_report *r)
 			 100 * (1 - o->look_alpha), margin_text(t1, sizeof(t1), o->margin), o->iters,
 			 (unsigned long long)o->seed);
 	}
-	wrap(f, "rule: ", 6, buf);
+	rb_text_wrap(f, "rule: ", 6, buf);
 	if (r->exact) {
 		unsigned src[5] = { 0 }, zero = 0, small = 0, large = 0;
 
@@ -374,7 +307,7 @@ static void header(FILE *f, const struct rb_report *r)
 							what[order[k]], src[order[k]], src[order[k]] > 1 ? "s" : "");
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "bound 0 on %u, <= 0.1%% of A on "
 					"%u, larger on %u", zero, small, large);
-		wrap(f, "A/A bound: ", 6, buf);
+		rb_text_wrap(f, "A/A bound: ", 6, buf);
 	}
 	if (o->max_looks) {
 		snprintf(buf, sizeof(buf), "look %u of at most %u (Lan-DeMets O'Brien-Fleming alpha "
@@ -382,27 +315,27 @@ static void header(FILE *f, const struct rb_report *r)
 			 o->look, o->max_looks, o->first_look, o->look_alpha, o->alpha,
 			 r->stop ? "stop: every primary metric is decided" :
 				   "continue: primary metrics left undecided");
-		wrap(f, "sequential: ", 6, buf);
+		rb_text_wrap(f, "sequential: ", 6, buf);
 	}
 	rb_json_path_text(meta, "counters.source", t1, sizeof(t1));
 	rb_json_path_text(meta, "counters.fallback", t2, sizeof(t2));
 	snprintf(buf, sizeof(buf), "%s%s%s", t1, strcmp(t2, "(absent)") ? " - " : "",
 		 strcmp(t2, "(absent)") ? t2 : "");
-	wrap(f, "counters: ", 10, buf);
+	rb_text_wrap(f, "counters: ", 10, buf);
 	attribution_header(f, r);
 	if (r->mismatch[0]) {
 		fprintf(f, "\nWARNING: provenance differs (--force):\n");
 		for (const char *p = r->mismatch; *p;) {
 			size_t l = strcspn(p, "\n");
 			snprintf(buf, sizeof(buf), "%.*s", (int)l, p);
-			wrap(f, "  ", 4, buf);
+			rb_text_wrap(f, "  ", 4, buf);
 			p += l + (p[l] == '\n');
 		}
 	}
 	if (r->nlost) {
 		snprintf(buf, sizeof(buf), "%zu metrics were measured in one arm (or some boots) only and "
 			 "are not compared; they are listed after the table.", r->nlost);
-		wrap(f, "\nLOST: ", 6, buf);
+		rb_text_wrap(f, "\nLOST: ", 6, buf);
 	}
 }
 
@@ -410,7 +343,7 @@ static void header(FILE *f, const struct rb_report *r)
 static bool point_unit_shared(const struct rb_report *r, size_t i)
 {
 	for (size_t j = 0; j < r->n; j++)
-		if (!strcmp(r->ss[j]->label, r->ss[i]->label) && strcmp(r->ss[j]->unit, r->ss[i]->unit))
+		if (!strcmp(r->ss[j]->label, r->ss[i]->label) && strcmp(r->ss[j]->id.unit, r->ss[i]->id.unit))
 			return false;
 	return true;
 }
@@ -419,7 +352,7 @@ static bool point_unit_shared(const struct rb_report *r, size_t i)
  * is on the point's line when the point has only one. */
 static void row(FILE *f, const struct rb_report *r, size_t i)
 {
-	const struct rb_series *s = r->ss[i];
+	const struct rb_samples *s = r->ss[i];
 	const struct rb_ab_result *x = &r->res[i];
 	char name[96], a[24], b[24], d[24], pm[24], pc[24], v[48], unit[40] = "";
 	double half = fmax(x->delta_ci.hi - x->delta, x->delta - x->delta_ci.lo);
@@ -427,8 +360,8 @@ static void row(FILE *f, const struct rb_report *r, size_t i)
 	if (half < 1e-9 * fabs(x->med_a))	/* exp(log) rounding, not a spread */
 		half = 0;
 	if (!point_unit_shared(r, i))
-		snprintf(unit, sizeof(unit), " [%s]", s->unit);
-	snprintf(name, sizeof(name), "  %s%s%s", s->metric, unit,
+		snprintf(unit, sizeof(unit), " [%s]", s->id.unit);
+	snprintf(name, sizeof(name), "  %s%s%s", s->id.metric, unit,
 		 s->family == RB_FAMILY_SECONDARY ? "*" : "");
 	if (strlen(name) > 17) {
 		fprintf(f, "%s\n", name);
@@ -436,13 +369,13 @@ static void row(FILE *f, const struct rb_report *r, size_t i)
 	}
 	if (x->status) {
 		snprintf(v, sizeof(v), "n/a: %s", strerror(-x->status));
-		fprintf(f, "%-17s %7s %7s %s\n", name, num(a, sizeof(a), x->med_a, 7, false),
-			num(b, sizeof(b), x->med_b, 7, false), v);
+		fprintf(f, "%-17s %7s %7s %s\n", name, rb_text_num(a, sizeof(a), x->med_a, 7, false),
+			rb_text_num(b, sizeof(b), x->med_b, 7, false), v);
 		return;
 	}
-	fprintf(f, "%-17s %7s %7s %7s %5s %7s %s\n", name, num(a, sizeof(a), x->med_a, 7, false),
-		num(b, sizeof(b), x->med_b, 7, false), num(d, sizeof(d), x->delta, 7, x->delta != 0),
-		num(pm, sizeof(pm), half, 5, false), pct(pc, sizeof(pc), x->pct_change),
+	fprintf(f, "%-17s %7s %7s %7s %5s %7s %s\n", name, rb_text_num(a, sizeof(a), x->med_a, 7, false),
+		rb_text_num(b, sizeof(b), x->med_b, 7, false), rb_text_num(d, sizeof(d), x->delta, 7, x->delta != 0),
+		rb_text_num(pm, sizeof(pm), half, 5, false), pct(pc, sizeof(pc), x->pct_change),
 		verdict_text(r, i, v, sizeof(v)));
 }
 
@@ -454,26 +387,26 @@ static void table(FILE *f, const struct rb_report *r)
 		"%change", "verdict");
 	fprintf(f, "%s\n", RULE);
 	for (size_t i = 0; i < r->n; i++) {
-		const struct rb_series *s = r->ss[i];
+		const struct rb_samples *s = r->ss[i];
 
-		if (strcmp(prev_case, s->casename)) {
-			const struct rb_case *c = rb_case_find(s->casename);
+		if (strcmp(prev_case, s->id.casename)) {
+			const char *kp = rb_run_case_kernel_paths(r->cases, s->id.casename);
 			char buf[512];
 
-			snprintf(buf, sizeof(buf), "%s%s%s%s", s->casename, c ? " (" : "",
-				 c ? c->kernel_paths : "", c ? ")" : "");
+			snprintf(buf, sizeof(buf), "%s%s%s%s", s->id.casename, kp ? " (" : "", kp ? kp : "",
+				 kp ? ")" : "");
 			if (i)
 				fputc('\n', f);
-			wrap(f, "", 4, buf);
-			prev_case = s->casename;
+			rb_text_wrap(f, "", 4, buf);
+			prev_case = s->id.casename;
 		}
 		if (strcmp(prev_point, s->label)) {
 			char buf[320];
 
-			snprintf(buf, sizeof(buf), "%s%s%s%s", s->label + strlen(s->casename) + 1,
-				 point_unit_shared(r, i) ? " [" : "", point_unit_shared(r, i) ? s->unit : "",
+			snprintf(buf, sizeof(buf), "%s%s%s%s", s->label + strlen(s->id.casename) + 1,
+				 point_unit_shared(r, i) ? " [" : "", point_unit_shared(r, i) ? s->id.unit : "",
 				 point_unit_shared(r, i) ? "]" : "");
-			wrap(f, " ", 3, buf);
+			rb_text_wrap(f, " ", 3, buf);
 			prev_point = s->label;
 		}
 		row(f, r, i);
@@ -492,22 +425,22 @@ static void summary(FILE *f, const struct rb_report *r)
 	tally_text(&p, m, t, sizeof(t));
 	snprintf(buf, sizeof(buf), "%s, of %u primary metrics%s.", t, p.n,
 		 r->primaries_marked > 0 ? " (marked primary= in the suite)" : "");
-	wrap(f, "", 0, buf);
+	rb_text_wrap(f, "", 0, buf);
 	if (s.n) {
 		tally_text(&s, m, t, sizeof(t));
 		snprintf(buf, sizeof(buf), "Secondary (*, a family of their own, not in the headline): %s, "
 			 "of %u.", t, s.n);
-		wrap(f, "", 0, buf);
+		rb_text_wrap(f, "", 0, buf);
 	}
 	if (d.n) {
 		snprintf(buf, sizeof(buf), "Derived (%u rates from the window of a time metric): shown with "
 			 "that metric's verdict, not tested twice.", d.n);
-		wrap(f, "", 0, buf);
+		rb_text_wrap(f, "", 0, buf);
 	}
 	if (r->nlost) {
 		snprintf(buf, sizeof(buf), "LOST: %zu metrics present in one arm or some boots only, not "
 			 "compared%s.", r->nlost, r->o->allow_missing ? " (--allow-missing)" : "");
-		wrap(f, "", 0, buf);
+		rb_text_wrap(f, "", 0, buf);
 	}
 	/* the reasons a metric could not be decided, once each */
 	for (size_t i = 0; i < r->n; i++) {
@@ -526,7 +459,7 @@ static void summary(FILE *f, const struct rb_report *r)
 		if (!first)
 			continue;
 		snprintf(buf, sizeof(buf), "%u metric%s inconclusive: %s.", cnt, cnt > 1 ? "s" : "", why);
-		wrap(f, "Note: ", 6, buf);
+		rb_text_wrap(f, "Note: ", 6, buf);
 	}
 }
 
@@ -543,16 +476,16 @@ static void boot_plan(FILE *f, const struct rb_report *r)
 		 "with %.0f%% power (per-boot t-test and TOST, from the boot and within-boot spread seen "
 		 "here; bench/stats/README.md):", margin_text(m, sizeof(m), r->o->margin),
 		 100 * RB_STATS_POWER_DEFAULT);
-	wrap(f, "\nBoot plan: ", 2, buf);
+	rb_text_wrap(f, "\nBoot plan: ", 2, buf);
 	for (size_t i = 0; i < r->n && shown < 20; i++) {
 		const struct rb_ab_result *x = &r->res[i];
 
 		if (!x->plan_rounds)
 			continue;
 		snprintf(buf, sizeof(buf), "%s %s: %u (boot sd %.2g%%, within-boot sd %.2g%%)",
-			 r->ss[i]->label, r->ss[i]->metric, x->plan_rounds, 100 * x->sd_rounds,
+			 r->ss[i]->label, r->ss[i]->id.metric, x->plan_rounds, 100 * x->sd_rounds,
 			 100 * x->sd_within);
-		wrap(f, "  ", 4, buf);
+		rb_text_wrap(f, "  ", 4, buf);
 		shown++;
 	}
 	if (total > shown)
@@ -574,19 +507,19 @@ static void normalized(FILE *f, const struct rb_report *r)
 		snprintf(level, sizeof(level), "its %.4g%% interval", 100 * (1 - r->o->look_alpha));
 	snprintf(buf, sizeof(buf), "B/A of each DAX kind divided by B/A of %s at the same case, "
 		 "metric and parameters, with %s:", rb_kind_name(r->o->normalize), level);
-	wrap(f, "\nNormalised: ", 2, buf);
+	rb_text_wrap(f, "\nNormalised: ", 2, buf);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rb_norm *q = &r->norm[i];
 		char name[320];
 
 		if (!q->has) {
-			int k = rb_kind_parse(r->ss[i]->kind);
+			int k = rb_kind_parse(r->ss[i]->id.kind);
 			none += k >= 0 && (RB_KIND_BIT(k) & rb_kind_mask(RB_CLASS_DAX));
 			continue;
 		}
-		snprintf(name, sizeof(name), "  %s %s", r->ss[i]->label, r->ss[i]->metric);
+		snprintf(name, sizeof(name), "  %s %s", r->ss[i]->label, r->ss[i]->id.metric);
 		if (strlen(name) > 46) {
-			wrap(f, "  ", 4, name + 2);
+			rb_text_wrap(f, "  ", 4, name + 2);
 			name[0] = '\0';
 		}
 		fprintf(f, "%-46s %7.4g [%.4g,%.4g]\n", name, q->ratio, q->ci.lo, q->ci.hi);
@@ -604,9 +537,9 @@ static void lost(FILE *f, const struct rb_report *r)
 		return;
 	fprintf(f, "\nLOST (not compared):\n");
 	for (size_t i = 0; i < r->nlost; i++) {
-		snprintf(buf, sizeof(buf), "%s %s: %s", r->lost[i]->label, r->lost[i]->metric,
+		snprintf(buf, sizeof(buf), "%s %s: %s", r->lost[i]->label, r->lost[i]->id.metric,
 			 r->lost[i]->missing);
-		wrap(f, "  ", 4, buf);
+		rb_text_wrap(f, "  ", 4, buf);
 	}
 }
 
@@ -632,23 +565,23 @@ static void legend(FILE *f, const struct rb_report *r)
 			 "and the hierarchical bootstrap interval (report.json) are descriptive only: the "
 			 "samples of one boot are not independent.", 100 * (1 - a), a, m, 100 * (1 - 2 * a),
 			 m, m);
-	wrap(f, "", 0, buf);
-	wrap(f, "", 0, "%change: 100 (B/A - 1), as lkp prints it. Rates (/s, /Ginsn): higher is "
+	rb_text_wrap(f, "", 0, buf);
+	rb_text_wrap(f, "", 0, "%change: 100 (B/A - 1), as lkp prints it. Rates (/s, /Ginsn): higher is "
 	     "better and the verdict accounts for it. * secondary metric; \"as X\": derived from "
 	     "metric X's window.");
 	if (r->attr && r->attr->m)
-		wrap(f, "", 0, "where: the kernel symbols whose instructions per op moved most, B-A of "
+		rb_text_wrap(f, "", 0, "where: the kernel symbols whose instructions per op moved most, B-A of "
 		     "the pooled medians of each window's count per symbol over its ops (QEMU plugin "
 		     "insn_attr; report.json has every symbol that moved). Inlined code counts toward "
 		     "the function it was inlined into. ~: no larger than that symbol's spread between the "
 		     "boots of one kernel. \"(X window)\": a metric without a window of its own is "
 		     "attributed through its iteration's X window, all of it.");
 	if (has_split(r))
-		wrap(f, "", 0, "irq-insn, other-insn: the instructions that interrupts, and other tasks "
+		rb_text_wrap(f, "", 0, "irq-insn, other-insn: the instructions that interrupts, and other tasks "
 		     "with the scheduler, ran inside the metric's window, per op, counted apart by the TCG "
 		     "plugin; the metric itself is the measured task's own count (docs/attribution.md).");
 	if (has_cost(r))
-		wrap(f, "", 0, "atomic, loads, stores, page-struct, lines, page-struct-lines: the cost "
+		rb_text_wrap(f, "", 0, "atomic, loads, stores, page-struct, lines, page-struct-lines: the cost "
 		     "vector of the metric's window per op, counted by the TCG plugin (docs/cost.md): "
 		     "atomic read-modify-writes as an SMP machine runs them (LOCK sites from vmlinux's "
 		     ".smp_locks), data accesses (an RMW is one load and one store), those whose address "
@@ -656,12 +589,12 @@ static void legend(FILE *f, const struct rb_report *r)
 		     "touched in the window, and of them those reached through the vmemmap. Exact, like "
 		     "the instruction count; TCG has no caches, so lines are lines touched, not misses.");
 	for (unsigned i = 0; i < r->o->nmissing; i++)
-		wrap(f, i ? "         " : "Missing: ", 9, r->o->missing[i]);
+		rb_text_wrap(f, i ? "         " : "Missing: ", 9, r->o->missing[i]);
 	if (r->o->command)
-		wrap(f, "Reproduce: ", 4, r->o->command);
-	wrap(f, "Data: ", 6, "report.json, plots/ and runs/ beside this file; each run's meta.json "
+		rb_text_wrap(f, "Reproduce: ", 4, r->o->command);
+	rb_text_wrap(f, "Data: ", 6, "report.json, plots/ and runs/ beside this file; each run's meta.json "
 	     "holds its full provenance.");
-	wrap(f, "", 0, "Parameters at their defaults are not shown (refbench list -v); report.json "
+	rb_text_wrap(f, "", 0, "Parameters at their defaults are not shown (refbench list -v); report.json "
 	     "has all of them.");
 }
 
@@ -676,20 +609,3 @@ void rb_report_txt(FILE *f, const struct rb_report *r)
 	legend(f, r);
 }
 
-
-/* The same wrapping and numbers for refbench's other 72-column reports
- * (app/walk's series.txt). */
-void rb_report_wrap(FILE *f, const char *first, int indent, const char *text)
-{
-	wrap(f, first, indent, text);
-}
-
-const char *rb_report_num(char *buf, size_t n, double v, int width, bool sign)
-{
-	return num(buf, n, v, width, sign);
-}
-
-const char *rb_report_per_op(char *buf, size_t n, double d, const char *unit)
-{
-	return per_op_text(buf, n, d, unit_per(unit));
-}

@@ -15,9 +15,12 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/compare/compare.h"
 #include "app/hostplan/hostplan.h"
+#include "app/run/suite.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
@@ -32,14 +35,23 @@ static const char plan_usage[] =
 "                 a new plan in STATE/plan.json (DIR: a kernels/build\n"
 "                 directory: bzImage, .config with KEXEC, build-info.json);\n"
 "                 the same plan again is a no-op, another one is refused\n"
-"  boot STATE [--evidence FILE]   after a boot: fail what the last boot left\n"
-"                 unfinished (keeping FILE's text), mark this boot's round\n"
-"  next STATE     what to do now, as JSON: {action: run|switch|return|\n"
-"                 compare|done|busy, round, arm, image, cmdline, run}\n"
+"  boot STATE [--evidence FILE] [--sysfs DIR]   after a boot: fail what the\n"
+"                 last boot left unfinished (keeping FILE's text; a reason\n"
+"                 that names the watchdog when watchdog0's bootstatus says it\n"
+"                 reset the machine), mark this boot's round\n"
+"  next STATE [--sysfs DIR]   what to do now, as JSON: {action: run|switch|\n"
+"                 return|compare|done|busy, round, arm, image, cmdline, run};\n"
+"                 with a hardware watchdog the cmdline keeps it armed\n"
+"                 (watchdog.stop_on_reboot=0 watchdog.open_timeout=300)\n"
+"  watchdog [--sysfs DIR]   the watchdog host-ab arms, as JSON (kind:\n"
+"                 hardware|software|none, identity, kexec_args, warning)\n"
+"  watchdog --keep SECONDS [--dev FILE]   arm it and ping it (a lab guest)\n"
 "  switch STATE LABEL|original    record the kexec about to happen\n"
 "  start STATE LABEL --run DIR    the suite starts, into DIR\n"
 "  finish STATE LABEL --status done|failed [--reason TEXT]\n"
 "  compared STATE [--report DIR]  the comparison is written: the plan is over\n"
+"  compare STATE  refbench compare of the done rounds into STATE/report, the\n"
+"                 failed ones named missing; STATE/rounds.txt; then compared\n"
 "  runs STATE A|B comma-separated run directories of the done rounds\n"
 "  missing STATE  one line per failed round: LABEL (RELEASE): reason\n"
 "  show STATE     one line per round: label, kernel, status, run or reason\n"
@@ -52,7 +64,7 @@ static const char plan_usage[] =
 
 struct plan_opts {
 	const char *kernel[2], *append[2], *label[2], *suite, *orig_image, *id, *evidence;
-	const char *run, *status, *reason, *report, *run_args, *url_base;
+	const char *run, *status, *reason, *report, *run_args, *url_base, *sysfs;
 	const char *fsdax[16], *devdax[16];
 	unsigned nfsdax, ndevdax;
 	int rounds;
@@ -81,6 +93,7 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		{ "report", required_argument, NULL, 'P' }, { "boot-id", required_argument, NULL, 'I' },
 		{ "release", required_argument, NULL, 'L' }, { "cmdline", required_argument, NULL, 'C' },
 		{ "run-args", required_argument, NULL, 'A' }, { "url-base", required_argument, NULL, 'U' },
+		{ "sysfs", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *bid = NULL, *rel = NULL, *cmd = NULL;
@@ -123,6 +136,7 @@ static void parse(int argc, char **argv, struct plan_opts *o)
 		case 'C': cmd = optarg; break;
 		case 'A': o->run_args = optarg; break;
 		case 'U': o->url_base = optarg; break;
+		case 'F': o->sysfs = optarg; break;
 		case 'h': fputs(plan_usage, stdout); exit(0);
 		default: fputs(plan_usage, stderr); exit(RB_EXIT_USAGE);
 		}
@@ -224,8 +238,17 @@ static int cmd_init(const char *state, struct plan_opts *o)
 	if (strpbrk(state, " \t\n"))
 		rb_die_usage("%s: the state directory goes on the kernel command line "
 			     "(refbench.host=STATE): choose a path without blanks", state);
+	{
+		/* a name is configs/suites/NAME.suite, as for refbench run */
+		char dir[PATH_MAX], file[PATH_MAX + 80];
+
+		rb_suite_path(rb_repo_path("configs/suites", dir, sizeof(dir)), o->suite, file, sizeof(file));
+		if (access(file, R_OK))
+			rb_die_usage("suite '%s' not found (%s)", o->suite, file);
+		abs_path(file, suite, sizeof(suite), "--suite");
+	}
 	def = json_object_new_object();
-	json_object_object_add(def, "suite", json_object_new_string(abs_path(o->suite, suite, sizeof(suite), "--suite")));
+	json_object_object_add(def, "suite", json_object_new_string(suite));
 	json_object_object_add(def, "rounds", json_object_new_int(o->rounds));
 	json_object_object_add(def, "fsdax", strings(o->fsdax, o->nfsdax));
 	json_object_object_add(def, "devdax", strings(o->devdax, o->ndevdax));
@@ -337,7 +360,13 @@ static int cmd_next(const char *state, struct json_object *plan, struct plan_opt
 	if (s.action == RB_STEP_SWITCH || s.action == RB_STEP_RETURN) {
 		const char *arm = r ? json_object_get_string(json_object_object_get(r, "arm")) : NULL;
 
-		if (rb_hostplan_cmdline(plan, s.round, state, cmdline, sizeof(cmdline))) {
+		struct rb_watchdog w;
+		char wargs[256];
+
+		/* a hardware watchdog armed here must stay armed in the next kernel */
+		rb_watchdog_probe(o->sysfs ? o->sysfs : "/sys", &w);
+		rb_watchdog_kexec_args(&w, wargs, sizeof(wargs));
+		if (rb_hostplan_cmdline(plan, s.round, state, wargs, cmdline, sizeof(cmdline))) {
 			json_object_put(out);
 			return rb_error(RB_EXIT_FAIL, "the kernel command line for %s is too long",
 				   arm ? arm : "the original kernel");
@@ -377,7 +406,7 @@ static int round_arg(struct json_object *plan, int argc, char **argv)
 	return i;
 }
 
-static void join_runs(struct json_object *plan, const char *arm, bool done)
+static void join_runs(FILE *f, struct json_object *plan, const char *arm, bool done)
 {
 	struct json_object *rounds = json_object_object_get(plan, "rounds");
 	bool first = true;
@@ -387,13 +416,13 @@ static void join_runs(struct json_object *plan, const char *arm, bool done)
 
 		if (strcmp(kstr(r, "arm", NULL, NULL), arm) || strcmp(kstr(r, "status", NULL, NULL), "done") != !done)
 			continue;
-		printf("%s%s", first ? "" : ",", kstr(r, done ? "run" : "label", NULL, NULL));
+		fprintf(f, "%s%s", first ? "" : ",", kstr(r, done ? "run" : "label", NULL, NULL));
 		first = false;
 	}
-	printf("\n");
+	fprintf(f, "\n");
 }
 
-static void missing(struct json_object *plan)
+static void missing(FILE *f, struct json_object *plan)
 {
 	struct json_object *rounds = json_object_object_get(plan, "rounds");
 
@@ -403,33 +432,102 @@ static void missing(struct json_object *plan)
 		if (strcmp(kstr(r, "status", NULL, NULL), "failed"))
 			continue;
 		/* one line each: the reason's own newlines would split it */
-		printf("%s (%s): ", kstr(r, "label", NULL, NULL),
+		fprintf(f, "%s (%s): ", kstr(r, "label", NULL, NULL),
 		       kstr(kernel_obj(plan, kstr(r, "arm", NULL, NULL)), "release", NULL, NULL));
 		for (const char *c = kstr(r, "reason", NULL, NULL); c && *c; c++)
-			putchar(*c == '\n' ? ' ' : *c);
-		putchar('\n');
+			fputc(*c == '\n' ? ' ' : *c, f);
+		fputc('\n', f);
 	}
 }
 
-static void show(struct json_object *plan)
+static void show(FILE *f, struct json_object *plan)
 {
 	struct json_object *rounds = json_object_object_get(plan, "rounds");
 	unsigned failed = 0, done = 0;
 
-	printf("plan %s: phase %s\n", kstr(plan, "id", NULL, NULL), kstr(plan, "phase", NULL, NULL));
+	fprintf(f, "plan %s: phase %s\n", kstr(plan, "id", NULL, NULL), kstr(plan, "phase", NULL, NULL));
 	for (size_t i = 0; i < json_object_array_length(rounds); i++) {
 		struct json_object *r = json_object_array_get_idx(rounds, i);
 		const char *st = kstr(r, "status", NULL, NULL), *arm = kstr(r, "arm", NULL, NULL);
 
-		printf("  %-4s %-10s %-9s %s\n", kstr(r, "label", NULL, NULL),
+		fprintf(f, "  %-4s %-10s %-9s %s\n", kstr(r, "label", NULL, NULL),
 		       kstr(kernel_obj(plan, arm), "release", NULL, NULL), st,
 		       !strcmp(st, "failed") ? kstr(r, "reason", NULL, NULL) :
 		       kstr(r, "run", NULL, NULL) ? kstr(r, "run", NULL, NULL) : "");
 		failed += !strcmp(st, "failed");
 		done += !strcmp(st, "done");
 	}
-	printf("%u of %zu rounds done, %u failed (missing from the comparison)\n", done,
+	fprintf(f, "%u of %zu rounds done, %u failed (missing from the comparison)\n", done,
 	       json_object_array_length(rounds), failed);
+}
+
+/* host-plan compare: the comparison of the done rounds, the failed ones
+ * named as missing, into STATE/report (with STATE/rounds.txt), and the
+ * plan marked compared. compare runs in a child: its refusals exit. */
+static int compare_rounds(const char *state, struct json_object *plan)
+{
+	char *a = NULL, *b = NULL, *miss = NULL, rounds[PATH_MAX + 16], report[PATH_MAX + 16];
+	char cmdline[PATH_MAX + 64], copy[PATH_MAX + 32];
+	size_t la = 0, lb = 0, lm = 0;
+	FILE *fa = open_memstream(&a, &la), *fb = open_memstream(&b, &lb), *fm = open_memstream(&miss, &lm), *f;
+	int rc = 0;
+
+	if (!fa || !fb || !fm)
+		return rb_error(RB_EXIT_FAIL, "out of memory");
+	join_runs(fa, plan, "A", true);
+	join_runs(fb, plan, "B", true);
+	missing(fm, plan);
+	fclose(fa);
+	fclose(fb);
+	fclose(fm);
+	a[strcspn(a, "\n")] = b[strcspn(b, "\n")] = '\0';
+	snprintf(rounds, sizeof(rounds), "%s/rounds.txt", state);
+	snprintf(report, sizeof(report), "%s/report", state);
+	if ((f = fopen(rounds, "we"))) {
+		show(f, plan);
+		fclose(f);
+	}
+	if (*a && *b && access(report, F_OK)) {
+		char *argv[64] = { "compare", "--allow-missing", "--no-plots", "-o", report, "--command", cmdline };
+		int argc = 7, st = 0;
+		pid_t pid;
+
+		snprintf(cmdline, sizeof(cmdline), "scripts/host-ab --show %s", state);
+		for (char *line = strtok(miss, "\n"); line && argc < 60; line = strtok(NULL, "\n")) {
+			argv[argc++] = "--missing";
+			argv[argc++] = line;
+		}
+		argv[argc++] = a;
+		argv[argc++] = b;
+		fflush(NULL);
+		if ((pid = fork()) == 0) {
+			/* what compare prints on stdout is its output dir: not ours */
+			int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (devnull >= 0)
+				dup2(devnull, STDOUT_FILENO);
+			optind = 0;	/* getopt starts afresh for compare's options */
+			_exit(rb_cmd_compare(argc, argv));
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			rb_warn("refbench compare failed; the runs are kept in %s/runs", state);
+	}
+	snprintf(copy, sizeof(copy), "%s/report.txt", report);
+	if (!access(copy, F_OK)) {
+		snprintf(copy, sizeof(copy), "%s/rounds.txt", report);
+		if ((f = fopen(copy, "we"))) {
+			show(f, plan);
+			fclose(f);
+		}
+		rb_hostplan_compared(plan, report);
+	} else {
+		rb_hostplan_compared(plan, NULL);
+		rb_warn("no comparison: an arm has no complete round (see %s)", rounds);
+	}
+	free(a);
+	free(b);
+	free(miss);
+	return rc;
 }
 
 /* A YAML scalar in double quotes (JSON's string syntax is YAML's too) */
@@ -524,6 +622,8 @@ int rb_cmd_hostplan(int argc, char **argv)
 		return argc < 2 ? RB_EXIT_USAGE : 0;
 	}
 	sub = argv[1];
+	if (!strcmp(sub, "watchdog"))
+		return rb_cmd_watchdog(argc - 1, argv + 1);
 	parse(argc - 1, argv + 1, &o);
 	optind++;	/* argv[optind] is now STATE, in the full argv */
 	if (optind >= argc)
@@ -532,7 +632,7 @@ int rb_cmd_hostplan(int argc, char **argv)
 	if (!strcmp(sub, "init"))
 		return cmd_init(state, &o);
 	changes = !strcmp(sub, "boot") || !strcmp(sub, "switch") || !strcmp(sub, "start") ||
-		  !strcmp(sub, "finish") || !strcmp(sub, "compared");
+		  !strcmp(sub, "finish") || !strcmp(sub, "compared") || !strcmp(sub, "compare");
 	if (!changes && strcmp(sub, "next") && strcmp(sub, "runs") && strcmp(sub, "show") &&
 	    strcmp(sub, "lava") && strcmp(sub, "missing"))
 		rb_die_usage("host-plan %s: unknown subcommand (refbench host-plan --help)", sub);
@@ -547,11 +647,13 @@ int rb_cmd_hostplan(int argc, char **argv)
 	} else if (!strcmp(sub, "runs")) {
 		if (optind + 1 >= argc || (strcmp(argv[optind + 1], "A") && strcmp(argv[optind + 1], "B")))
 			rb_die_usage("host-plan runs STATE A|B");
-		join_runs(plan, argv[optind + 1], true);
+		join_runs(stdout, plan, argv[optind + 1], true);
 	} else if (!strcmp(sub, "show")) {
-		show(plan);
+		show(stdout, plan);
 	} else if (!strcmp(sub, "missing")) {
-		missing(plan);
+		missing(stdout, plan);
+	} else if (!strcmp(sub, "compare")) {
+		rc = compare_rounds(state, plan);
 	} else if (!strcmp(sub, "lava")) {
 		lava(plan, o.url_base ? o.url_base : "file://");
 	} else if (!strcmp(sub, "boot")) {
@@ -564,7 +666,13 @@ int rb_cmd_hostplan(int argc, char **argv)
 					if ((unsigned char)*c < 0x20 && *c != '\n')
 						*c = ' ';
 		}
-		int n = rb_hostplan_reconcile(plan, &o.boot, ev);
+		struct rb_watchdog w;
+		char reset[512];
+
+		/* a boot that began with the watchdog's reset: the last one hung */
+		rb_watchdog_probe(o.sysfs ? o.sysfs : "/sys", &w);
+		rb_watchdog_reset_note(&w, reset, sizeof(reset));
+		int n = rb_hostplan_reconcile(plan, &o.boot, ev, reset);
 
 		if (n)
 			fprintf(stderr, "refbench: host-plan: %d round(s) changed by this boot\n", n);

@@ -279,10 +279,11 @@ static void fail(struct json_object *plan, struct json_object *r, const struct r
 	event(plan, b, "round %s failed: %s", str(r, "label"), reason);
 }
 
-int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boot *b, const char *evidence)
+int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boot *b, const char *evidence,
+			  const char *reset)
 {
 	int changed = 0;
-	char why[1024];
+	char why[1024], full[2048];
 
 	for (int i = 0; i < nrounds(plan); i++) {
 		struct json_object *r = round_at(plan, i), *k = kernel_of(plan, r);
@@ -312,7 +313,12 @@ int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boo
 			event(plan, b, "round %s: booted %s", label, b->release);
 			continue;
 		}
-		fail(plan, r, b, why, evidence);
+		if (reset && *reset) {
+			snprintf(full, sizeof(full), "%s; %s", why, reset);
+			fail(plan, r, b, full, evidence);
+		} else {
+			fail(plan, r, b, why, evidence);
+		}
 	}
 	if (!strcmp(str(plan, "phase"), "returning") && strcmp(str(plan, "return_boot_id"), b->boot_id)) {
 		set_str(plan, "phase", "returned");
@@ -457,9 +463,24 @@ static bool add_word(char *buf, size_t n, size_t *len, const char *w, size_t wl)
 	return true;
 }
 
+/* does the word w (wl bytes, KEY=VALUE) set a key that one of words sets? */
+static bool key_in(const char *w, size_t wl, const char *words)
+{
+	const char *eq = memchr(w, '=', wl);
+	size_t kl = eq ? (size_t)(eq - w) + 1 : 0;	/* "KEY=" */
+
+	for (const char *p = words; kl && p && *p; p += strcspn(p, " ")) {
+		p += strspn(p, " ");
+		if (!strncmp(p, w, kl))
+			return true;
+	}
+	return false;
+}
+
 /* strip: 0 keeps every word; 1 drops host-ab's own refbench.host= and
- * refbench.round=; 2 drops panic= too (host-ab sets it) */
-static bool add_words(char *buf, size_t n, size_t *len, const char *s, int strip)
+ * refbench.round=; 2 drops panic= too (host-ab sets it), and every key
+ * that drop sets */
+static bool add_words(char *buf, size_t n, size_t *len, const char *s, int strip, const char *drop)
 {
 	while (s && *s) {
 		size_t wl;
@@ -470,7 +491,7 @@ static bool add_words(char *buf, size_t n, size_t *len, const char *s, int strip
 			break;
 		bool ours = (strip >= 1 && (!strncmp(s, "refbench.host=", 14) ||
 					    !strncmp(s, "refbench.round=", 15))) ||
-			    (strip >= 2 && !strncmp(s, "panic=", 6));
+			    (strip >= 2 && (!strncmp(s, "panic=", 6) || key_in(s, wl, drop)));
 		if (!ours && !add_word(buf, n, len, s, wl))
 			return false;
 		s += wl;
@@ -478,23 +499,25 @@ static bool add_words(char *buf, size_t n, size_t *len, const char *s, int strip
 	return true;
 }
 
-int rb_hostplan_cmdline(struct json_object *plan, int i, const char *state, char *buf, size_t n)
+int rb_hostplan_cmdline(struct json_object *plan, int i, const char *state, const char *extra,
+			char *buf, size_t n)
 {
 	struct json_object *def = get(plan, "plan"), *r = i >= 0 ? round_at(plan, i) : NULL;
-	char extra[PATH_MAX + 96];
+	char panic[PATH_MAX + 96];
 	size_t len = 0;
 
 	buf[0] = '\0';
 	if (i >= 0 && !r)
 		return -EINVAL;
-	if (!add_words(buf, n, &len, str(get(def, "original"), "cmdline"), r ? 2 : 1))
+	if (!add_words(buf, n, &len, str(get(def, "original"), "cmdline"), r ? 2 : 1, extra))
 		return -E2BIG;
 	if (!r)
 		return 0;
 	/* panic=10: a kernel that panics reboots into the bootloader's default */
-	snprintf(extra, sizeof(extra), "panic=10 refbench.host=%s refbench.round=%s", state, str(r, "label"));
-	if (!add_words(buf, n, &len, str(kernel_of(plan, r), "append"), 0) ||
-	    !add_words(buf, n, &len, extra, 0))
+	snprintf(panic, sizeof(panic), "panic=10 refbench.host=%s refbench.round=%s", state, str(r, "label"));
+	if (!add_words(buf, n, &len, str(kernel_of(plan, r), "append"), 0, NULL) ||
+	    !add_words(buf, n, &len, extra, 0, NULL) ||
+	    !add_words(buf, n, &len, panic, 0, NULL))
 		return -E2BIG;
 	return 0;
 }

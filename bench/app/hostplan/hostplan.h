@@ -64,8 +64,11 @@ int rb_hostplan_config_kexec(const char *config, char *err, size_t n);
 
 /* After a boot: fail what the previous boot left unfinished; mark the
  * round this boot came up for as booted; returns how many rounds changed.
- * evidence (may be NULL) is kept with each round failed here. */
-int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boot *b, const char *evidence);
+ * evidence (may be NULL) is kept with each round failed here; reset (may
+ * be NULL or "") says the watchdog reset the last boot, and is added to
+ * each such round's reason. */
+int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boot *b, const char *evidence,
+			  const char *reset);
 struct rb_hostplan_step rb_hostplan_next(struct json_object *plan, const struct rb_hostplan_boot *b);
 const char *rb_hostplan_action_name(enum rb_hostplan_action a);
 
@@ -80,13 +83,37 @@ int rb_hostplan_returning(struct json_object *plan, const struct rb_hostplan_boo
 int rb_hostplan_compared(struct json_object *plan, const char *report);
 
 /* The command line round's kernel boots with: the original's, without
- * earlier refbench.host/refbench.round/panic settings, plus the kernel's
- * "append", "panic=10 refbench.host=STATE refbench.round=LABEL". round -1:
- * the original kernel's own command line. */
-int rb_hostplan_cmdline(struct json_object *plan, int round, const char *state, char *buf, size_t n);
+ * earlier refbench.host/refbench.round/panic settings and without the
+ * keys extra sets, plus the kernel's "append", extra (the watchdog's
+ * arguments, may be NULL), "panic=10 refbench.host=STATE
+ * refbench.round=LABEL". round -1: the original kernel's own command line. */
+int rb_hostplan_cmdline(struct json_object *plan, int round, const char *state, const char *extra,
+			char *buf, size_t n);
 /* Round index by label ("A1", "B2"), or -1. */
 int rb_hostplan_round_index(struct json_object *plan, const char *label);
 
 int rb_cmd_hostplan(int argc, char **argv);
+
+/* The watchdog host mode arms (watchdog.c): watchdog0 from sysfs, and the
+ * watchdog core's parameters. */
+enum rb_watchdog_kind { RB_WD_NONE, RB_WD_SOFTWARE, RB_WD_HARDWARE };
+struct rb_watchdog {
+	enum rb_watchdog_kind kind;	/* softdog ("Software Watchdog") is software */
+	char name[16], identity[64], state[16];
+	long bootstatus, timeout;	/* -1: unknown */
+	int nowayout;			/* -1: unknown */
+	int stop_on_reboot;		/* watchdog.stop_on_reboot: -1 the driver's choice, -2 unknown */
+	long open_timeout;
+};
+int rb_watchdog_probe(const char *sysfs, struct rb_watchdog *w);
+/* did this boot begin with the watchdog's reset (WDIOF_CARDRESET)? */
+bool rb_watchdog_reset_last_boot(const struct rb_watchdog *w);
+/* that, as a sentence for a failed round's reason; "" when not */
+void rb_watchdog_reset_note(const struct rb_watchdog *w, char *buf, size_t n);
+/* what a kernel kexec'd into needs on its command line to keep the
+ * watchdog armed: "" unless it is hardware */
+void rb_watchdog_kexec_args(const struct rb_watchdog *w, char *buf, size_t n);
+struct json_object *rb_watchdog_json(const struct rb_watchdog *w);
+int rb_cmd_watchdog(int argc, char **argv);
 
 #endif

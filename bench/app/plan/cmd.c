@@ -63,13 +63,13 @@ static int show(const char *state, bool interrupted)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *b = json_object_array_get_idx(rb_plan_get(plan, "boots"), i);
 
-		done += !strcmp(rb_plan_str(b, "status"), "done");
+		done += !strcmp(rb_json_get_str(b, "status"), "done");
 		if (!interrupted)
-			printf("boot %-6s kernel %-3ld %-8s %s\n", rb_plan_str(b, "label"), rb_plan_int(b, "kernel", 0),
-			       rb_plan_str(b, "status"), rb_plan_str(b, "run") ? rb_plan_str(b, "run") : "");
+			printf("boot %-6s kernel %-3ld %-8s %s\n", rb_json_get_str(b, "label"), rb_plan_int(b, "kernel", 0),
+			       rb_json_get_str(b, "status"), rb_json_get_str(b, "run") ? rb_json_get_str(b, "run") : "");
 	}
 	if (interrupted) {
-		const char *job = rb_plan_str(plan, "job"), *out = rb_plan_str(rb_plan_get(plan, "settings"), "out");
+		const char *job = rb_json_get_str(plan, "job"), *out = rb_json_get_str(rb_plan_get(plan, "settings"), "out");
 
 		rb_plan_say(plan, "stopped: the %zu boot(s) done so far are kept in %s; %s%s%s continues", done, state,
 			    !strcmp(job, "ab") ? "make ab RESUME=" : !strcmp(job, "series") ? "make series RESUME=" :
@@ -78,8 +78,8 @@ static int show(const char *state, bool interrupted)
 		for (size_t i = 0; rb_plan_kernel(plan, i); i++) {
 			struct json_object *k = rb_plan_kernel(plan, i);
 
-			printf("kernel %-3s %-8s %s\n", rb_plan_str(k, "label"), rb_plan_str(k, "status"),
-			       rb_plan_str(k, "dir") ? rb_plan_str(k, "dir") : rb_plan_str(k, "spec"));
+			printf("kernel %-3s %-8s %s\n", rb_json_get_str(k, "label"), rb_json_get_str(k, "status"),
+			       rb_json_get_str(k, "dir") ? rb_json_get_str(k, "dir") : rb_json_get_str(k, "spec"));
 		}
 		printf("%zu of %zu boots done\n", done, n);
 	}

@@ -446,34 +446,34 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 		fail(job, "%s", err);
 		goto out;
 	}
-	if (strcmp(rb_plan_str(plan, "job"), job)) {
-		fail(job, "%s is the plan of a %s job, not of %s", state, rb_plan_str(plan, "job"), job);
+	if (strcmp(rb_json_get_str(plan, "job"), job)) {
+		fail(job, "%s is the plan of a %s job, not of %s", state, rb_json_get_str(plan, "job"), job);
 		goto put;
 	}
 	if (o->jobs)
 		rb_plan_set_int(rb_plan_get(plan, "settings"), "jobs", jobs);
 	boots = rb_plan_get(plan, "boots");
-	rb_plan_say(plan, "resuming %s: %zu boot(s) recorded in its plan", rb_plan_str(rb_plan_get(plan, "settings"), "out"),
+	rb_plan_say(plan, "resuming %s: %zu boot(s) recorded in its plan", rb_json_get_str(rb_plan_get(plan, "settings"), "out"),
 		    json_object_array_length(boots));
 	/* a kernel whose directory is gone is built again */
 	for (size_t i = 0; rb_plan_kernel(plan, i); i++) {
 		struct json_object *k = rb_plan_kernel(plan, i);
 		char img[PATH_MAX + 16];
 
-		snprintf(img, sizeof(img), "%s/bzImage", rb_plan_str(k, "dir") ? rb_plan_str(k, "dir") : "");
-		if (!strcmp(rb_plan_str(k, "status"), "failed") ||
-		    (!strcmp(rb_plan_str(k, "status"), "built") && !exists(img)))
+		snprintf(img, sizeof(img), "%s/bzImage", rb_json_get_str(k, "dir") ? rb_json_get_str(k, "dir") : "");
+		if (!strcmp(rb_json_get_str(k, "status"), "failed") ||
+		    (!strcmp(rb_json_get_str(k, "status"), "built") && !exists(img)))
 			rb_plan_set_str(k, "status", "pending");
 	}
 	/* a boot whose run is complete and verifies is reused; the rest boot again */
 	for (size_t i = 0; i < json_object_array_length(boots); i++) {
 		struct json_object *b = json_object_array_get_idx(boots, i);
-		const char *run = rb_plan_str(b, "run");
+		const char *run = rb_json_get_str(b, "run");
 
 		if (run && rb_plan_run_reusable(run)) {
-			if (strcmp(rb_plan_str(b, "status"), "done") || !rb_plan_bool(b, "reused"))
+			if (strcmp(rb_json_get_str(b, "status"), "done") || !rb_plan_bool(b, "reused"))
 				rb_plan_say(plan, "boot %s: reusing %s (complete, checksums verified)",
-					    rb_plan_str(b, "label"), run);
+					    rb_json_get_str(b, "label"), run);
 			rb_plan_set_str(b, "status", "done");
 			json_object_object_add(b, "reused", json_object_new_boolean(true));
 			reused++;
@@ -481,7 +481,7 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 		}
 		if (run)
 			rb_plan_say(plan, "boot %s: its run %s is not complete or does not verify: booting it again",
-				    rb_plan_str(b, "label"), run);
+				    rb_json_get_str(b, "label"), run);
 		rb_plan_set_str(b, "status", "pending");
 		json_object_object_add(b, "run", NULL);
 		json_object_object_add(b, "reused", NULL);
@@ -490,8 +490,8 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 	(void)reused;
 	(void)rerun;
 	/* a walk stopped by a boot goes on past it when it boots now */
-	if (rb_plan_get(plan, "stop") && !strcmp(rb_plan_str(rb_plan_get(plan, "stop"), "kind") ?
-						  rb_plan_str(rb_plan_get(plan, "stop"), "kind") : "", "boot"))
+	if (rb_plan_get(plan, "stop") && !strcmp(rb_json_get_str(rb_plan_get(plan, "stop"), "kind") ?
+						  rb_json_get_str(rb_plan_get(plan, "stop"), "kind") : "", "boot"))
 		json_object_object_del(plan, "stop");
 	/* the result is made again from the boots */
 	json_object_object_del(plan, "result");

@@ -57,7 +57,7 @@ static int open_job(struct job *j, const char *state)
 		return err_out(j, "%s", err);
 	}
 	j->s = rb_plan_get(j->plan, "settings");
-	j->name = rb_plan_str(j->plan, "job");
+	j->name = rb_json_get_str(j->plan, "job");
 	return 0;
 }
 
@@ -94,12 +94,12 @@ static struct json_object *boot_at(const struct job *j, size_t i)
 
 static bool status_is(struct json_object *o, const char *st)
 {
-	return o && rb_plan_str(o, "status") && !strcmp(rb_plan_str(o, "status"), st);
+	return o && rb_json_get_str(o, "status") && !strcmp(rb_json_get_str(o, "status"), st);
 }
 
 static const char *out_dir(const struct job *j)
 {
-	return rb_plan_str(j->s, "out");
+	return rb_json_get_str(j->s, "out");
 }
 
 static void resume_hint(const struct job *j, char *buf, size_t n)
@@ -116,7 +116,7 @@ static void print_build(struct job *j, size_t i)
 {
 	struct json_object *k = rb_plan_kernel(j->plan, i), *args = rb_plan_get(k, "build");
 
-	printf("build\n%s\n", rb_plan_str(k, "label"));
+	printf("build\n%s\n", rb_json_get_str(k, "label"));
 	for (size_t a = 0; a < json_object_array_length(args); a++)
 		printf("%s\n", json_object_get_string(json_object_array_get_idx(args, a)));
 }
@@ -130,7 +130,7 @@ static const char *kernel_version(const char *dir, char *buf, size_t n)
 	snprintf(path, sizeof(path), "%s/build-info.json", dir);
 	if (!(bi = rb_json_load(path, 1u << 20, true, why, sizeof(why))))
 		return NULL;
-	v = rb_plan_str(bi, "kernelversion");
+	v = rb_json_get_str(bi, "kernelversion");
 	snprintf(buf, n, "%s", v ? v : "");
 	json_object_put(bi);
 	return *buf ? buf : NULL;
@@ -204,7 +204,7 @@ static bool is_mbox(const char *path)
  * when the executor must split an mbox first (the step is printed). */
 static int series_patches(struct job *j)
 {
-	const char *src = rb_plan_str(j->s, "series"), *ver;
+	const char *src = rb_json_get_str(j->s, "series"), *ver;
 	struct json_object *k0 = rb_plan_kernel(j->plan, 0), *list;
 	char dir[PATH_MAX], err[RB_ERR_LEN], split[PATH_MAX + 16], path[PATH_MAX + 64], **files = NULL;
 	size_t n = 0;
@@ -212,7 +212,7 @@ static int series_patches(struct job *j)
 
 	if (rb_plan_get(j->plan, "patches"))
 		return 0;
-	ver = rb_plan_str(k0, "version");
+	ver = rb_json_get_str(k0, "version");
 	if (!stat(src, &st) && S_ISDIR(st.st_mode)) {
 		if (!rb_plan_patch_dir(src, ver ? ver : "", dir, sizeof(dir), err, sizeof(err)))
 			return -err_out(j, "--series %s", err);
@@ -264,7 +264,7 @@ static int series_patches(struct job *j)
 		return -2;
 	}
 	json_object_object_add(j->plan, "patches", list);
-	rb_plan_say(j->plan, "series: %zu patches on %s", n, strrchr(rb_plan_str(k0, "dir"), '/') + 1);
+	rb_plan_say(j->plan, "series: %zu patches on %s", n, strrchr(rb_json_get_str(k0, "dir"), '/') + 1);
 	/* kernel k = base + patches 1..k */
 	for (size_t k = 1; k <= n; k++) {
 		struct json_object *args = json_object_new_array(), *bargs = rb_plan_get(k0, "build");
@@ -306,8 +306,8 @@ static int series_prefix(struct job *j, size_t k)
 
 static void resolve_bounds(struct job *j)
 {
-	const char *b = rb_plan_str(j->s, "bounds"), *ver, *repo = rb_plan_str(j->s, "repo");
-	const char *name = rb_plan_str(j->s, "suite_name");
+	const char *b = rb_json_get_str(j->s, "bounds"), *ver, *repo = rb_json_get_str(j->s, "repo");
+	const char *name = rb_json_get_str(j->s, "suite_name");
 	char series[32], path[PATH_MAX + 256] = "";
 
 	if (rb_plan_get(j->plan, "bounds") || is_job(j, "bounds"))
@@ -321,13 +321,13 @@ static void resolve_bounds(struct job *j)
 		rb_plan_set_str(j->plan, "bounds", b);
 		return;
 	}
-	if (strcmp(rb_plan_str(j->plan, "mode"), "deterministic")) {
+	if (strcmp(rb_json_get_str(j->plan, "mode"), "deterministic")) {
 		rb_plan_set_str(j->plan, "bounds", "");
 		return;
 	}
 	/* the suite's own measured A/A bounds for kernel A's (the base's)
 	 * version: configs/bounds/SUITE-X.Y.bounds, else SUITE.bounds */
-	ver = rb_plan_str(rb_plan_kernel(j->plan, 0), "version");
+	ver = rb_json_get_str(rb_plan_kernel(j->plan, 0), "version");
 	rb_plan_series_of(ver ? ver : "", series, sizeof(series));
 	if (*series)
 		snprintf(path, sizeof(path), "%s/configs/bounds/%s-%s.bounds", repo, name, series);
@@ -339,20 +339,20 @@ static void resolve_bounds(struct job *j)
 	if (!*path && is_job(j, "series"))
 		fprintf(stderr, "series: warning: no bounds file for suite %s on %s: with one boot per kernel only "
 			"identical numbers are decided (\"?\" cells); measure them with scripts/bounds\n",
-			rb_plan_str(j->s, "suite_given"), *series ? series : "this version");
+			rb_json_get_str(j->s, "suite_given"), *series ? series : "this version");
 }
 
 static const char *rel(const struct job *j, const char *p)
 {
-	size_t l = strlen(rb_plan_str(j->s, "repo"));
+	size_t l = strlen(rb_json_get_str(j->s, "repo"));
 
-	return !strncmp(p, rb_plan_str(j->s, "repo"), l) && p[l] == '/' ? p + l + 1 : p;
+	return !strncmp(p, rb_json_get_str(j->s, "repo"), l) && p[l] == '/' ? p + l + 1 : p;
 }
 
 static void add_round(struct job *j, long r)
 {
 	char label[32];
-	long perturb = strcmp(rb_plan_str(j->plan, "mode"), "deterministic") ? 0 : (r - 1) * RB_PLAN_PERTURB;
+	long perturb = strcmp(rb_json_get_str(j->plan, "mode"), "deterministic") ? 0 : (r - 1) * RB_PLAN_PERTURB;
 
 	snprintf(label, sizeof(label), "A%ld", r);
 	rb_plan_add_boot(j->plan, label, 0, r, perturb);
@@ -370,10 +370,10 @@ static void make_boots(struct job *j)
 	j->dirty = true;
 	if (is_job(j, "ab")) {
 		long rounds = rb_plan_int(j->s, "rounds", -1);
-		const char *bounds = rb_plan_str(j->plan, "bounds");
+		const char *bounds = rb_json_get_str(j->plan, "bounds");
 
 		if (rounds < 0) {
-			if (!strcmp(rb_plan_str(j->plan, "mode"), "timed")) {
+			if (!strcmp(rb_json_get_str(j->plan, "mode"), "timed")) {
 				rounds = 5;
 			} else if (bounds && *bounds) {
 				rounds = 1;
@@ -381,11 +381,11 @@ static void make_boots(struct job *j)
 			} else {
 				rounds = 2;
 				rb_plan_say(j->plan, "no bounds file for suite %s on this version: 2 rounds, so the run "
-					    "measures its own A/A bound", rb_plan_str(j->s, "suite_given"));
+					    "measures its own A/A bound", rb_json_get_str(j->s, "suite_given"));
 			}
 		}
 		rb_plan_set_int(j->plan, "rounds", rounds);
-		if (!strcmp(rb_plan_str(rb_plan_kernel(j->plan, 0), "dir"), rb_plan_str(rb_plan_kernel(j->plan, 1), "dir")))
+		if (!strcmp(rb_json_get_str(rb_plan_kernel(j->plan, 0), "dir"), rb_json_get_str(rb_plan_kernel(j->plan, 1), "dir")))
 			rb_plan_say(j->plan, "note: A and B are the same kernel build (an A/A comparison)");
 		for (long r = 1; r <= (rounds ? rounds : 1); r++)
 			add_round(j, r);
@@ -420,8 +420,8 @@ static void runs_of(const struct job *j, long kernel, char *buf, size_t n)
 	for (size_t i = 0; i < nboots(j); i++) {
 		struct json_object *b = boot_at(j, i);
 
-		if (rb_plan_int(b, "kernel", -1) == kernel && status_is(b, "done") && rb_plan_str(b, "run"))
-			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? "," : "", rb_plan_str(b, "run"));
+		if (rb_plan_int(b, "kernel", -1) == kernel && status_is(b, "done") && rb_json_get_str(b, "run"))
+			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? "," : "", rb_json_get_str(b, "run"));
 	}
 }
 
@@ -440,7 +440,7 @@ static long last_round(const struct job *j)
 static void print_ab_compare(struct job *j, bool look)
 {
 	char a[16384], b[16384], cmd[8192], resumed[16384] = "";
-	const char *bounds = rb_plan_str(j->plan, "bounds"), *repo = rb_plan_str(j->s, "repo");
+	const char *bounds = rb_json_get_str(j->plan, "bounds"), *repo = rb_json_get_str(j->s, "repo");
 	long r = last_round(j), rmax = rb_plan_int(j->plan, "rmax", 0);
 	bool seq = rb_plan_int(j->s, "rounds", -1) == 0;
 
@@ -449,7 +449,7 @@ static void print_ab_compare(struct job *j, bool look)
 	printf("%s\n", look ? "look" : "compare");
 	if (look)
 		printf("%ld\n", r);
-	printf("compare\n--margin\n%s\n", rb_plan_str(j->s, "margin_text"));
+	printf("compare\n--margin\n%s\n", rb_json_get_str(j->s, "margin_text"));
 	if (bounds && *bounds)
 		printf("--bounds\n%s\n", bounds);
 	if (rb_plan_bool(j->s, "allow_missing") || look)
@@ -463,23 +463,23 @@ static void print_ab_compare(struct job *j, bool look)
 	for (size_t i = 0; i < nboots(j); i++)
 		if (rb_plan_bool(boot_at(j, i), "reused"))
 			snprintf(resumed + strlen(resumed), sizeof(resumed) - strlen(resumed), "%s%s",
-				 *resumed ? "," : "", rb_plan_str(boot_at(j, i), "run"));
+				 *resumed ? "," : "", rb_json_get_str(boot_at(j, i), "run"));
 	if (*resumed)
 		printf("--resumed\n%s\n", resumed);
 	if (rb_plan_bool(j->s, "demo")) {
 		snprintf(cmd, sizeof(cmd), "make demo");
 	} else {
-		const char *ksrc = rb_plan_str(j->s, "ksrc");
+		const char *ksrc = rb_json_get_str(j->s, "ksrc");
 
 		snprintf(cmd, sizeof(cmd), "make ab BASE='%s' PATCHED='%s'%s%s%s MODE=%s SUITE=%s ROUNDS=%ld MARGIN=%s%s%s%s",
-			 rb_plan_str(j->s, "base"), rb_plan_str(j->s, "patched"), ksrc ? " KSRC='" : "",
-			 ksrc ? ksrc : "", ksrc ? "'" : "", rb_plan_str(j->plan, "mode"),
-			 rb_plan_str(j->s, "suite_given"), r, rb_plan_str(j->s, "margin_text"),
+			 rb_json_get_str(j->s, "base"), rb_json_get_str(j->s, "patched"), ksrc ? " KSRC='" : "",
+			 ksrc ? ksrc : "", ksrc ? "'" : "", rb_json_get_str(j->plan, "mode"),
+			 rb_json_get_str(j->s, "suite_given"), r, rb_json_get_str(j->s, "margin_text"),
 			 bounds && *bounds ? " BOUNDS='" : "", bounds && *bounds ? bounds : "",
 			 bounds && *bounds ? "'" : "");
 	}
 	{
-		const char *pb = rb_plan_str(j->s, "patched");
+		const char *pb = rb_json_get_str(j->s, "patched");
 		char lb[PATH_MAX * 2];
 		const char *at = strstr(pb, repo);
 
@@ -489,27 +489,27 @@ static void print_ab_compare(struct job *j, bool look)
 		else
 			snprintf(lb, sizeof(lb), "%s", pb);
 		printf("-o\n%s\n--label-a\n%s\n--label-b\n%s\n--command\n%s\n%s\n%s\n", out_dir(j),
-		       rel(j, rb_plan_str(j->s, "base")), lb, cmd, a, b);
+		       rel(j, rb_json_get_str(j->s, "base")), lb, cmd, a, b);
 	}
 }
 
 static void print_series_compare(struct job *j)
 {
-	const char *bounds = rb_plan_str(j->plan, "bounds"), *ksrc = rb_plan_str(j->s, "ksrc");
+	const char *bounds = rb_json_get_str(j->plan, "bounds"), *ksrc = rb_json_get_str(j->s, "ksrc");
 	struct json_object *stop = rb_plan_get(j->plan, "stop");
 
 	printf("compare\nseries\n");
 	if (bounds && *bounds)
 		printf("--bounds\n%s\n", bounds);
-	printf("--command\nmake series BASE='%s' SERIES='%s'%s%s%s SUITE=%s%s\n", rb_plan_str(j->s, "base"),
-	       rb_plan_str(j->s, "series"), ksrc ? " KSRC='" : "", ksrc ? ksrc : "", ksrc ? "'" : "",
-	       rb_plan_str(j->s, "suite_given"), rb_plan_bool(j->s, "attribute") ? " ATTRIBUTE=1" : "");
+	printf("--command\nmake series BASE='%s' SERIES='%s'%s%s%s SUITE=%s%s\n", rb_json_get_str(j->s, "base"),
+	       rb_json_get_str(j->s, "series"), ksrc ? " KSRC='" : "", ksrc ? ksrc : "", ksrc ? "'" : "",
+	       rb_json_get_str(j->s, "suite_given"), rb_plan_bool(j->s, "attribute") ? " ATTRIBUTE=1" : "");
 	if (stop)
-		printf("--stopped\n%ld\n--stop-reason\n%s\n", rb_plan_int(stop, "at", 0), rb_plan_str(stop, "reason"));
+		printf("--stopped\n%ld\n--stop-reason\n%s\n", rb_plan_int(stop, "at", 0), rb_json_get_str(stop, "reason"));
 	printf("-o\n%s\n", out_dir(j));
 	for (size_t i = 0; i < nboots(j); i++)
 		if (status_is(boot_at(j, i), "done"))
-			printf("%s\n", rb_plan_str(boot_at(j, i), "run"));
+			printf("%s\n", rb_json_get_str(boot_at(j, i), "run"));
 }
 
 static void print_bounds_compare(struct job *j)
@@ -517,12 +517,12 @@ static void print_bounds_compare(struct job *j)
 	char runs[16384];
 
 	printf("compare\nbounds\n");
-	if (rb_plan_str(j->s, "check"))
-		printf("--check\n%s\n", rb_plan_str(j->s, "check"));
+	if (rb_json_get_str(j->s, "check"))
+		printf("--check\n%s\n", rb_json_get_str(j->s, "check"));
 	else
 		printf("-o\n%s\n--label\nscripts/bounds: %ld perturbed deterministic boots (--perturb 0, %ld, ...) per "
 		       "kernel\n--factor\n%s\n", out_dir(j), rb_plan_int(j->s, "boots", 6), RB_PLAN_PERTURB,
-		       rb_plan_str(j->s, "factor"));
+		       rb_json_get_str(j->s, "factor"));
 	for (size_t k = 0; rb_plan_kernel(j->plan, k); k++) {
 		runs_of(j, (long)k, runs, sizeof(runs));
 		printf("%s\n", runs);
@@ -552,7 +552,7 @@ static int finish(struct job *j)
 	char a[16384], b[16384];
 
 	if (is_job(j, "bounds")) {
-		if (!rb_plan_str(j->s, "check") && !rc)
+		if (!rb_json_get_str(j->s, "check") && !rc)
 			rb_plan_say(j->plan, "wrote %s", out);
 		j->dirty = false;
 		rb_remove_tree(j->state);
@@ -598,7 +598,7 @@ static int finish(struct job *j)
 		struct json_object *stop = rb_plan_get(j->plan, "stop");
 
 		printf("done\n1\n%s\n", out);
-		err_out(j, "the walk stopped at patch %ld: %s", rb_plan_int(stop, "at", 0), rb_plan_str(stop, "reason"));
+		err_out(j, "the walk stopped at patch %ld: %s", rb_plan_int(stop, "at", 0), rb_json_get_str(stop, "reason"));
 		return 0;
 	}
 	printf("done\n0\n%s\n", out);
@@ -610,7 +610,7 @@ static int after_boots(struct job *j)
 {
 	if (is_job(j, "ab") && rb_plan_int(j->s, "rounds", -1) == 0) {
 		long r = last_round(j), el = now() - rb_plan_int(j->plan, "boots_started", now());
-		long first = strcmp(rb_plan_str(j->plan, "mode"), "timed") ? 1 : 2;
+		long first = strcmp(rb_json_get_str(j->plan, "mode"), "timed") ? 1 : 2;
 		long budget = rb_plan_int(j->s, "budget_s", 1800), rmax = rb_plan_int(j->plan, "rmax", 0);
 		struct json_object *looks = rb_plan_get(j->plan, "looks");
 		struct json_object *last = looks ? json_object_array_get_idx(looks, json_object_array_length(looks) - 1)
@@ -622,7 +622,7 @@ static int after_boots(struct job *j)
 			rb_plan_set_int(j->plan, "rmax", rmax);
 			j->dirty = true;
 			rb_plan_say(j->plan, "ROUNDS=auto: at most %ld rounds in the budget of %s (a round took %lds)", rmax,
-				    rb_plan_str(j->s, "budget"), el);
+				    rb_json_get_str(j->s, "budget"), el);
 		}
 		if (r >= first && (!last || rb_plan_int(last, "round", 0) != r)) {
 			print_ab_compare(j, true);
@@ -633,7 +633,7 @@ static int after_boots(struct job *j)
 				rb_plan_say(j->plan, "look %ld: every primary metric is decided", r);
 			} else if (el / r * (r + 1) > budget || r >= rmax) {
 				rb_plan_say(j->plan, "look %ld: the budget of %s runs out; %ld primary metrics stay undecided", r,
-					    rb_plan_str(j->s, "budget"), rb_plan_int(last, "undecided", 0));
+					    rb_json_get_str(j->s, "budget"), rb_plan_int(last, "undecided", 0));
 			} else {
 				add_round(j, r + 1);
 				return -1;	/* boot it */
@@ -679,7 +679,7 @@ static int boots_step(struct job *j)
 		 * memory bounds nothing; the round's boots at once, or --jobs */
 		n = jobs ? jobs : is_job(j, "ab") && rb_plan_int(j->plan, "rounds", 0) ? 2 * rb_plan_int(j->plan, "rounds", 0)
 									      : (long)pending;
-	} else if (!strcmp(rb_plan_str(j->plan, "mode"), "deterministic")) {
+	} else if (!strcmp(rb_json_get_str(j->plan, "mode"), "deterministic")) {
 		if (!need) {
 			/* the memory one boot needs, from the lab's own dry run */
 			struct json_object *b = boot_at(j, first);
@@ -729,7 +729,7 @@ static int boots_step(struct job *j)
 	printf("boots\n%ld\n", n);
 	for (size_t i = 0; i < nboots(j); i++)
 		if (status_is(boot_at(j, i), "pending"))
-			printf("%s\n", rb_plan_str(boot_at(j, i), "label"));
+			printf("%s\n", rb_json_get_str(boot_at(j, i), "label"));
 	return 0;
 }
 
@@ -741,7 +741,7 @@ static int failed_boots(struct job *j)
 
 	for (size_t i = 0; i < nboots(j); i++) {
 		struct json_object *b = boot_at(j, i);
-		const char *run = rb_plan_str(b, "run");
+		const char *run = rb_json_get_str(b, "run");
 
 		if (!status_is(b, "failed"))
 			continue;
@@ -754,7 +754,7 @@ static int failed_boots(struct job *j)
 		if (is_job(j, "bounds"))
 			return err_out(j, "boot %ld of %s failed (above); its run is kept, marked failed%s%s",
 				       rb_plan_int(b, "round", 1) - 1,
-				       rb_plan_str(rb_plan_kernel(j->plan, (size_t)rb_plan_int(b, "kernel", 0)), "dir"),
+				       rb_json_get_str(rb_plan_kernel(j->plan, (size_t)rb_plan_int(b, "kernel", 0)), "dir"),
 				       run ? ": " : "", run ? run : "");
 		if (!rb_plan_int(b, "kernel", 0))
 			return err_out(j, "the base kernel's lab boot failed; its run is kept, marked failed: %s",
@@ -789,7 +789,7 @@ int rb_plan_next(const char *state)
 		return rc;
 	rc = 0;
 	/* 1. the mode, where it was not given: the accel probe decides */
-	if (!rb_plan_str(j.plan, "mode")) {
+	if (!rb_json_get_str(j.plan, "mode")) {
 		printf("probe\n%s/probe.json\n", j.state);
 		return close_job(&j, 0);
 	}
@@ -802,7 +802,7 @@ int rb_plan_next(const char *state)
 
 			if (status_is(k, "failed"))
 				return close_job(&j, err_out(&j, "building %s (%s) failed (exit %ld); see the messages above",
-							     rb_plan_str(k, "label"), rb_plan_str(k, "spec"),
+							     rb_json_get_str(k, "label"), rb_json_get_str(k, "spec"),
 							     rb_plan_int(k, "rc", 1)));
 			if (status_is(k, "pending") && !rb_plan_get(j.plan, "stop")) {
 				if (is_job(&j, "series") && i && series_prefix(&j, i))
@@ -878,7 +878,7 @@ static int record_build(struct job *j, int argc, char **argv)
 	if (argc < 3)
 		return err_out(j, "record build LABEL RC DIR [ERRFILE]");
 	for (size_t i = 0; rb_plan_kernel(j->plan, i); i++)
-		if (!strcmp(rb_plan_str(rb_plan_kernel(j->plan, i), "label"), argv[0]))
+		if (!strcmp(rb_json_get_str(rb_plan_kernel(j->plan, i), "label"), argv[0]))
 			k = rb_plan_kernel(j->plan, i);
 	if (!k)
 		return err_out(j, "no kernel %s in the plan", argv[0]);
@@ -926,7 +926,7 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		/* {"accel": "kvm"|"tcg", ...} from scripts/accel-probe */
 		char why[256];
 		struct json_object *p = argc ? rb_json_load(argv[0], 1u << 20, true, why, sizeof(why)) : NULL;
-		const char *accel = p && rb_plan_str(p, "accel") ? rb_plan_str(p, "accel") : "tcg";
+		const char *accel = p && rb_json_get_str(p, "accel") ? rb_json_get_str(p, "accel") : "tcg";
 		bool kvm = !strcmp(accel, "kvm");
 		struct json_object *lab = rb_plan_get(j.s, "lab_args");
 		bool plugin = false;
@@ -942,8 +942,8 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		if (kvm && plugin)
 			rc = err_out(&j, "--attribute (ATTRIBUTE=1) and --cost (COST=1) count in the TCG plugin: each needs "
 				     "--mode deterministic");
-		else if (kvm && rb_plan_str(j.s, "bounds") && *rb_plan_str(j.s, "bounds") &&
-			 strcmp(rb_plan_str(j.s, "bounds"), "none"))
+		else if (kvm && rb_json_get_str(j.s, "bounds") && *rb_json_get_str(j.s, "bounds") &&
+			 strcmp(rb_json_get_str(j.s, "bounds"), "none"))
 			rc = err_out(&j, "--bounds is for deterministic mode (the A/A bound of instruction counts)");
 		if (rc)
 			j.dirty = false;
@@ -951,7 +951,7 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		rc = record_build(&j, argc, argv);
 	} else if (!strcmp(what, "mailsplit")) {
 		if (argc < 1 || atol(argv[0]))
-			rc = err_out(&j, "--series %s: git mailsplit cannot split it", rb_plan_str(j.s, "series"));
+			rc = err_out(&j, "--series %s: git mailsplit cannot split it", rb_json_get_str(j.s, "series"));
 		else
 			json_object_object_add(j.plan, "split_done", json_object_new_boolean(true));
 	} else if (!strcmp(what, "size")) {
@@ -963,7 +963,7 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		json_object_put(dry);
 		if (mib < 0)
 			rc = err_out(&j, "scripts/lab --dry-run failed for %s: run it by hand to see why",
-				     rb_plan_str(rb_plan_kernel(j.plan, 0), "dir"));
+				     rb_json_get_str(rb_plan_kernel(j.plan, 0), "dir"));
 		else
 			rb_plan_set_int(j.plan, "need_mib", mib);
 	} else if (!strcmp(what, "waited")) {

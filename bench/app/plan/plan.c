@@ -24,6 +24,7 @@
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
+#include "lib/json.h"
 #include "lib/userfile.h"
 
 /* ---- small json helpers over the plan object ---- */
@@ -35,13 +36,6 @@ struct json_object *rb_plan_get(struct json_object *o, const char *key)
 	if (o)
 		json_object_object_get_ex(o, key, &v);
 	return v;
-}
-
-const char *rb_plan_str(struct json_object *o, const char *key)
-{
-	struct json_object *v = rb_plan_get(o, key);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
 long rb_plan_int(struct json_object *o, const char *key, long dflt)
@@ -72,7 +66,7 @@ void rb_plan_say(struct json_object *plan, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", rb_plan_str(plan, "job") ? rb_plan_str(plan, "job") : "plan");
+	fprintf(stderr, "%s: ", rb_json_get_str(plan, "job") ? rb_json_get_str(plan, "job") : "plan");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -108,8 +102,8 @@ int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t
 		snprintf(err, n, "%s: %s", path, why);
 		return -1;
 	}
-	if (rb_plan_int(p, "schema", 0) != RB_PLAN_SCHEMA || !rb_plan_str(p, "format") ||
-	    strcmp(rb_plan_str(p, "format"), RB_PLAN_FORMAT) || !rb_plan_str(p, "job") ||
+	if (rb_plan_int(p, "schema", 0) != RB_PLAN_SCHEMA || !rb_json_get_str(p, "format") ||
+	    strcmp(rb_json_get_str(p, "format"), RB_PLAN_FORMAT) || !rb_json_get_str(p, "job") ||
 	    !json_object_is_type(rb_plan_get(p, "settings"), json_type_object) ||
 	    !json_object_is_type(rb_plan_get(p, "kernels"), json_type_array) ||
 	    !json_object_is_type(rb_plan_get(p, "boots"), json_type_array)) {
@@ -149,7 +143,7 @@ struct json_object *rb_plan_boot(struct json_object *plan, const char *label, si
 	for (size_t i = 0; i < json_object_array_length(boots); i++) {
 		struct json_object *b = json_object_array_get_idx(boots, i);
 
-		if (!strcmp(rb_plan_str(b, "label"), label)) {
+		if (!strcmp(rb_json_get_str(b, "label"), label)) {
 			if (idx)
 				*idx = i;
 			return b;
@@ -207,10 +201,10 @@ int rb_plan_lab_argv(struct json_object *plan, struct json_object *boot, FILE *o
 	struct json_object *extra = rb_plan_get(s, "lab_args");
 	long perturb = rb_plan_int(boot, "perturb", 0);
 
-	if (!k || !rb_plan_str(k, "dir"))
+	if (!k || !rb_json_get_str(k, "dir"))
 		return -1;
-	fprintf(out, "--kernel\n%s\n--suite\n%s\n--mode\n%s\n", rb_plan_str(k, "dir"), rb_plan_str(s, "suite"),
-		rb_plan_str(plan, "mode"));
+	fprintf(out, "--kernel\n%s\n--suite\n%s\n--mode\n%s\n", rb_json_get_str(k, "dir"), rb_json_get_str(s, "suite"),
+		rb_json_get_str(plan, "mode"));
 	if (perturb)
 		fprintf(out, "--perturb\n%ld\n", perturb);
 	for (size_t i = 0; i < json_object_array_length(extra); i++)

@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
+#include "lib/json.h"
+
 struct json_object *rb_plan_get(struct json_object *o, const char *key);
-const char *rb_plan_str(struct json_object *o, const char *key);
 long rb_plan_int(struct json_object *o, const char *key, long dflt);
 bool rb_plan_bool(struct json_object *o, const char *key);
 void rb_plan_set_str(struct json_object *o, const char *key, const char *val);

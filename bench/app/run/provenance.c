@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app/run/provenance.h"
+#include "app/rundir/cases.h"
 #include "app/rundir/rundir.h"
 #include "kabi/gup_test.h"
 #include "kabi/kmodel.h"
@@ -240,6 +241,8 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 	for (int i = 0; i < o->argc; i++)
 		json_object_array_add(cmd, json_object_new_string(o->argv[i]));
 	json_object_object_add(m, "command", cmd);
+	/* what a report on this run says of its cases, whatever they become */
+	json_object_object_add(m, "cases", rb_cases_record());
 	k = kernel_json(o->kconfig, err, n);
 	if (!k)
 		goto bad;
@@ -270,21 +273,6 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 bad:
 	json_object_put(m);
 	return NULL;
-}
-
-const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n)
-{
-	char tmp[256], *save = NULL;
-
-	rb_strlcpy(tmp, path, sizeof(tmp));
-	for (char *t = strtok_r(tmp, ".", &save); t && o; t = strtok_r(NULL, ".", &save))
-		if (!json_object_object_get_ex(o, t, &o))
-			o = NULL;
-	if (!o)
-		return rb_strlcpy(buf, "(absent)", n), buf;
-	rb_strlcpy(buf, json_object_is_type(o, json_type_string) ? json_object_get_string(o)
-			: json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), n);
-	return buf;
 }
 
 const char *const rb_prov_match_paths[] = {

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/json.h"
 #include "lib/refbench.h"
 
 struct rb_prov_opts {
@@ -24,7 +25,5 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
  * must match on both. */
 extern const char *const rb_prov_match_paths[];
 extern const char *const rb_prov_arm_paths[];
-/* Value of a dotted path as text ("(absent)" when missing). */
-const char *rb_json_path_text(struct json_object *o, const char *path, char *buf, size_t n);
 
 #endif

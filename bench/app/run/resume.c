@@ -7,24 +7,7 @@
 
 #include "app/run/provenance.h"
 #include "app/run/resume.h"
-
-static struct json_object *path_get(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, a, &v))
-		return NULL;
-	if (b && !json_object_object_get_ex(v, b, &v))
-		return NULL;
-	return v;
-}
-
-static const char *path_str(struct json_object *o, const char *a, const char *b)
-{
-	struct json_object *v = path_get(o, a, b);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
+#include "lib/json.h"
 
 int rb_resume_open(const char *dir, struct rb_resume *rs, char *err, size_t n)
 {
@@ -45,7 +28,7 @@ int rb_resume_open(const char *dir, struct rb_resume *rs, char *err, size_t n)
 		snprintf(err, n, "--resume %s: the run is complete: nothing to resume (compare it as it is)", dir);
 	else if (rs->c.live)
 		snprintf(err, n, "--resume %s: a live refbench is still writing it: stop it first", dir);
-	else if (!path_get(rs->meta, "points_done", NULL) || !path_str(rs->meta, "suite", "text"))
+	else if (!rb_json_path(rs->meta, "points_done") || !rb_resume_suite_text(rs))
 		snprintf(err, n, "--resume %s: its meta.json has no points_done or suite text (an older "
 			 "run, or a stub): start a new run", dir);
 	else
@@ -56,19 +39,19 @@ int rb_resume_open(const char *dir, struct rb_resume *rs, char *err, size_t n)
 
 const char *rb_resume_suite_text(const struct rb_resume *rs)
 {
-	return path_str(rs->meta, "suite", "text");
+	return rb_json_get_str(rb_json_path(rs->meta, "suite"), "text");
 }
 
 const char *rb_resume_suite_name(const struct rb_resume *rs)
 {
-	return path_str(rs->meta, "suite", "name");
+	return rb_json_get_str(rb_json_path(rs->meta, "suite"), "name");
 }
 
 const char *rb_resume_override(const struct rb_resume *rs, const char *key)
 {
-	struct json_object *o = path_get(rs->meta, "suite", "overrides");
+	struct json_object *o = rb_json_path(rs->meta, "suite.overrides");
 
-	return o ? path_str(o, key, NULL) : NULL;
+	return o ? rb_json_get_str(o, key) : NULL;
 }
 
 int rb_resume_check(const struct rb_resume *rs, struct json_object *meta, char *err, size_t n)
@@ -111,7 +94,7 @@ static bool same_point(struct json_object *done, struct json_object *planned)
 	static const char *const keys[] = { "case", "kind", "params", "repeat", "warmup", NULL };
 
 	for (const char *const *k = keys; *k; k++)
-		if (!json_object_equal(path_get(done, *k, NULL), path_get(planned, *k, NULL)))
+		if (!json_object_equal(json_object_object_get(done, *k), json_object_object_get(planned, *k)))
 			return false;
 	return true;
 }
@@ -119,19 +102,19 @@ static bool same_point(struct json_object *done, struct json_object *planned)
 int rb_resume_attach(struct rb_resume *rs, struct rb_plan *plan, struct json_object *meta,
 		     char *err, size_t n)
 {
-	struct json_object *pd = path_get(rs->meta, "points_done", NULL), *note;
-	const char *sha = path_str(rs->meta, "integrity", "sha256");
+	struct json_object *pd = rb_json_path(rs->meta, "points_done"), *note;
+	const char *sha = rb_json_get_str(rb_json_path(rs->meta, "integrity"), "sha256");
 	size_t off = 0;
 	int last = -1;
 
 	for (size_t j = 0; j < json_object_array_length(pd); j++) {
 		struct json_object *d = json_object_array_get_idx(pd, j), *planned, *from;
-		int idx = json_object_get_int(path_get(d, "index", NULL));
-		int64_t nrec = json_object_get_int64(path_get(d, "records", NULL));
-		const char *outcome = path_str(d, "outcome", NULL);
+		int idx = json_object_get_int(rb_json_path(d, "index"));
+		int64_t nrec = json_object_get_int64(rb_json_path(d, "records"));
+		const char *outcome = rb_json_get_str(d, "outcome");
 		struct rb_plan_point *pp;
 
-		if (!path_get(d, "index", NULL) || idx <= last || idx >= (int)plan->n) {
+		if (!rb_json_path(d, "index") || idx <= last || idx >= (int)plan->n) {
 			snprintf(err, n, "--resume %s: points_done[%zu] has no index after %d within the "
 				 "%u points of the plan", rs->dir, j, last, plan->n);
 			return -1;
@@ -156,7 +139,7 @@ int rb_resume_attach(struct rb_resume *rs, struct rb_plan *plan, struct json_obj
 				json_object_array_get_idx(rs->records, off + (size_t)i)));
 		off += (size_t)nrec;
 		/* where it was measured: kept along a chain of resumes */
-		if ((from = path_get(d, "from", NULL)) && json_object_is_type(from, json_type_object)) {
+		if ((from = rb_json_path(d, "from")) && json_object_is_type(from, json_type_object)) {
 			pp->from = json_object_get(from);
 		} else {
 			pp->from = json_object_new_object();

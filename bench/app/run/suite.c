@@ -44,13 +44,13 @@ static int add_kinds(struct rb_suite_entry *e, const char *spec, const char *whe
 		     char *err, size_t n)
 {
 	char buf[256], *save = NULL, names[256];
-	uint32_t mask = e->c->kinds, want = 0;
+	uint32_t mask = e->c ? e->c->kinds : RB_KINDS_ALL | RB_KIND_BIT(RB_KIND_NONE), want = 0;
 
 	if (!strcmp(spec, "-")) {
 		if (!(mask & RB_KIND_BIT(RB_KIND_NONE))) {
 			list_kinds(mask, names, sizeof(names));
 			snprintf(err, n, "%s: case %s needs memory kinds (one of: %s)", where,
-				 e->c->name, names);
+				 e->casename, names);
 			return -EINVAL;
 		}
 		e->kinds[e->n_kinds++] = RB_KIND_NONE;
@@ -66,20 +66,20 @@ static int add_kinds(struct rb_suite_entry *e, const char *spec, const char *whe
 			/* a selection of nothing is an error, not an empty run */
 			if (!want && mask == RB_KIND_BIT(RB_KIND_NONE)) {
 				snprintf(err, n, "%s: case %s takes no memory: '%s' selects no kind (use "
-					 "--kind -, or - in a suite)", where, e->c->name, tok);
+					 "--kind -, or - in a suite)", where, e->casename, tok);
 				return -EINVAL;
 			}
 			if (!want) {
 				list_kinds(mask, names, sizeof(names));
 				snprintf(err, n, "%s: '%s' selects no kind that case %s supports (it "
-					 "supports: %s)", where, tok, e->c->name, names);
+					 "supports: %s)", where, tok, e->casename, names);
 				return -EINVAL;
 			}
 		} else if ((k = rb_kind_parse(tok)) >= 0) {
 			if (!(mask & RB_KIND_BIT(k))) {
 				list_kinds(mask, names, sizeof(names));
 				snprintf(err, n, "%s: case %s does not support kind %s (it supports: %s)",
-					 where, e->c->name, tok, names);
+					 where, e->casename, tok, names);
 				return -EINVAL;
 			}
 			want = RB_KIND_BIT(k);
@@ -128,8 +128,13 @@ static int parse_line(struct rb_suite *s, char *line, const char *where, unsigne
 	const char *cname = strtok_r(line, " \t", &save);
 	const char *kinds = strtok_r(NULL, " \t", &save);
 
-	e.c = rb_case_find(cname);
-	if (!e.c) {
+	e.c = s->stored ? NULL : rb_case_find(cname);
+	if (strlen(cname) >= sizeof(e.casename)) {
+		snprintf(err, n, "%s: case name '%s' is too long", where, word(cname, wb, sizeof(wb)));
+		return -EINVAL;
+	}
+	rb_strlcpy(e.casename, cname, sizeof(e.casename));
+	if (!e.c && !s->stored) {
 		size_t nc, len = 0;
 		const struct rb_case *const *cs = rb_cases(&nc);
 		for (size_t i = 0; i < nc && len < sizeof(names); i++)
@@ -161,10 +166,10 @@ static int parse_line(struct rb_suite *s, char *line, const char *where, unsigne
 			rb_strlcpy(e.primary, eq + 1, sizeof(e.primary));
 			continue;
 		}
-		if (!runner_key(tok) && !case_has_param(e.c, tok)) {
+		if (!runner_key(tok) && e.c && !case_has_param(e.c, tok)) {
 			list_params(e.c, names, sizeof(names));
 			snprintf(err, n, "%s: unknown parameter '%s' for case %s (valid: %s)", where,
-				 word(tok, wb, sizeof(wb)), e.c->name, names);
+				 word(tok, wb, sizeof(wb)), e.casename, names);
 			return -EINVAL;
 		}
 		if (e.n_keys == RB_MAX_PARAMS || strlen(tok) >= sizeof(e.sweep[0].key) ||
@@ -224,6 +229,13 @@ int rb_suite_parse(const char *text, const char *origin, struct rb_suite *s, cha
 		r = -EINVAL;
 	}
 	return r;
+}
+
+int rb_suite_parse_stored(const char *text, const char *origin, struct rb_suite *s, char *err,
+			  size_t n)
+{
+	s->stored = true;
+	return rb_suite_parse(text, origin, s, err, n);
 }
 
 int rb_suite_add_entry(struct rb_suite *s, const char *line, const char *origin, char *err, size_t n)
@@ -299,7 +311,7 @@ const struct rb_suite_entry *rb_suite_entry_of(const struct rb_suite *s, const c
 {
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct rb_suite_entry *e = &s->e[i];
-		bool ok = !strcmp(e->c->name, casename), kind_ok = false;
+		bool ok = !strcmp(e->casename, casename), kind_ok = false;
 
 		for (unsigned k = 0; ok && k < e->n_kinds; k++)
 			kind_ok |= (int)e->kinds[k] == kind;

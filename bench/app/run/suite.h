@@ -29,7 +29,8 @@
 
 #define RB_SUITE_MAX_SWEEP 256
 struct rb_suite_entry {
-	const struct rb_case *c;
+	const struct rb_case *c;	/* NULL in a stored suite */
+	char casename[32];
 	unsigned line;
 	unsigned n_kinds;
 	enum rb_kind kinds[RB_KIND__COUNT];
@@ -43,12 +44,19 @@ struct rb_suite {
 	char path[PATH_MAX];
 	char sha256[65];
 	char *text;
+	bool stored;			/* read by rb_suite_parse_stored */
 	unsigned n;
 	struct rb_suite_entry *e;
 };
 
 /* origin names the file in error messages ("quick.suite line 3: ..."). */
 int rb_suite_parse(const char *text, const char *origin, struct rb_suite *s, char *err, size_t n);
+/* A suite as a run stored it (meta.json suite.text), for its reports: read
+ * by its syntax only, never checked against today's cases, which may have
+ * changed since it ran (a point that ran was valid then). Entries have no
+ * case (c NULL); all, baseline and dax stand for every kind of the class. */
+int rb_suite_parse_stored(const char *text, const char *origin, struct rb_suite *s, char *err,
+			  size_t n);
 /* NAME (looked up in configs/suites/) or a path to a file. */
 /* A suite's file: a path (it has a '/') as given, else SUITES_DIR/NAME.suite. */
 const char *rb_suite_path(const char *suites_dir, const char *name_or_path, char *buf, size_t n);

@@ -19,41 +19,33 @@
 
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
+#include "lib/json.h"
 #include "lib/userfile.h"
 
 #define BAD(...) do { snprintf(err, n, __VA_ARGS__); return -1; } while (0)
-
-static struct json_object *get(struct json_object *o, const char *k, json_type t)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, t))
-		return NULL;
-	return v;
-}
 
 int rb_validate_record(struct json_object *r, char *err, size_t n)
 {
 	struct json_object *v, *c, *vals;
 	const char *type;
 
-	if (!get(r, "schema", json_type_int) || json_object_get_int(get(r, "schema", json_type_int)) != RB_SCHEMA_VERSION)
+	if (!rb_json_get(r, "schema", json_type_int) || json_object_get_int(rb_json_get(r, "schema", json_type_int)) != RB_SCHEMA_VERSION)
 		BAD("schema is not %d", RB_SCHEMA_VERSION);
-	if (!(v = get(r, "type", json_type_string)))
+	if (!(v = rb_json_get(r, "type", json_type_string)))
 		BAD("no type");
 	type = json_object_get_string(v);
-	if (!get(r, "case", json_type_string) || !get(r, "kind", json_type_string) ||
-	    !get(r, "params", json_type_object))
+	if (!rb_json_get(r, "case", json_type_string) || !rb_json_get(r, "kind", json_type_string) ||
+	    !rb_json_get(r, "params", json_type_object))
 		BAD("no case, kind or params");
 	if (strcmp(type, "sample")) {
 		if (strcmp(type, "rejected") && strcmp(type, "skipped") && strcmp(type, "unsupported") &&
 		    strcmp(type, "error"))
 			BAD("unknown type '%s'", type);
-		if (!get(r, "reason", json_type_string) || !*json_object_get_string(get(r, "reason", json_type_string)))
+		if (!rb_json_get(r, "reason", json_type_string) || !*json_object_get_string(rb_json_get(r, "reason", json_type_string)))
 			BAD("%s record without a reason", type);
 		return 0;
 	}
-	if (!get(r, "metric", json_type_string) || !get(r, "unit", json_type_string))
+	if (!rb_json_get(r, "metric", json_type_string) || !rb_json_get(r, "unit", json_type_string))
 		BAD("sample without metric or unit");
 	v = json_object_object_get(r, "value");
 	if (!v || !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) ||
@@ -62,23 +54,23 @@ int rb_validate_record(struct json_object *r, char *err, size_t n)
 	{
 		char why[160];
 
-		if (!rb_value_possible(json_object_get_string(get(r, "unit", json_type_string)),
+		if (!rb_value_possible(json_object_get_string(rb_json_get(r, "unit", json_type_string)),
 				       json_object_get_double(v), why, sizeof(why)))
-			BAD("sample %s: %s", json_object_get_string(get(r, "metric", json_type_string)), why);
+			BAD("sample %s: %s", json_object_get_string(rb_json_get(r, "metric", json_type_string)), why);
 	}
-	if (!(c = get(r, "counters", json_type_object)) || !get(c, "source", json_type_string) ||
-	    !(vals = get(c, "values", json_type_object)))
+	if (!(c = rb_json_get(r, "counters", json_type_object)) || !rb_json_get(c, "source", json_type_string) ||
+	    !(vals = rb_json_get(c, "values", json_type_object)))
 		BAD("sample without counters {source, values}");
 	json_object_object_foreach(vals, name, cv) {
-		if (!get(cv, "source", json_type_string) || !get(cv, "scope", json_type_string))
+		if (!rb_json_get(cv, "source", json_type_string) || !rb_json_get(cv, "scope", json_type_string))
 			BAD("counter %s without source or scope", name);
 	}
-	if (!get(r, "clock", json_type_string))
+	if (!rb_json_get(r, "clock", json_type_string))
 		BAD("sample without clock source");
-	if (!(v = get(r, "verify", json_type_object)) || !get(v, "ok", json_type_boolean) ||
-	    !(c = get(v, "checks", json_type_array)))
+	if (!(v = rb_json_get(r, "verify", json_type_object)) || !rb_json_get(v, "ok", json_type_boolean) ||
+	    !(c = rb_json_get(v, "checks", json_type_array)))
 		BAD("sample without verification record");
-	if (!json_object_get_boolean(get(v, "ok", json_type_boolean)) || !json_object_array_length(c))
+	if (!json_object_get_boolean(rb_json_get(v, "ok", json_type_boolean)) || !json_object_array_length(c))
 		BAD("sample reported although its verification failed or is empty");
 	return 0;
 }
@@ -113,7 +105,7 @@ static bool is_sha256(const char *s)
 
 static bool count_of(struct json_object *o, const char *k, int64_t *v)
 {
-	struct json_object *j = get(o, k, json_type_int);
+	struct json_object *j = rb_json_get(o, k, json_type_int);
 
 	if (!j || json_object_get_int64(j) < 0)
 		return false;
@@ -131,28 +123,28 @@ int rb_validate_meta(struct json_object *m, char *err, size_t n)
 
 	if (!m || !json_object_is_type(m, json_type_object))
 		BAD("meta.json is not a JSON object");
-	if (!get(m, "schema", json_type_int) || json_object_get_int(get(m, "schema", json_type_int)) != RB_SCHEMA_VERSION)
+	if (!rb_json_get(m, "schema", json_type_int) || json_object_get_int(rb_json_get(m, "schema", json_type_int)) != RB_SCHEMA_VERSION)
 		BAD("meta.json schema is not %d", RB_SCHEMA_VERSION);
 	for (const char *const *k = objs; *k; k++)
-		if (!get(m, *k, json_type_object))
+		if (!rb_json_get(m, *k, json_type_object))
 			BAD("meta.json has no '%s' object", *k);
-	if (!get(m, "status", json_type_string))
+	if (!rb_json_get(m, "status", json_type_string))
 		BAD("meta.json has no status");
-	st = json_object_get_string(get(m, "status", json_type_string));
+	st = json_object_get_string(rb_json_get(m, "status", json_type_string));
 	for (const char *const *s = statuses; *s; s++)
 		known |= !strcmp(st, *s);
 	if (!known)
 		BAD("meta.json status '%s' is not one of running, complete, failed, interrupted", st);
-	if (!get(get(m, "kernel", json_type_object), "release", json_type_string))
+	if (!rb_json_get(rb_json_get(m, "kernel", json_type_object), "release", json_type_string))
 		BAD("meta.json kernel.release missing");
-	if (!get(get(m, "counters", json_type_object), "source", json_type_string))
+	if (!rb_json_get(rb_json_get(m, "counters", json_type_object), "source", json_type_string))
 		BAD("meta.json counters.source missing");
-	if (!(in = get(m, "integrity", json_type_object)))
+	if (!(in = rb_json_get(m, "integrity", json_type_object)))
 		BAD("meta.json has no integrity record (records, bytes and sha256 of samples.jsonl): "
 		    "refbench writes one with every point; this run is older or was not written by it");
 	if (!count_of(in, "records", &v) || !count_of(in, "bytes", &v) ||
-	    !get(in, "sha256", json_type_string) ||
-	    !is_sha256(json_object_get_string(get(in, "sha256", json_type_string))))
+	    !rb_json_get(in, "sha256", json_type_string) ||
+	    !is_sha256(json_object_get_string(rb_json_get(in, "sha256", json_type_string))))
 		BAD("meta.json integrity needs records and bytes (counts) and sha256 (64 hex digits)");
 	if (!(pd = json_object_object_get(m, "points_done")))
 		return 0;	/* optional: without it a run cannot be resumed */
@@ -161,9 +153,9 @@ int rb_validate_meta(struct json_object *m, char *err, size_t n)
 	for (size_t i = 0; i < json_object_array_length(pd); i++) {
 		struct json_object *p = json_object_array_get_idx(pd, i);
 
-		if (!count_of(p, "records", &v) || !get(p, "case", json_type_string) ||
-		    !get(p, "kind", json_type_string) || !get(p, "params", json_type_object) ||
-		    !get(p, "outcome", json_type_string))
+		if (!count_of(p, "records", &v) || !rb_json_get(p, "case", json_type_string) ||
+		    !rb_json_get(p, "kind", json_type_string) || !rb_json_get(p, "params", json_type_object) ||
+		    !rb_json_get(p, "outcome", json_type_string))
 			BAD("meta.json points_done[%zu] needs case, kind, params, records and outcome", i);
 		sum += v;
 	}
@@ -186,14 +178,14 @@ static int check_owner(struct json_object *rec, struct json_object *pd, unsigned
 		count_of(json_object_array_get_idx(pd, (*pi)++), "records", left);
 	p = json_object_array_get_idx(pd, *pi - 1);
 	(*left)--;
-	if (strcmp(json_object_get_string(get(rec, "case", json_type_string)),
-		   json_object_get_string(get(p, "case", json_type_string))) ||
-	    strcmp(json_object_get_string(get(rec, "kind", json_type_string)),
-		   json_object_get_string(get(p, "kind", json_type_string))) ||
-	    !json_object_equal(get(rec, "params", json_type_object), get(p, "params", json_type_object)))
+	if (strcmp(json_object_get_string(rb_json_get(rec, "case", json_type_string)),
+		   json_object_get_string(rb_json_get(p, "case", json_type_string))) ||
+	    strcmp(json_object_get_string(rb_json_get(rec, "kind", json_type_string)),
+		   json_object_get_string(rb_json_get(p, "kind", json_type_string))) ||
+	    !json_object_equal(rb_json_get(rec, "params", json_type_object), rb_json_get(p, "params", json_type_object)))
 		BAD("samples.jsonl line %u is not a record of points_done[%u] (%s %s), as meta.json says",
-		    line, *pi - 1, json_object_get_string(get(p, "case", json_type_string)),
-		    json_object_get_string(get(p, "kind", json_type_string)));
+		    line, *pi - 1, json_object_get_string(rb_json_get(p, "case", json_type_string)),
+		    json_object_get_string(rb_json_get(p, "kind", json_type_string)));
 	return 0;
 }
 
@@ -210,8 +202,8 @@ int rb_validate_samples(struct json_object *meta, const char *buf, size_t len, b
 			struct json_object **records_out, struct rb_run_check *c,
 			char *err, size_t n)
 {
-	struct json_object *in = get(meta, "integrity", json_type_object);
-	struct json_object *pd = get(meta, "points_done", json_type_array), *records;
+	struct json_object *in = rb_json_get(meta, "integrity", json_type_object);
+	struct json_object *pd = rb_json_get(meta, "points_done", json_type_array), *records;
 	struct json_tokener *tok;
 	int64_t want_rec = 0, want_bytes = 0, left = 0;
 	struct json_object *sha;
@@ -226,7 +218,7 @@ int rb_validate_samples(struct json_object *meta, const char *buf, size_t len, b
 		    count_lines(buf, len), (long long)want_rec, len, (long long)want_bytes);
 	sha = rb_integrity_json(buf, (size_t)want_bytes, 0);
 	if (strcmp(json_object_get_string(json_object_object_get(sha, "sha256")),
-		   json_object_get_string(get(in, "sha256", json_type_string)))) {
+		   json_object_get_string(rb_json_get(in, "sha256", json_type_string)))) {
 		json_object_put(sha);
 		BAD("samples.jsonl does not match the sha256 meta.json certifies for its first %lld "
 		    "bytes: it changed after refbench wrote it", (long long)want_bytes);
@@ -311,12 +303,12 @@ int rb_validate_run(const char *dir, struct rb_run_check *c, struct json_object 
 		json_object_put(meta);
 		return -1;
 	}
-	c->status = json_object_get_string(get(meta, "status", json_type_string));
-	c->reason = get(meta, "reason", json_type_string) ?
-		    json_object_get_string(get(meta, "reason", json_type_string)) : NULL;
+	c->status = json_object_get_string(rb_json_get(meta, "status", json_type_string));
+	c->reason = rb_json_get(meta, "reason", json_type_string) ?
+		    json_object_get_string(rb_json_get(meta, "reason", json_type_string)) : NULL;
 	c->live = !strcmp(c->status, "running") && rb_run_locked(dir);
 	snprintf(path, sizeof(path), "%s/samples.jsonl", dir);
-	count_of(get(meta, "integrity", json_type_object), "bytes", &bytes);
+	count_of(rb_json_get(meta, "integrity", json_type_object), "bytes", &bytes);
 	r = rb_user_file_read(path, RB_SAMPLES_MAX, &buf, &len, e2, sizeof(e2));
 	if (r && (r != -ENOENT || bytes || !strcmp(c->status, "complete"))) {
 		snprintf(err, n, "%s: samples.jsonl %s%s", dir, r == -ENOENT ? "is missing: " : "", e2);

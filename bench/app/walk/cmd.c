@@ -151,13 +151,13 @@ struct step_ctx {
 	unsigned k;		/* step index, 0-based */
 };
 
-static struct rb_walk_row *row_for(struct rb_walk *w, const struct rb_series *s)
+static struct rb_walk_row *row_for(struct rb_walk *w, const struct rb_samples *s)
 {
 	struct rb_walk_row *r;
 
 	for (size_t i = 0; i < w->nrows; i++)
-		if (!strcmp(w->rows[i]->label, s->label) && !strcmp(w->rows[i]->metric, s->metric) &&
-		    !strcmp(w->rows[i]->unit, s->unit))
+		if (!strcmp(w->rows[i]->label, s->label) && !strcmp(w->rows[i]->id.metric, s->id.metric) &&
+		    !strcmp(w->rows[i]->id.unit, s->id.unit))
 			return w->rows[i];
 	if (w->nrows == w->cap) {
 		w->cap = w->cap ? 2 * w->cap : 64;
@@ -169,11 +169,7 @@ static struct rb_walk_row *row_for(struct rb_walk *w, const struct rb_series *s)
 	if (!r)
 		abort();
 	rb_strlcpy(r->label, s->label, sizeof(r->label));
-	rb_strlcpy(r->casename, s->casename, sizeof(r->casename));
-	rb_strlcpy(r->kind, s->kind, sizeof(r->kind));
-	rb_strlcpy(r->metric, s->metric, sizeof(r->metric));
-	rb_strlcpy(r->unit, s->unit, sizeof(r->unit));
-	rb_strlcpy(r->params, s->params, sizeof(r->params));
+	r->id = s->id;
 	r->family = s->family;
 	w->rows[w->nrows++] = r;
 	return r;

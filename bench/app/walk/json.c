@@ -69,11 +69,7 @@ static struct json_object *row_json(const struct rb_walk *w, const struct rb_wal
 	struct json_object *m = json_object_new_object(), *steps = json_object_new_array();
 
 	json_object_object_add(m, "label", json_object_new_string(r->label));
-	json_object_object_add(m, "case", json_object_new_string(r->casename));
-	json_object_object_add(m, "kind", json_object_new_string(r->kind));
-	json_object_object_add(m, "params", json_tokener_parse(r->params));
-	json_object_object_add(m, "metric", json_object_new_string(r->metric));
-	json_object_object_add(m, "unit", json_object_new_string(r->unit));
+	rb_metric_id_write(&r->id, m);
 	json_object_object_add(m, "family", json_object_new_string(rb_family_name(r->family)));
 	json_object_object_add(m, "in_table", json_object_new_boolean(r->changed || r->unknown));
 	for (unsigned k = 0; k < w->nsteps; k++) {

@@ -33,7 +33,7 @@ int rb_walk_plots(const char *dir, const struct rb_walk *w)
 			if (!c->has)
 				continue;
 			fprintf(f, "%u %zu %.6g %d \"%s %s\" \"%s\"\n", k + 1, row, pct, c->changed, r->label,
-				r->metric, rb_walk_cell_text(c, cell, sizeof(cell)));
+				r->id.metric, rb_walk_cell_text(c, cell, sizeof(cell)));
 		}
 		row++;
 	}

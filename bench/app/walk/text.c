@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/compare/text72.h"
 #include "app/walk/walk.h"
 #include "lib/refbench.h"
 
@@ -23,7 +24,7 @@ const char *rb_walk_cell_text(const struct rb_walk_cell *c, char *buf, size_t n)
 	if (!c->has)
 		return rb_strlcpy(buf, "-", n), buf;
 	if (c->changed)
-		return rb_report_num(buf, n, c->delta, CELL_W, true);
+		return rb_text_num(buf, n, c->delta, CELL_W, true);
 	if (!c->bound_known && c->delta != 0)
 		return rb_strlcpy(buf, "?", n), buf;
 	return rb_strlcpy(buf, ".", n), buf;
@@ -42,19 +43,19 @@ static void header(FILE *f, const struct rb_walk *w)
 
 	strftime(date, sizeof(date), "%Y-%m-%d", gmtime(&t));
 	fprintf(f, "%-60s%12s\n", "refbench series: what each patch changed", date);
-	rb_report_wrap(f, "base: ", 6, w->base_text);
+	rb_text_wrap(f, "base: ", 6, w->base_text);
 	fprintf(f, "patches (the columns, in the order applied):\n");
 	for (unsigned k = 0; k < w->nsteps; k++) {
 		char first[16];
 
 		snprintf(first, sizeof(first), "  [%u] ", k + 1);
-		rb_report_wrap(f, first, 6, w->step[k].subject);
+		rb_text_wrap(f, first, 6, w->step[k].subject);
 	}
 	if (w->stopped) {
 		char first[16];
 
 		snprintf(first, sizeof(first), "  [%u] ", w->stopped);
-		rb_report_wrap(f, first, 6, "STOPPED: the walk ends here; see below");
+		rb_text_wrap(f, first, 6, "STOPPED: the walk ends here; see below");
 	}
 	if (exact)
 		snprintf(buf, sizeof(buf), "exact (deterministic mode: instruction counts): a cell is "
@@ -63,12 +64,12 @@ static void header(FILE *f, const struct rb_walk *w)
 	else
 		snprintf(buf, sizeof(buf), "per-boot test (timed mode): a cell is B-A per op of that "
 			 "patch over its predecessor, shown where the step's verdict is slower or faster");
-	rb_report_wrap(f, "rule: ", 6, buf);
+	rb_text_wrap(f, "rule: ", 6, buf);
 	snprintf(buf, sizeof(buf), "%s%s", w->o->bounds_path ? w->o->bounds_path : "none declared",
 		 w->o->bounds_path ? "" : " (the spread between boots of each kernel, if any)");
-	rb_report_wrap(f, "bounds: ", 8, buf);
+	rb_text_wrap(f, "bounds: ", 8, buf);
 	if (!w->provenance_known)
-		rb_report_wrap(f, "note: ", 6, "the runs carry no kernel build-info, so the walk could "
+		rb_text_wrap(f, "note: ", 6, "the runs carry no kernel build-info, so the walk could "
 			       "not check that kernel k is kernel k-1 plus one patch");
 }
 
@@ -89,22 +90,22 @@ static void block(FILE *f, const struct rb_walk *w, unsigned from, unsigned to)
 
 		if (!in_table(r))
 			continue;
-		if (strcmp(prev_case, r->casename)) {
-			fprintf(f, "%s\n", r->casename);
-			prev_case = r->casename;
+		if (strcmp(prev_case, r->id.casename)) {
+			fprintf(f, "%s\n", r->id.casename);
+			prev_case = r->id.casename;
 		}
 		if (strcmp(prev_point, r->label)) {
 			char pt[320];
 
-			snprintf(pt, sizeof(pt), "%s [%s]", r->label + strlen(r->casename) + 1, r->unit);
-			rb_report_wrap(f, " ", 3, pt);
+			snprintf(pt, sizeof(pt), "%s [%s]", r->label + strlen(r->id.casename) + 1, r->id.unit);
+			rb_text_wrap(f, " ", 3, pt);
 			prev_point = r->label;
-			pt_unit = r->unit;
+			pt_unit = r->id.unit;
 		}
 		/* a row in another unit than its point's (a cost component, the
 		 * interrupts' part of a window) names it */
-		snprintf(name, sizeof(name), "  %s%s%s%s%s", r->metric, strcmp(r->unit, pt_unit) ? " [" : "",
-			 strcmp(r->unit, pt_unit) ? r->unit : "", strcmp(r->unit, pt_unit) ? "]" : "",
+		snprintf(name, sizeof(name), "  %s%s%s%s%s", r->id.metric, strcmp(r->id.unit, pt_unit) ? " [" : "",
+			 strcmp(r->id.unit, pt_unit) ? r->id.unit : "", strcmp(r->id.unit, pt_unit) ? "]" : "",
 			 r->family == RB_FAMILY_SECONDARY ? "*" : "");
 		if (strlen(name) > NAME_W) {
 			fprintf(f, "%s\n", name);
@@ -138,7 +139,7 @@ static void where(FILE *f, const struct rb_walk *w)
 				fprintf(f, "\nWhere (per step, the symbols whose count per op moved; inlined "
 					"code\ncounts toward its caller; ~: within the boots' spread):\n");
 			any = true;
-			len = (size_t)snprintf(buf, sizeof(buf), "%s %s%s%s%s:", r->label, r->metric,
+			len = (size_t)snprintf(buf, sizeof(buf), "%s %s%s%s%s:", r->label, r->id.metric,
 					       c->window_of[0] ? " (" : "", c->window_of,
 					       c->window_of[0] ? " window)" : "");
 			for (unsigned s = 0; s < c->nsym && len < sizeof(buf); s++) {
@@ -146,7 +147,7 @@ static void where(FILE *f, const struct rb_walk *w)
 					break;	/* largest first */
 				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s %s %s%s", shown ? "," : "",
 							c->sym[s].name,
-							rb_report_per_op(d, sizeof(d), c->sym[s].delta, r->unit),
+							rb_text_per_op(d, sizeof(d), c->sym[s].delta, r->id.unit),
 							c->sym[s].within_spread ? "~" : "");
 				shown++;
 			}
@@ -157,9 +158,9 @@ static void where(FILE *f, const struct rb_walk *w)
 				if (c->can[s].delta != 0)
 					len += (size_t)snprintf(buf + len, sizeof(buf) - len, "; canary %s %s",
 								c->can[s].name,
-								rb_report_per_op(d, sizeof(d), c->can[s].delta, r->unit));
+								rb_text_per_op(d, sizeof(d), c->can[s].delta, r->id.unit));
 			snprintf(first, sizeof(first), "  [%u] ", k + 1);
-			rb_report_wrap(f, first, 6, buf);
+			rb_text_wrap(f, first, 6, buf);
 		}
 }
 
@@ -181,15 +182,15 @@ void rb_walk_txt(FILE *f, const struct rb_walk *w)
 		fprintf(f, "\n%s\n", RULE);
 	snprintf(buf, sizeof(buf), "%zu of %zu metrics changed in some step%s.", shown, compared,
 		 w->nsteps > PER_BLOCK ? " (the patches wrap, six to a block)" : "");
-	rb_report_wrap(f, "", 0, buf);
+	rb_text_wrap(f, "", 0, buf);
 	len = (size_t)snprintf(buf, sizeof(buf), "Per patch, metrics changed:");
 	for (unsigned k = 0; k < w->nsteps && len < sizeof(buf); k++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, " [%u] %u%s%s%s", k + 1, w->step[k].changed,
 					w->step[k].lost ? " (" : "", w->step[k].lost ? "lost some" : "",
 					w->step[k].lost ? ")" : "");
-	rb_report_wrap(f, "", 2, buf);
+	rb_text_wrap(f, "", 2, buf);
 	if (shown)
-		rb_report_wrap(f, "", 0, "A number is B-A, to within its A/A bound (series.json: "
+		rb_text_wrap(f, "", 0, "A number is B-A, to within its A/A bound (series.json: "
 			       "bound); . = within the bound (|B-A| <= bound), ? = moved, but no A/A "
 			       "bound is known (declare one: --bounds), - = not measured in both "
 			       "kernels; * = secondary metric. Rates derived from a time metric are "
@@ -199,9 +200,9 @@ void rb_walk_txt(FILE *f, const struct rb_walk *w)
 		snprintf(buf, sizeof(buf), "the walk stopped at patch [%u]: %s. The table is the walk up "
 			 "to there.", w->stopped, w->stopped_reason ? w->stopped_reason : "(no reason given)");
 		fputc('\n', f);
-		rb_report_wrap(f, "STOPPED: ", 4, buf);
+		rb_text_wrap(f, "STOPPED: ", 4, buf);
 	}
 	fprintf(f, "\nEach step's report: steps/NN/report.txt (kernel N-1 against N).\n");
 	if (w->command)
-		rb_report_wrap(f, "Reproduce: ", 4, w->command);
+		rb_text_wrap(f, "Reproduce: ", 4, w->command);
 }

@@ -46,7 +46,8 @@ struct rb_walk_cell {
 };
 
 struct rb_walk_row {
-	char label[256], casename[32], kind[16], metric[32], unit[24], params[512];
+	char label[256];
+	struct rb_metric_id id;
 	enum rb_family family;
 	bool changed;		/* in some step */
 	bool unknown;		/* in some step its bound was unknown and it moved */

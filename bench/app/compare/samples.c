@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runs and series: what `refbench compare` and `refbench bounds` read.
+ * Runs and their samples: what `refbench compare` and `refbench bounds` read.
  * Each run is one boot; its samples of a metric are the within-boot
- * repeats. A series gathers one point's metric over every run of every
+ * repeats. An rb_samples gathers one point's metric over every run of every
  * group, and knows its family (primary, secondary, derived), the largest
  * resolution its samples declare, and, when a run lacks it, why.
  */
@@ -12,17 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/compare/series.h"
+#include "app/compare/samples.h"
 #include "app/run/suite.h"
+#include "app/rundir/cases.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
 #include "mem/mem.h"
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(json_object_object_get(o, key));
-
-	return s ? s : "";
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -71,76 +66,50 @@ bool rb_window_unit(const char *unit)
 	return rb_unit_is_time(unit) || rb_cost_component(unit) >= 0 || rb_split_unit(unit, &k);
 }
 
-bool rb_params_json_equal(struct json_object *x, struct json_object *y)
-{
-	if (!x || !y || json_object_object_length(x) != json_object_object_length(y))
-		return false;
-	json_object_object_foreach(x, k, v) {
-		struct json_object *w;
-
-		if (!json_object_object_get_ex(y, k, &w) ||
-		    strcmp(json_object_get_string(v), json_object_get_string(w)))
-			return false;
-	}
-	return true;
-}
-
-bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b)
-{
-	struct json_object *x = json_tokener_parse(a->params), *y = json_tokener_parse(b->params);
-	bool same = rb_params_json_equal(x, y);
-
-	json_object_put(x);
-	json_object_put(y);
-	return same;
-}
-
-/* ---- grouping samples into series ------------------------------------ */
+/* ---- grouping samples by metric --------------------------------------- */
 
 /* " k=v ..." for the parameters that differ from the case's defaults: a
  * cover letter needs "cmd=pin size=16M", not "calls=auto min_us=1000".
  * report.json keeps every parameter. */
-static void params_text(const char *casename, struct json_object *params, char *buf, size_t n)
+static void params_text(struct json_object *cases, const char *casename, struct json_object *params,
+			char *buf, size_t n)
 {
-	const struct rb_case *c = rb_case_find(casename);
 	size_t len = 0;
 
 	buf[0] = '\0';
 	json_object_object_foreach(params, k, v) {
 		const char *val = json_object_get_string(v);
-		bool dflt = false;
 
-		for (const struct rb_param_def *d = c ? c->params : NULL; d && d->key; d++)
-			dflt |= !strcmp(d->key, k) && !strcmp(d->def, val);
-		if (!dflt && len < n)
+		if (!rb_run_case_default(cases, casename, k, val) && len < n)
 			len += (size_t)snprintf(buf + len, n - len, " %s=%s", k, val);
 	}
 }
 
-void rb_series_label(struct json_object *rec, char *label, size_t n)
+void rb_samples_label(struct json_object *rec, struct json_object *cases, char *label, size_t n)
 {
 	char params[200];
 
-	params_text(jstr(rec, "case"), json_object_object_get(rec, "params"), params, sizeof(params));
-	snprintf(label, n, "%s %s%s", jstr(rec, "case"), jstr(rec, "kind"), params);
+	params_text(cases, rb_json_text(rec, "case"), json_object_object_get(rec, "params"), params,
+		    sizeof(params));
+	snprintf(label, n, "%s %s%s", rb_json_text(rec, "case"), rb_json_text(rec, "kind"), params);
 }
 
-struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric)
+struct rb_samples *rb_samples_find(struct rb_samples_set *set, const char *label, const char *metric)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric))
+		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].id.metric, metric))
 			return &set->s[i];
 	return NULL;
 }
 
-static struct rb_series *series_get(struct rb_series_set *set, const char *label,
+static struct rb_samples *samples_get(struct rb_samples_set *set, const char *label,
 				    struct json_object *rec, const unsigned *nr, unsigned ngroups)
 {
-	const char *metric = jstr(rec, "metric"), *unit = jstr(rec, "unit");
+	const char *metric = rb_json_text(rec, "metric"), *unit = rb_json_text(rec, "unit");
 
 	for (size_t i = 0; i < set->n; i++)
-		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].metric, metric) &&
-		    !strcmp(set->s[i].unit, unit))
+		if (!strcmp(set->s[i].label, label) && !strcmp(set->s[i].id.metric, metric) &&
+		    !strcmp(set->s[i].id.unit, unit))
 			return &set->s[i];
 	if (set->n == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 64;
@@ -148,15 +117,10 @@ static struct rb_series *series_get(struct rb_series_set *set, const char *label
 		if (!set->s)
 			abort();
 	}
-	struct rb_series *s = &set->s[set->n++];
+	struct rb_samples *s = &set->s[set->n++];
 	memset(s, 0, sizeof(*s));
 	rb_strlcpy(s->label, label, sizeof(s->label));
-	rb_strlcpy(s->metric, metric, sizeof(s->metric));
-	rb_strlcpy(s->unit, unit, sizeof(s->unit));
-	rb_strlcpy(s->casename, jstr(rec, "case"), sizeof(s->casename));
-	rb_strlcpy(s->kind, jstr(rec, "kind"), sizeof(s->kind));
-	rb_strlcpy(s->params, json_object_to_json_string_ext(json_object_object_get(rec, "params"),
-							     JSON_C_TO_STRING_PLAIN), sizeof(s->params));
+	rb_metric_id_read(rec, &s->id);	/* a loaded run's records are valid */
 	snprintf(s->seedname, sizeof(s->seedname), "%s/%s", label, metric);
 	s->ngroups = ngroups;
 	for (unsigned g = 0; g < ngroups; g++) {
@@ -170,9 +134,9 @@ static struct rb_series *series_get(struct rb_series_set *set, const char *label
 	return s;
 }
 
-static void series_add(struct rb_series *s, unsigned g, unsigned run, double v)
+static void samples_add(struct rb_samples *s, unsigned g, unsigned run, double v)
 {
-	struct rb_group_series *a = &s->g[g];
+	struct rb_group_samples *a = &s->g[g];
 
 	if (a->n[run] == a->cap[run]) {
 		a->cap[run] = a->cap[run] ? a->cap[run] * 2 : 16;
@@ -185,10 +149,10 @@ static void series_add(struct rb_series *s, unsigned g, unsigned run, double v)
 
 /* A metric without a window of its own (gup_test's get and put) was timed
  * inside its point's window: the ticks that window took fell in it or not. */
-static void inherit_interrupts(struct rb_series_set *set)
+static void inherit_interrupts(struct rb_samples_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
+		struct rb_samples *s = &set->s[i];
 
 		if (s->windowed)
 			continue;
@@ -199,22 +163,24 @@ static void inherit_interrupts(struct rb_series_set *set)
 	}
 }
 
-void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+void rb_samples_collect(struct rb_samples_set *set, struct rb_loaded_run *const *runs,
 		       const unsigned *nr, unsigned ngroups)
 {
+	struct json_object *cases = rb_run_cases(runs[0][0].meta);
+
 	for (unsigned g = 0; g < ngroups; g++)
 		for (unsigned r = 0; r < nr[g]; r++)
 			for (size_t i = 0; i < json_object_array_length(runs[g][r].records); i++) {
 				struct json_object *rec = json_object_array_get_idx(runs[g][r].records, i);
 				struct json_object *res = NULL;
-				struct rb_series *s;
+				struct rb_samples *s;
 				char label[256];
 
-				if (strcmp(jstr(rec, "type"), "sample"))
+				if (strcmp(rb_json_text(rec, "type"), "sample"))
 					continue;
-				rb_series_label(rec, label, sizeof(label));
-				s = series_get(set, label, rec, nr, ngroups);
-				series_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
+				rb_samples_label(rec, cases, label, sizeof(label));
+				s = samples_get(set, label, rec, nr, ngroups);
+				samples_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
 				/* optional: how finely the instrument resolves it (e.g. a us timer) */
 				if (json_object_object_get_ex(rec, "resolution", &res) &&
 				    json_object_get_double(res) > s->resolution)
@@ -231,7 +197,7 @@ void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *r
 	inherit_interrupts(set);
 }
 
-bool rb_series_complete(const struct rb_series *s)
+bool rb_samples_complete(const struct rb_samples *s)
 {
 	for (unsigned g = 0; g < s->ngroups; g++)
 		for (unsigned r = 0; r < s->g[g].nruns; r++)
@@ -240,11 +206,13 @@ bool rb_series_complete(const struct rb_series *s)
 	return true;
 }
 
-void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+void rb_samples_explain_missing(struct rb_samples_set *set, struct rb_loaded_run *const *runs,
 			       const char *const *group_names)
 {
+	struct json_object *cases = rb_run_cases(runs[0][0].meta);
+
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
+		struct rb_samples *s = &set->s[i];
 		size_t len = 0;
 
 		s->missing[0] = '\0';
@@ -259,12 +227,12 @@ void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *
 					struct json_object *rec = json_object_array_get_idx(runs[g][r].records, k);
 					char label[256];
 
-					if (!strcmp(jstr(rec, "type"), "sample"))
+					if (!strcmp(rb_json_text(rec, "type"), "sample"))
 						continue;
-					rb_series_label(rec, label, sizeof(label));
+					rb_samples_label(rec, cases, label, sizeof(label));
 					if (!strcmp(label, s->label)) {
-						why = jstr(rec, "reason");
-						snprintf(label, sizeof(label), "%s: %s", jstr(rec, "type"), why);
+						why = rb_json_text(rec, "reason");
+						snprintf(label, sizeof(label), "%s: %s", rb_json_text(rec, "type"), why);
 						len += (size_t)snprintf(s->missing + len, sizeof(s->missing) - len,
 									"%s%s run %u: %s", len ? "; " : "",
 									group_names[g], r + 1, label);
@@ -290,25 +258,25 @@ static void json_params(struct json_object *o, struct rb_params *p)
 }
 
 /* The time metric a rate at the same point is computed from, or NULL. */
-static const char *time_parent(const struct rb_series_set *set, const struct rb_series *rate)
+static const char *time_parent(const struct rb_samples_set *set, const struct rb_samples *rate)
 {
 	const char *first = NULL;
 
 	for (size_t i = 0; i < set->n; i++) {
-		const struct rb_series *t = &set->s[i];
-		size_t l = strlen(t->metric);
+		const struct rb_samples *t = &set->s[i];
+		size_t l = strlen(t->id.metric);
 
-		if (strcmp(t->label, rate->label) || !rb_unit_is_time(t->unit))
+		if (strcmp(t->label, rate->label) || !rb_unit_is_time(t->id.unit))
 			continue;
-		if (!strncmp(rate->metric, t->metric, l) && rate->metric[l] == '-')
-			return t->metric;
+		if (!strncmp(rate->id.metric, t->id.metric, l) && rate->id.metric[l] == '-')
+			return t->id.metric;
 		if (!first)
-			first = t->metric;
+			first = t->id.metric;
 	}
 	return first;
 }
 
-int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
+int rb_samples_mark_families(struct rb_samples_set *set, struct json_object *meta)
 {
 	struct rb_suite suite = { .n = 0 };
 	char err[512];
@@ -316,31 +284,31 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 		json_object_object_get(meta, "suite"), "text"));
 	int marked = -1;
 
-	if (text && !rb_suite_parse(text, "the runs' suite", &suite, err, sizeof(err))) {
+	if (text && !rb_suite_parse_stored(text, "the runs' suite", &suite, err, sizeof(err))) {
 		marked = 0;
 		for (unsigned i = 0; i < suite.n; i++)
 			marked += suite.e[i].primary[0] != '\0';
 	}
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
-		const char *parent = rb_unit_higher_is_better(s->unit) ? time_parent(set, s) : NULL;
+		struct rb_samples *s = &set->s[i];
+		const char *parent = rb_unit_higher_is_better(s->id.unit) ? time_parent(set, s) : NULL;
 
 		s->family = RB_FAMILY_PRIMARY;
-		if (rb_window_unit(s->unit) && !rb_unit_is_time(s->unit) && rb_cost_component(s->unit) < 0) {
+		if (rb_window_unit(s->id.unit) && !rb_unit_is_time(s->id.unit) && rb_cost_component(s->id.unit) < 0) {
 			/* the interrupts' and other tasks' part of a window: shown, not the metric */
 			s->family = RB_FAMILY_SECONDARY;
 		} else if (parent) {
 			s->family = RB_FAMILY_DERIVED;
 			rb_strlcpy(s->parent, parent, sizeof(s->parent));
 		} else if (marked > 0) {
-			struct json_object *params = json_tokener_parse(s->params);
+			struct json_object *params = json_tokener_parse(s->id.params);
 			struct rb_params p;
 			const struct rb_suite_entry *e;
 
 			json_params(params, &p);
 			json_object_put(params);
-			e = rb_suite_entry_of(&suite, s->casename, rb_kind_parse(s->kind), &p);
-			if (e && !rb_suite_entry_primary(e, s->metric))
+			e = rb_suite_entry_of(&suite, s->id.casename, rb_kind_parse(s->id.kind), &p);
+			if (e && !rb_suite_entry_primary(e, s->id.metric))
 				s->family = RB_FAMILY_SECONDARY;
 		}
 	}
@@ -353,7 +321,7 @@ int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta)
 
 static int cmp_order(const void *pa, const void *pb)
 {
-	const struct rb_series *a = pa, *b = pb;
+	const struct rb_samples *a = pa, *b = pb;
 
 	for (int k = 0; k < 4; k++)
 		if (a->order[k] != b->order[k])
@@ -361,33 +329,33 @@ static int cmp_order(const void *pa, const void *pb)
 	return 0;
 }
 
-void rb_series_sort(struct rb_series_set *set)
+void rb_samples_sort(struct rb_samples_set *set)
 {
 	/* first-seen index of each key, so the suite's order survives */
 	for (size_t i = 0; i < set->n; i++) {
-		struct rb_series *s = &set->s[i];
+		struct rb_samples *s = &set->s[i];
 		size_t c = i, p = i, m = i;
 
 		for (size_t j = 0; j < i; j++) {
-			c = !strcmp(set->s[j].casename, s->casename) && j < c ? j : c;
+			c = !strcmp(set->s[j].id.casename, s->id.casename) && j < c ? j : c;
 			p = !strcmp(set->s[j].label, s->label) && j < p ? j : p;
-			m = !strcmp(set->s[j].label, s->label) && !strcmp(set->s[j].metric, s->metric) &&
+			m = !strcmp(set->s[j].label, s->label) && !strcmp(set->s[j].id.metric, s->id.metric) &&
 			    j < m ? j : m;
 		}
 		s->order[0] = (unsigned)c;
-		s->order[1] = (unsigned)(rb_kind_parse(s->kind) + 1);
+		s->order[1] = (unsigned)(rb_kind_parse(s->id.kind) + 1);
 		s->order[2] = (unsigned)p;
 		s->order[3] = (unsigned)m;
 	}
 	qsort(set->s, set->n, sizeof(*set->s), cmp_order);
 }
 
-struct rb_arm rb_series_arm(const struct rb_series *s, unsigned g)
+struct rb_arm rb_samples_arm(const struct rb_samples *s, unsigned g)
 {
 	return (struct rb_arm){ s->g[g].nruns, (const double *const *)s->g[g].x, s->g[g].n };
 }
 
-void rb_series_free(struct rb_series_set *set)
+void rb_samples_free(struct rb_samples_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		for (unsigned g = 0; g < set->s[i].ngroups; g++) {

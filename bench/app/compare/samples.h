@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The samples of loaded runs (load.h) grouped into series: one series per
+ * The samples of loaded runs (load.h) grouped by metric: one rb_samples per
  * point (case, kind, parameters) and metric, with the samples of every
  * run of every group (the arms of an A/B, or the kernels of an A/A bound).
  */
-#ifndef REFBENCH_SERIES_H
-#define REFBENCH_SERIES_H
+#ifndef REFBENCH_SAMPLES_H
+#define REFBENCH_SAMPLES_H
 
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "app/compare/load.h"
+#include "app/compare/metric.h"
 #include "stats/stats.h"
 
 /* Units. Throughput-like (higher is better): ".../s", ".../Ginsn", "IOPS". */
@@ -35,22 +36,20 @@ bool rb_split_unit(const char *unit, int *k);
  * a cost component)? */
 bool rb_window_unit(const char *unit);
 
-#define RB_SERIES_MAX_GROUPS 16
+#define RB_SAMPLES_MAX_GROUPS 16
 
-struct rb_group_series {
+struct rb_group_samples {
 	unsigned nruns;
 	double **x;		/* x[run][i] */
 	unsigned *n, *cap;
 };
 
-struct rb_series {
+struct rb_samples {
 	char label[256];	/* "case kind k=v ..." (non-default parameters) */
-	char metric[32], unit[24];
-	char casename[32], kind[16];
-	char params[512];	/* every parameter, as JSON */
+	struct rb_metric_id id;
 	char seedname[300];
 	unsigned ngroups;
-	struct rb_group_series g[RB_SERIES_MAX_GROUPS];
+	struct rb_group_samples g[RB_SAMPLES_MAX_GROUPS];
 	double resolution;	/* largest sample "resolution"; 0: none given */
 	uint64_t interrupts;	/* most "interrupts" a sample's window took; for a
 				 * metric timed inside another's window (gup_test's
@@ -63,21 +62,23 @@ struct rb_series {
 	unsigned order[4];	/* sort key: case, kind, point, metric */
 };
 
-struct rb_series_set {
+struct rb_samples_set {
 	size_t n, cap;
-	struct rb_series *s;
+	struct rb_samples *s;
 };
 
 /* The label of a sample record's point: "case kind k=v ..." (the
- * parameters that differ from the case's defaults), as series use it. */
-void rb_series_label(struct json_object *rec, char *label, size_t n);
-/* Adds every sample of runs[g][0..nr[g]-1], g < ngroups, to set. */
-void rb_series_collect(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+ * parameters that differ from the case's defaults, as cases describes
+ * them: rundir/cases.h), as rb_samples use it. */
+void rb_samples_label(struct json_object *rec, struct json_object *cases, char *label, size_t n);
+/* Adds every sample of runs[g][0..nr[g]-1], g < ngroups, to set. Labels
+ * follow the cases that the first run (runs[0][0]) describes. */
+void rb_samples_collect(struct rb_samples_set *set, struct rb_loaded_run *const *runs,
 		       const unsigned *nr, unsigned ngroups);
 /* Every run of every group has samples of it. */
-bool rb_series_complete(const struct rb_series *s);
-/* Fills s->missing for incomplete series: "B run 2 (DIR): skipped: ...". */
-void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *const *runs,
+bool rb_samples_complete(const struct rb_samples *s);
+/* Fills s->missing for incomplete ones: "B run 2 (DIR): skipped: ...". */
+void rb_samples_explain_missing(struct rb_samples_set *set, struct rb_loaded_run *const *runs,
 			       const char *const *group_names);
 /*
  * Families: a rate at a point that also has a time metric is DERIVED
@@ -88,16 +89,13 @@ void rb_series_explain_missing(struct rb_series_set *set, struct rb_loaded_run *
  * SECONDARY. Returns how many suite lines mark primaries, -1 when the
  * suite text cannot be parsed (then every metric is primary).
  */
-int rb_series_mark_families(struct rb_series_set *set, struct json_object *meta);
+int rb_samples_mark_families(struct rb_samples_set *set, struct json_object *meta);
 /* Sorts into report order: case (first seen), kind (enum order), point, metric. */
-void rb_series_sort(struct rb_series_set *set);
-/* The series of the same point with that metric and unit; NULL if none. */
-struct rb_series *rb_series_find(struct rb_series_set *set, const char *label, const char *metric);
-/* Same parameter keys with the same values (as text), in any order. */
-bool rb_params_json_equal(struct json_object *x, struct json_object *y);
-bool rb_series_same_params(const struct rb_series *a, const struct rb_series *b);
+void rb_samples_sort(struct rb_samples_set *set);
+/* The samples of the same point with that metric and unit; NULL if none. */
+struct rb_samples *rb_samples_find(struct rb_samples_set *set, const char *label, const char *metric);
 /* As struct rb_arm for the statistics. */
-struct rb_arm rb_series_arm(const struct rb_series *s, unsigned g);
-void rb_series_free(struct rb_series_set *set);
+struct rb_arm rb_samples_arm(const struct rb_samples *s, unsigned g);
+void rb_samples_free(struct rb_samples_set *set);
 
 #endif
