@@ -64,7 +64,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
+.PHONY: all deps check check-lava plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -132,6 +132,12 @@ check: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BIN
 	@! command -v $(CLANG) >/dev/null || $(MAKE) --no-print-directory $(FUZZ_BINS)
 	@tests/run $(if $(TESTS),--only '$(TESTS)')
 
+# the LAVA tests with LAVA's tools installed (scripts/deps --lava; no server,
+# docs/lava.md); make check runs them too, skipping the lab one without them
+check-lava: build/.deps-ok bench/refbench build/asan/refbench
+	scripts/deps --lava
+	@tests/run --only lava
+
 # RB_FUZZ_SECONDS=N per target (default 3)
 fuzz: $(FUZZ_BINS)
 	@tests/run --only fuzz
@@ -149,19 +155,23 @@ smoke: build/.deps-ok bench/refbench
 	RB_LAB_KVER='$(or $(KVER),6.1)' tests/lab/test_lab_boot.sh
 
 demo: bench/refbench
-	scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
+	$(EXEC_ENV) scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
 
 # the walk of a series: base, base+1, ..., base+N, one table (scripts/series)
 series: bench/refbench $(if $(filter 1,$(ATTRIBUTE) $(COST)),$(PLUGIN_SO))
 ifneq ($(RESUME),)
-	scripts/series --resume '$(RESUME)' $(if $(JOBS),--jobs '$(JOBS)')
+	$(EXEC_ENV) scripts/series --resume '$(RESUME)' $(if $(JOBS),--jobs '$(JOBS)')
 else
 	@test -n '$(SERIES)' || { echo "make series: give SERIES=DIR|MBOX (and BASE=SPEC, default stock)" >&2; exit 2; }
-	scripts/series --series '$(SERIES)' $(if $(BASE),--base '$(BASE)') \
+	$(EXEC_ENV) scripts/series --series '$(SERIES)' $(if $(BASE),--base '$(BASE)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') $(if $(SUITE),--suite '$(SUITE)') \
 		$(if $(BOUNDS),--bounds '$(BOUNDS)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
 		$(if $(filter 1,$(COST)),--cost) $(if $(JOBS),--jobs '$(JOBS)') $(SERIESARGS)
 endif
+
+# EXECUTOR=lava URL=https://USER:TOKEN@HOST/RPC2 (or URL=local: lava-run
+# here): the plan's boots as LAVA jobs (scripts/plan-lava, docs/lava.md)
+EXEC_ENV = RB_EXECUTOR='$(EXECUTOR)' RB_LAVA_URL='$(URL)' 
 
 # TARGET=host: the A/B on this pmem machine, by kexec (scripts/host-ab),
 # with RESUME=STATE continued by hand; TARGET=ssh://...: the same there
@@ -173,7 +183,7 @@ else ifneq ($(filter ssh://%,$(TARGET)),)
 	scripts/remote '$(TARGET)' host-ab --kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
 		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS)
 else
-	scripts/ab $(if $(BASE),--base '$(BASE)') $(if $(PATCHED),--patched '$(PATCHED)') \
+	$(EXEC_ENV) scripts/ab $(if $(BASE),--base '$(BASE)') $(if $(PATCHED),--patched '$(PATCHED)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') \
 		$(if $(MODE),--mode '$(MODE)') $(if $(SUITE),--suite '$(SUITE)') \
 		$(if $(ROUNDS),--rounds '$(ROUNDS)') $(if $(MARGIN),--margin '$(MARGIN)') \

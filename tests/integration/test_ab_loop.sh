@@ -154,3 +154,23 @@ for args in "--patched +$TMP/nonexistent|not found"  "--rounds 0|a count >= 1, o
 	[ ! -e "$F/boots" ] || fail "ab ${args%|*} booted"
 	ok "ab refused (${args#*|})"
 done
+
+# Boots on a LAVA server's workers (scripts/plan-run with a server URL,
+# docs/lava.md): this machine's memory holds none of them back; here the
+# same memory refuses the boots
+echo 'MemAvailable:       1024 kB' >"$TMP/meminfo"
+rm -f "$F/boots"
+RB_PLAN_MEMINFO=$TMP/meminfo RB_PLAN_MEM_WAIT=0 RB_PLAN_BOOTS_ELSEWHERE=1 "$F/scripts/ab" --patched "+$F/kernels" \
+	--mode deterministic --suite ab-smoke --rounds 2 -o "$TMP/away" >/dev/null 2>"$TMP/away.err" ||
+	fail "boots elsewhere: $(tail -5 "$TMP/away.err")"
+grep -q 'rounds 1-2 of 2: 4 boots, 4 at once' "$TMP/away.err" && [ "$(cat "$F/boots")" = 4 ] ||
+	fail "boots elsewhere: $(grep 'at once' "$TMP/away.err")"
+rm -f "$F/boots"
+set +e
+RB_PLAN_MEMINFO=$TMP/meminfo RB_PLAN_MEM_WAIT=0 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic \
+	--suite ab-smoke --rounds 2 -o "$TMP/here" >/dev/null 2>"$TMP/here.err"
+rc=$?
+set -e
+[ $rc -ne 0 ] && grep -q 'MiB are available' "$TMP/here.err" && [ ! -e "$F/boots" ] ||
+	fail "boots here with 1 MiB: exit $rc, $(tail -3 "$TMP/here.err")"
+ok "boots on a server's workers: 4 at once whatever this machine's memory (here: refused)"

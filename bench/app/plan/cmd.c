@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/plan/lava.h"
 #include "app/plan/plan.h"
 #include "app/plan/state.h"
 #include "lib/refbench.h"
@@ -26,7 +27,9 @@ static const char usage[] =
 "  interrupted STATE  what a stop by signal leaves, and how to go on\n"
 "  show STATE     one line per kernel and per boot\n"
 "  patch-dir DIR VERSION   which directory holds VERSION's patches (a\n"
-"                 per-version layout DIR/X.Y/), as kernels/build takes them\n";
+"                 per-version layout DIR/X.Y/), as kernels/build takes them\n"
+"  lava-job, lava-log   a lab boot as a LAVA job, its run from the job's log\n"
+"                 (docs/lava.md; --help each)\n";
 
 static int argv_of(const char *state, const char *label)
 {
@@ -102,6 +105,8 @@ int rb_cmd_plan(int argc, char **argv)
 		return argv_of(argv[2], argv[3]);
 	if ((!strcmp(sub, "show") || !strcmp(sub, "interrupted")) && argc == 3)
 		return show(argv[2], !strcmp(sub, "interrupted"));
+	if (!strcmp(sub, "lava-job") || !strcmp(sub, "lava-log"))
+		return rb_plan_lava(argc - 1, argv + 1);
 	if (!strcmp(sub, "patch-dir") && argc == 4) {
 		char dir[4096], err[RB_ERR_LEN];
 

@@ -683,7 +683,12 @@ static int boots_step(struct job *j)
 		}
 	if (!pending)
 		return 1;
-	if (!strcmp(rb_json_get_str(j->plan, "mode"), "deterministic")) {
+	if (getenv("RB_PLAN_BOOTS_ELSEWHERE") && *getenv("RB_PLAN_BOOTS_ELSEWHERE")) {
+		/* a LAVA server's workers boot them (docs/lava.md): this machine's
+		 * memory bounds nothing; the round's boots at once, or --jobs */
+		n = jobs ? jobs : is_job(j, "ab") && rb_plan_int(j->plan, "rounds", 0) ? 2 * rb_plan_int(j->plan, "rounds", 0)
+									      : (long)pending;
+	} else if (!strcmp(rb_json_get_str(j->plan, "mode"), "deterministic")) {
 		if (!need) {
 			/* the memory one boot needs, from the lab's own dry run */
 			struct json_object *b = boot_at(j, first);
