@@ -707,10 +707,7 @@ static int boots_step(struct job *j)
 			printf("wait\n10\n");
 			return 0;
 		}
-		if (is_job(j, "ab") && rb_plan_int(j->plan, "rounds", 0))
-			most = 2 * rb_plan_int(j->plan, "rounds", 0);
-		else
-			most = (long)pending;
+		most = (long)pending;	/* no more at once than there are boots to run */
 		if ((n = rb_plan_njobs(jobs, sysconf(_SC_NPROCESSORS_ONLN), most, need, free_mib, err, sizeof(err))) < 0)
 			return -err_out(j, "%s", err);
 		if (!rb_plan_get(j->plan, "njobs_said")) {
