@@ -156,7 +156,8 @@ static int lava_job(int argc, char **argv)
 	FILE *o = NULL;
 	struct image ki, ii;
 
-	for (; i < argc && strcmp(argv[i], "--"); i++) {
+	/* every option takes a value: two words a step */
+	for (; i < argc && strcmp(argv[i], "--"); i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -183,7 +184,6 @@ static int lava_job(int argc, char **argv)
 			locals = v;
 		else
 			return rb_error(RB_EXIT_USAGE, "lava-job: unknown option '%s' (refbench plan lava-job --help)", a);
-		i++;
 	}
 	if (i >= argc - 1)
 		return rb_error(RB_EXIT_USAGE, "lava-job: give the QEMU command line after '--' (scripts/lab --dry-run "
