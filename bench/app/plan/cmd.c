@@ -69,11 +69,11 @@ static int show(const char *state, bool interrupted)
 			       rb_json_get_str(b, "status"), rb_json_get_str(b, "run") ? rb_json_get_str(b, "run") : "");
 	}
 	if (interrupted) {
-		const char *job = rb_json_get_str(plan, "job"), *out = rb_json_get_str(rb_plan_get(plan, "settings"), "out");
+		char how[4200];
 
-		rb_plan_say(plan, "stopped: the %zu boot(s) done so far are kept in %s; %s%s%s continues", done, state,
-			    !strcmp(job, "ab") ? "make ab RESUME=" : !strcmp(job, "series") ? "make series RESUME=" :
-			    "scripts/bounds --resume ", out, "");
+		rb_plan_say(plan, "stopped: the %zu boot(s) done so far are kept in %s; %s continues", done, state,
+			    rb_plan_resume_cmd(rb_json_get_str(plan, "job"),
+					       rb_json_get_str(rb_plan_get(plan, "settings"), "out"), how, sizeof(how)));
 	} else {
 		for (size_t i = 0; rb_plan_kernel(plan, i); i++) {
 			struct json_object *k = rb_plan_kernel(plan, i);

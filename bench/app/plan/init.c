@@ -142,19 +142,6 @@ struct init_opts {
 	bool allow_missing, demo, attribute, cost, help;
 };
 
-static int fail(const char *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(const char *job, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: error: ", job);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return RB_EXIT_FAIL;
-}
-
 static bool exists(const char *p)
 {
 	return !access(p, F_OK);
@@ -192,7 +179,7 @@ static long count_arg(const char *job, const char *opt, const char *v, bool allo
 	errno = 0;
 	x = strtol(v, &end, 10);
 	if (!*v || *end || errno || x < min) {
-		fail(job, "%s %s: a count >= %ld%s", opt, v, min, allow_auto ? ", or auto" : "");
+		rb_plan_error(job, "%s %s: a count >= %ld%s", opt, v, min, allow_auto ? ", or auto" : "");
 		return -1;
 	}
 	return x;
@@ -225,7 +212,7 @@ static int add_kernel(struct json_object *plan, const char *job, const char *lab
 	struct json_object *args;
 
 	if (rb_plan_build_args(spec, ksrc, argv, 16, err, sizeof(err)))
-		return fail(job, "%s", err);
+		return rb_plan_error(job, "%s", err);
 	args = json_object_new_array();
 	for (char **a = argv; *a; a++) {
 		json_object_array_add(args, json_object_new_string(*a));
@@ -241,7 +228,7 @@ static int save_state(const char *job, const char *state, struct json_object *pl
 	char err[RB_ERR_LEN];
 
 	if (rb_plan_save(state, plan, err, sizeof(err)))
-		return fail(job, "%s", err);
+		return rb_plan_error(job, "%s", err);
 	printf("%s\n", state);
 	return 0;
 }
@@ -253,7 +240,7 @@ static int suite_file(const char *job, const char *repo, const char *suite, char
 	snprintf(dir, sizeof(dir), "%s/configs/suites", repo);
 	rb_suite_path(dir, strchr(suite, '/') ? absolute(suite, given, sizeof(given)) : suite, buf, n);
 	if (!is_file(buf))
-		return fail(job, "suite '%s' not found (%s)", suite, buf);
+		return rb_plan_error(job, "suite '%s' not found (%s)", suite, buf);
 	return 0;
 }
 
@@ -267,9 +254,9 @@ static int bounds_arg(const char *job, const char *b, char *buf, size_t n)
 		return 0;
 	}
 	if (!exists(b))
-		return fail(job, "--bounds %s: no such file (make one with scripts/bounds)", b);
+		return rb_plan_error(job, "--bounds %s: no such file (make one with scripts/bounds)", b);
 	if (rb_bounds_load(b, &bb, err, sizeof(err)))
-		return fail(job, "--bounds %s: not a refbench bounds file (schema %s; make one with "
+		return rb_plan_error(job, "--bounds %s: not a refbench bounds file (schema %s; make one with "
 			    "scripts/bounds -o): %s", b, RB_BOUNDS_SCHEMA, err);
 	rb_bounds_free(&bb);
 	absolute(b, buf, n);
@@ -355,17 +342,17 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 		if (!strcmp(job, takes[i].job))
 			allowed = takes[i].opts;
 	if (!allowed)
-		return fail("plan", "unknown job '%s' (ab, series, bounds)", job);
+		return rb_plan_error("plan", "unknown job '%s' (ab, series, bounds)", job);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", lo, &idx)) != -1) {
 		const char *name = c == 'o' ? "o" : c >= 256 ? lo[idx].name : NULL;
 
 		if (c == '?' || c == ':')
-			return fail(job, "%s argument '%s'%s", c == ':' ? "a value is missing after the" : "unknown",
+			return rb_plan_error(job, "%s argument '%s'%s", c == ':' ? "a value is missing after the" : "unknown",
 				    argv[optind - 1], c == ':' ? "" : " (--help lists them)");
 		if (name && strcmp(name, "repo") && !rb_word_in(allowed, name))
-			return fail(job, "unknown argument '%s%s' (--help lists them)", c == 'o' ? "-" : "--", name);
+			return rb_plan_error(job, "unknown argument '%s%s' (--help lists them)", c == 'o' ? "-" : "--", name);
 		if (given && name && strcmp(name, "repo") && strcmp(name, "resume") && strcmp(name, "jobs")) {
 			char w[64];
 
@@ -398,13 +385,13 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 		case O_REPO: o->repo = optarg; break;
 		case O_KERNEL:
 			if (o->nkernels >= MAXK)
-				return fail(job, "at most %d --kernel", MAXK);
+				return rb_plan_error(job, "at most %d --kernel", MAXK);
 			o->kernels[o->nkernels++] = optarg;
 			break;
 		}
 	}
 	if (optind < argc)
-		return fail(job, "unknown argument '%s' (--help lists them)", argv[optind]);
+		return rb_plan_error(job, "unknown argument '%s' (--help lists them)", argv[optind]);
 	return 0;
 }
 
@@ -415,7 +402,6 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 	struct json_object *plan, *boots;
 	int lock, rc = RB_EXIT_FAIL;
 	long jobs = 0;
-	unsigned reused = 0, rerun = 0;
 
 	if (json_object_array_length(given)) {
 		char list[1024] = "";
@@ -423,7 +409,7 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 		for (size_t i = 0; i < json_object_array_length(given); i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), " %s",
 				 json_object_get_string(json_object_array_get_idx(given, i)));
-		return fail(job, "--resume takes every setting from the plan; drop%s (only --jobs may change)", list);
+		return rb_plan_error(job, "--resume takes every setting from the plan; drop%s (only --jobs may change)", list);
 	}
 	absolute(o->resume, dir, sizeof(dir));
 	if (strlen(dir) > 5 && !strcmp(dir + strlen(dir) - 5, ".plan"))
@@ -432,22 +418,22 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 	snprintf(done, sizeof(done), "%s/%s", dir, !strcmp(job, "series") ? "series.txt" : "report.txt");
 	if (!strcmp(job, "ab") || !strcmp(job, "series"))
 		if (exists(done))
-			return fail(job, "%s is complete (%s is there): nothing to resume", dir, strrchr(done, '/') + 1);
+			return rb_plan_error(job, "%s is complete (%s is there): nothing to resume", dir, strrchr(done, '/') + 1);
 	snprintf(done, sizeof(done), "%s/%s", state, RB_PLAN_FILE);
 	if (!exists(done))
-		return fail(job, "no plan %s: --resume (RESUME=) takes the directory an interrupted %s named",
+		return rb_plan_error(job, "no plan %s: --resume (RESUME=) takes the directory an interrupted %s named",
 			    done, !strcmp(job, "ab") ? "make ab" : !strcmp(job, "series") ? "make series" :
 			    "scripts/bounds -o");
 	if (o->jobs && (jobs = count_arg(job, "--jobs", o->jobs, true, 1)) < 0)
 		return RB_EXIT_FAIL;
 	if ((lock = rb_plan_lock(state)) < 0)
-		return fail(job, "locking %s: %s", state, strerror(-lock));
+		return rb_plan_error(job, "locking %s: %s", state, strerror(-lock));
 	if (rb_plan_load(state, &plan, err, sizeof(err))) {
-		fail(job, "%s", err);
+		rb_plan_error(job, "%s", err);
 		goto out;
 	}
 	if (strcmp(rb_json_get_str(plan, "job"), job)) {
-		fail(job, "%s is the plan of a %s job, not of %s", state, rb_json_get_str(plan, "job"), job);
+		rb_plan_error(job, "%s is the plan of a %s job, not of %s", state, rb_json_get_str(plan, "job"), job);
 		goto put;
 	}
 	if (o->jobs)
@@ -476,7 +462,6 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 					    rb_json_get_str(b, "label"), run);
 			rb_plan_set_str(b, "status", "done");
 			json_object_object_add(b, "reused", json_object_new_boolean(true));
-			reused++;
 			continue;
 		}
 		if (run)
@@ -485,10 +470,7 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 		rb_plan_set_str(b, "status", "pending");
 		json_object_object_add(b, "run", NULL);
 		json_object_object_add(b, "reused", NULL);
-		rerun++;
 	}
-	(void)reused;
-	(void)rerun;
 	/* a walk stopped by a boot goes on past it when it boots now */
 	if (rb_plan_get(plan, "stop") && !strcmp(rb_json_get_str(rb_plan_get(plan, "stop"), "kind") ?
 						  rb_json_get_str(rb_plan_get(plan, "stop"), "kind") : "", "boot"))
@@ -535,7 +517,7 @@ int rb_plan_init(const char *job, int argc, char **argv)
 	}
 	if (!o.repo || !realpath(o.repo, repo)) {
 		json_object_put(given);
-		return fail(job, "--repo DIR (the checkout; the scripts pass it) is missing or does not exist");
+		return rb_plan_error(job, "--repo DIR (the checkout; the scripts pass it) is missing or does not exist");
 	}
 	if (o.resume) {
 		rc = resume(job, &o, given);
@@ -566,7 +548,7 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		json_object_array_add(lab, json_object_new_string("--attribute"));
 	json_object_object_add(s, "lab_args", lab);
 	if (o.mode && !strcmp(o.mode, "timed") && (has_word(lab, "--attribute") || has_word(lab, "--cost"))) {
-		fail(job, "--attribute (ATTRIBUTE=1) and --cost (COST=1) count in the TCG plugin: each needs "
+		rb_plan_error(job, "--attribute (ATTRIBUTE=1) and --cost (COST=1) count in the TCG plugin: each needs "
 		     "--mode deterministic");
 		goto put;
 	}
@@ -575,7 +557,7 @@ int rb_plan_init(const char *job, int argc, char **argv)
 
 		snprintf(so, sizeof(so), "%s/build/plugin/insn_attr.so", repo);
 		if (!is_file(so)) {
-			fail(job, "--attribute/--cost (ATTRIBUTE=1, COST=1): %s is not built: run 'make plugin'", so);
+			rb_plan_error(job, "--attribute/--cost (ATTRIBUTE=1, COST=1): %s is not built: run 'make plugin'", so);
 			goto put;
 		}
 	}
@@ -589,11 +571,11 @@ int rb_plan_init(const char *job, int argc, char **argv)
 			say_subjects(demo_patches + 1);
 		}
 		if (!o.patched) {
-			fail(job, "give --patched SPEC (the kernel with your series), or --demo");
+			rb_plan_error(job, "give --patched SPEC (the kernel with your series), or --demo");
 			goto put;
 		}
 		if (o.mode && strcmp(o.mode, "timed") && strcmp(o.mode, "deterministic")) {
-			fail(job, "--mode %s: use timed or deterministic", o.mode);
+			rb_plan_error(job, "--mode %s: use timed or deterministic", o.mode);
 			goto put;
 		}
 		if (o.mode)
@@ -603,15 +585,15 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		if (o.rounds && !strcmp(o.rounds, "auto"))
 			rounds = 0;
 		if (o.budget && (budget = rb_plan_duration(o.budget)) < 0) {
-			fail(job, "--budget %s: a duration such as 900s, 30m or 2h", o.budget);
+			rb_plan_error(job, "--budget %s: a duration such as 900s, 30m or 2h", o.budget);
 			goto put;
 		}
 		if (o.margin && rb_stats_parse_fraction(o.margin, 1, &margin)) {
-			fail(job, "--margin %s: give a fraction in (0, 1), e.g. 0.02 or 2%%", o.margin);
+			rb_plan_error(job, "--margin %s: give a fraction in (0, 1), e.g. 0.02 or 2%%", o.margin);
 			goto put;
 		}
 		if (o.bounds && strcmp(o.bounds, "none") && o.mode && !strcmp(o.mode, "timed")) {
-			fail(job, "--bounds is for deterministic mode (the A/A bound of instruction counts)");
+			rb_plan_error(job, "--bounds is for deterministic mode (the A/A bound of instruction counts)");
 			goto put;
 		}
 		if (bounds_arg(job, o.bounds, bounds, sizeof(bounds)))
@@ -646,17 +628,17 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		char ser[PATH_MAX];
 
 		if (!o.series) {
-			fail(job, "give --series DIR|MBOX (SERIES= for make series): the patches to walk");
+			rb_plan_error(job, "give --series DIR|MBOX (SERIES= for make series): the patches to walk");
 			rc = RB_EXIT_USAGE;
 			goto put;
 		}
 		if (!exists(o.series) || !realpath(o.series, ser)) {
-			fail(job, "--series %s: no such file or directory", o.series);
+			rb_plan_error(job, "--series %s: no such file or directory", o.series);
 			rc = RB_EXIT_USAGE;
 			goto put;
 		}
 		if (o.base && strchr(o.base, '+')) {
-			fail(job, "--base %s: the walk's base carries no patches; put them first in the series, or "
+			rb_plan_error(job, "--base %s: the walk's base carries no patches; put them first in the series, or "
 			     "build the base from a tree that has them", o.base);
 			rc = RB_EXIT_USAGE;
 			goto put;
@@ -680,7 +662,7 @@ int rb_plan_init(const char *job, int argc, char **argv)
 			stamp_id("series", repo, out, sizeof(out));
 	} else {
 		if (!o.suite) {
-			fail(job, "give --suite NAME (configs/suites/NAME.suite) or a suite file");
+			rb_plan_error(job, "give --suite NAME (configs/suites/NAME.suite) or a suite file");
 			goto put;
 		}
 		if (suite_file(job, repo, o.suite, suite, sizeof(suite)))
@@ -690,16 +672,16 @@ int rb_plan_init(const char *job, int argc, char **argv)
 			goto put;
 		}
 		if (!o.out == !o.check) {
-			fail(job, o.out ? "-o and --check: one or the other" :
+			rb_plan_error(job, o.out ? "-o and --check: one or the other" :
 			     "give -o FILE (write bounds) or --check FILE (compare with them)");
 			goto put;
 		}
 		if (o.out && exists(o.out)) {
-			fail(job, "%s exists: bounds files are never overwritten", o.out);
+			rb_plan_error(job, "%s exists: bounds files are never overwritten", o.out);
 			goto put;
 		}
 		if (o.check && !is_file(o.check)) {
-			fail(job, "--check %s: no such file", o.check);
+			rb_plan_error(job, "--check %s: no such file", o.check);
 			goto put;
 		}
 		rb_plan_set_str(plan, "mode", "deterministic");
@@ -713,7 +695,7 @@ int rb_plan_init(const char *job, int argc, char **argv)
 
 			snprintf(img, sizeof(img), "%s/bzImage", o.kernels[i]);
 			if (!is_file(img) || !realpath(o.kernels[i], kd)) {
-				fail(job, "--kernel %s: no bzImage there (a kernels/build directory)", o.kernels[i]);
+				rb_plan_error(job, "--kernel %s: no bzImage there (a kernels/build directory)", o.kernels[i]);
 				goto put;
 			}
 			snprintf(label, sizeof(label), "%u", i);
@@ -745,11 +727,11 @@ int rb_plan_init(const char *job, int argc, char **argv)
 	rb_plan_set_str(plan, "id", strrchr(out, '/') + 1);
 	snprintf(state, sizeof(state), "%s.plan", out);
 	if (exists(state)) {
-		fail(job, "%s exists: a job stopped there; continue it with --resume %s (RESUME=)", state, out);
+		rb_plan_error(job, "%s exists: a job stopped there; continue it with --resume %s (RESUME=)", state, out);
 		goto put;
 	}
 	if (strcmp(job, "bounds") && exists(out)) {
-		fail(job, "%s exists; results are never overwritten", out);
+		rb_plan_error(job, "%s exists; results are never overwritten", out);
 		goto put;
 	}
 	{
@@ -760,13 +742,13 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		if ((slash = strrchr(parent, '/')) && slash != parent) {
 			*slash = '\0';
 			if (mkdir_p(parent)) {
-				fail(job, "cannot create %s: %s", parent, strerror(errno));
+				rb_plan_error(job, "cannot create %s: %s", parent, strerror(errno));
 				goto put;
 			}
 		}
 	}
 	if (mkdir(state, 0755)) {
-		fail(job, "cannot create %s: %s", state, strerror(errno));
+		rb_plan_error(job, "cannot create %s: %s", state, strerror(errno));
 		goto put;
 	}
 	rc = save_state(job, state, plan);

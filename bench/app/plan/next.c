@@ -30,19 +30,6 @@ struct job {
 	bool dirty;
 };
 
-static int err_out(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int err_out(struct job *j, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: error: ", j->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return RB_EXIT_FAIL;
-}
-
 static int open_job(struct job *j, const char *state)
 {
 	char err[RB_ERR_LEN];
@@ -51,10 +38,10 @@ static int open_job(struct job *j, const char *state)
 	j->state = state;
 	j->name = "plan";
 	if ((j->lock = rb_plan_lock(state)) < 0)
-		return err_out(j, "locking %s: %s (is it a plan's directory?)", state, strerror(-j->lock));
+		return rb_plan_error(j->name, "locking %s: %s (is it a plan's directory?)", state, strerror(-j->lock));
 	if (rb_plan_load(state, &j->plan, err, sizeof(err))) {
 		close(j->lock);
-		return err_out(j, "%s", err);
+		return rb_plan_error(j->name, "%s", err);
 	}
 	j->s = rb_plan_get(j->plan, "settings");
 	j->name = rb_json_get_str(j->plan, "job");
@@ -66,7 +53,7 @@ static int close_job(struct job *j, int rc)
 	char err[RB_ERR_LEN];
 
 	if (j->dirty && rb_plan_save(j->state, j->plan, err, sizeof(err)))
-		rc = err_out(j, "%s", err);
+		rc = rb_plan_error(j->name, "%s", err);
 	json_object_put(j->plan);
 	close(j->lock);
 	return rc;
@@ -100,14 +87,6 @@ static bool status_is(struct json_object *o, const char *st)
 static const char *out_dir(const struct job *j)
 {
 	return rb_json_get_str(j->s, "out");
-}
-
-static void resume_hint(const struct job *j, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s RESUME=%s continues", is_job(j, "ab") ? "make ab" : is_job(j, "series") ?
-		 "make series" : "scripts/bounds --resume", out_dir(j));
-	if (is_job(j, "bounds"))
-		snprintf(buf, n, "scripts/bounds --resume %s continues", out_dir(j));
 }
 
 /* ---- kernels ---- */
@@ -215,13 +194,13 @@ static int series_patches(struct job *j)
 	ver = rb_json_get_str(k0, "version");
 	if (!stat(src, &st) && S_ISDIR(st.st_mode)) {
 		if (!rb_plan_patch_dir(src, ver ? ver : "", dir, sizeof(dir), err, sizeof(err)))
-			return -err_out(j, "--series %s", err);
+			return -rb_plan_error(j->name, "--series %s", err);
 		if (strcmp(dir, src))
 			rb_plan_say(j->plan, "series: %s/ (per-version layout; the base is %s)", dir, ver);
 		list_files(dir, ".patch", &files, &n);
 	} else {
 		if (!is_mbox(src)) {
-			err_out(j, "--series %s: neither a directory of *.patch nor an mbox (it does not start with 'From ')",
+			rb_plan_error(j->name, "--series %s: neither a directory of *.patch nor an mbox (it does not start with 'From ')",
 				src);
 			return -2;
 		}
@@ -233,7 +212,7 @@ static int series_patches(struct job *j)
 		}
 		list_files(split, NULL, &files, &n);
 		if (!n) {
-			err_out(j, "--series %s: the mbox holds no messages", src);
+			rb_plan_error(j->name, "--series %s: the mbox holds no messages", src);
 			return -2;
 		}
 	}
@@ -251,7 +230,7 @@ static int series_patches(struct job *j)
 		snprintf(to, sizeof(to), "%s/%04zu-%s.patch", path, i + 1,
 			 strlen(name) > 5 && name[4] == '-' && strspn(name, "0123456789") == 4 ? name + 5 : name);
 		if (copy_file(files[i], to)) {
-			err_out(j, "copying %s to %s: %s", files[i], to, strerror(errno));
+			rb_plan_error(j->name, "copying %s to %s: %s", files[i], to, strerror(errno));
 			return -2;
 		}
 		json_object_array_add(list, json_object_new_string(to));
@@ -260,7 +239,7 @@ static int series_patches(struct job *j)
 	free(files);
 	if (!n) {
 		json_object_put(list);
-		err_out(j, "--series %s: no *.patch files in it", src);
+		rb_plan_error(j->name, "--series %s: no *.patch files in it", src);
 		return -2;
 	}
 	json_object_object_add(j->plan, "patches", list);
@@ -297,7 +276,7 @@ static int series_prefix(struct job *j, size_t k)
 
 		snprintf(to, sizeof(to), "%s/%s", pre, strrchr(p, '/') + 1);
 		if (access(to, F_OK) && copy_file(p, to))
-			return err_out(j, "copying %s to %s: %s", p, to, strerror(errno));
+			return rb_plan_error(j->name, "copying %s to %s: %s", p, to, strerror(errno));
 	}
 	return 0;
 }
@@ -573,9 +552,9 @@ static int finish(struct job *j)
 		if (is_job(j, "ab")) {
 			runs_of(j, 0, a, sizeof(a));
 			runs_of(j, 1, b, sizeof(b));
-			return err_out(j, "refbench compare failed (exit %ld); the runs are kept: %s %s", rc, a, b);
+			return rb_plan_error(j->name, "refbench compare failed (exit %ld); the runs are kept: %s %s", rc, a, b);
 		}
-		return err_out(j, "refbench series failed (exit %ld); the runs are kept (%s)", rc, j->state);
+		return rb_plan_error(j->name, "refbench series failed (exit %ld); the runs are kept (%s)", rc, j->state);
 	}
 	/* the plan is kept with the result it made */
 	rb_plan_set_str(j->plan, "finished", rb_iso_time(from, sizeof(from)));
@@ -585,7 +564,7 @@ static int finish(struct job *j)
 		rb_warn("keeping the looks: %s", strerror(errno));
 	j->dirty = false;
 	if (rb_plan_save(out, j->plan, err, sizeof(err)))
-		return err_out(j, "%s", err);
+		return rb_plan_error(j->name, "%s", err);
 	rb_remove_tree(j->state);
 	rb_plan_say(j->plan, "done in %lds after the builds", now() - t0);
 	if (is_job(j, "ab")) {
@@ -595,7 +574,7 @@ static int finish(struct job *j)
 		snprintf(path, sizeof(path), "%s/report.txt", out);
 		copy_to_stderr(path);
 		if (rc)
-			return err_out(j, "the comparison is incomplete (see LOST in the report); ALLOW_MISSING=1 accepts it");
+			return rb_plan_error(j->name, "the comparison is incomplete (see LOST in the report); ALLOW_MISSING=1 accepts it");
 		printf("done\n0\n%s\n", out);
 		return 0;
 	}
@@ -607,7 +586,7 @@ static int finish(struct job *j)
 		struct json_object *stop = rb_plan_get(j->plan, "stop");
 
 		printf("done\n1\n%s\n", out);
-		err_out(j, "the walk stopped at patch %ld: %s", rb_plan_int(stop, "at", 0), rb_json_get_str(stop, "reason"));
+		rb_plan_error(j->name, "the walk stopped at patch %ld: %s", rb_plan_int(stop, "at", 0), rb_json_get_str(stop, "reason"));
 		return 0;
 	}
 	printf("done\n0\n%s\n", out);
@@ -709,7 +688,7 @@ static int boots_step(struct job *j)
 		}
 		most = (long)pending;	/* no more at once than there are boots to run */
 		if ((n = rb_plan_njobs(jobs, sysconf(_SC_NPROCESSORS_ONLN), most, need, free_mib, err, sizeof(err))) < 0)
-			return -err_out(j, "%s", err);
+			return -rb_plan_error(j->name, "%s", err);
 		if (!rb_plan_get(j->plan, "njobs_said")) {
 			if (is_job(j, "series"))
 				rb_plan_say(j->plan, "booting %zu kernels, %ld at once (%ld MiB each, %ld MiB available)", pending,
@@ -752,18 +731,18 @@ static int failed_boots(struct job *j)
 		if (!status_is(b, "failed"))
 			continue;
 		if (is_job(j, "ab")) {
-			resume_hint(j, hint, sizeof(hint));
-			return err_out(j, "round %ld, kernel %s: the lab run failed; it is kept, marked failed: %s. The boots "
-				       "done are in %s: %s", rb_plan_int(b, "round", 0), rb_plan_int(b, "kernel", 0) ? "B" : "A",
-				       run ? run : "see above", j->state, hint);
+			return rb_plan_error(j->name, "round %ld, kernel %s: the lab run failed; it is kept, marked failed: %s. The boots "
+				       "done are in %s: %s continues", rb_plan_int(b, "round", 0),
+				       rb_plan_int(b, "kernel", 0) ? "B" : "A", run ? run : "see above", j->state,
+				       rb_plan_resume_cmd(j->name, out_dir(j), hint, sizeof(hint)));
 		}
 		if (is_job(j, "bounds"))
-			return err_out(j, "boot %ld of %s failed (above); its run is kept, marked failed%s%s",
+			return rb_plan_error(j->name, "boot %ld of %s failed (above); its run is kept, marked failed%s%s",
 				       rb_plan_int(b, "round", 1) - 1,
 				       rb_json_get_str(rb_plan_kernel(j->plan, (size_t)rb_plan_int(b, "kernel", 0)), "dir"),
 				       run ? ": " : "", run ? run : "");
 		if (!rb_plan_int(b, "kernel", 0))
-			return err_out(j, "the base kernel's lab boot failed; its run is kept, marked failed: %s",
+			return rb_plan_error(j->name, "the base kernel's lab boot failed; its run is kept, marked failed: %s",
 				       run ? run : "see above");
 		if (!rb_plan_get(j->plan, "stop")) {
 			struct json_object *stop = json_object_new_object();
@@ -807,7 +786,7 @@ int rb_plan_next(const char *state)
 			struct json_object *k = rb_plan_kernel(j.plan, i);
 
 			if (status_is(k, "failed"))
-				return close_job(&j, err_out(&j, "building %s (%s) failed (exit %ld); see the messages above",
+				return close_job(&j, rb_plan_error(j.name, "building %s (%s) failed (exit %ld); see the messages above",
 							     rb_json_get_str(k, "label"), rb_json_get_str(k, "spec"),
 							     rb_plan_int(k, "rc", 1)));
 			if (status_is(k, "pending") && !rb_plan_get(j.plan, "stop")) {
@@ -882,12 +861,12 @@ static int record_build(struct job *j, int argc, char **argv)
 	char ver[64], img[PATH_MAX + 16], why[1024];
 
 	if (argc < 3)
-		return err_out(j, "record build LABEL RC DIR [ERRFILE]");
+		return rb_plan_error(j->name, "record build LABEL RC DIR [ERRFILE]");
 	for (size_t i = 0; rb_plan_kernel(j->plan, i); i++)
 		if (!strcmp(rb_json_get_str(rb_plan_kernel(j->plan, i), "label"), argv[0]))
 			k = rb_plan_kernel(j->plan, i);
 	if (!k)
-		return err_out(j, "no kernel %s in the plan", argv[0]);
+		return rb_plan_error(j->name, "no kernel %s in the plan", argv[0]);
 	rc = atol(argv[1]);
 	snprintf(img, sizeof(img), "%s/bzImage", argv[2]);
 	j->dirty = true;
@@ -946,18 +925,18 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		rb_plan_say(j.plan, "mode %s (accel probe: %s)", kvm ? "timed" : "deterministic", accel);
 		json_object_put(p);
 		if (kvm && plugin)
-			rc = err_out(&j, "--attribute (ATTRIBUTE=1) and --cost (COST=1) count in the TCG plugin: each needs "
+			rc = rb_plan_error(j.name, "--attribute (ATTRIBUTE=1) and --cost (COST=1) count in the TCG plugin: each needs "
 				     "--mode deterministic");
 		else if (kvm && rb_json_get_str(j.s, "bounds") && *rb_json_get_str(j.s, "bounds") &&
 			 strcmp(rb_json_get_str(j.s, "bounds"), "none"))
-			rc = err_out(&j, "--bounds is for deterministic mode (the A/A bound of instruction counts)");
+			rc = rb_plan_error(j.name, "--bounds is for deterministic mode (the A/A bound of instruction counts)");
 		if (rc)
 			j.dirty = false;
 	} else if (!strcmp(what, "build")) {
 		rc = record_build(&j, argc, argv);
 	} else if (!strcmp(what, "mailsplit")) {
 		if (argc < 1 || atol(argv[0]))
-			rc = err_out(&j, "--series %s: git mailsplit cannot split it", rb_json_get_str(j.s, "series"));
+			rc = rb_plan_error(j.name, "--series %s: git mailsplit cannot split it", rb_json_get_str(j.s, "series"));
 		else
 			json_object_object_add(j.plan, "split_done", json_object_new_boolean(true));
 	} else if (!strcmp(what, "size")) {
@@ -968,7 +947,7 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 
 		json_object_put(dry);
 		if (mib < 0)
-			rc = err_out(&j, "scripts/lab --dry-run failed for %s: run it by hand to see why",
+			rc = rb_plan_error(j.name, "scripts/lab --dry-run failed for %s: run it by hand to see why",
 				     rb_json_get_str(rb_plan_kernel(j.plan, 0), "dir"));
 		else
 			rb_plan_set_int(j.plan, "need_mib", mib);
@@ -978,7 +957,7 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		struct json_object *b = argc >= 2 ? rb_plan_boot(j.plan, argv[0], NULL) : NULL;
 
 		if (!b) {
-			rc = err_out(&j, "record boot LABEL RC [RUN]: no boot %s in the plan", argc ? argv[0] : "");
+			rc = rb_plan_error(j.name, "record boot LABEL RC [RUN]: no boot %s in the plan", argc ? argv[0] : "");
 		} else {
 			rb_plan_set_str(b, "status", atol(argv[1]) ? "failed" : "done");
 			rb_plan_set_str(b, "run", argc > 2 && *argv[2] ? argv[2] : NULL);
@@ -991,7 +970,7 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 
 		snprintf(path, sizeof(path), "%s/looks/%ld/report.json", j.state, r);
 		if (argc < 2 || atol(argv[1]) || !(rep = rb_json_load(path, 64u << 20, true, why, sizeof(why)))) {
-			rc = err_out(&j, "compare at look %ld failed (%s/looks/%ld.log says why)", r, j.state, r);
+			rc = rb_plan_error(j.name, "compare at look %ld failed (%s/looks/%ld.log says why)", r, j.state, r);
 		} else {
 			seq = rb_plan_get(rep, "sequential");
 			look = json_object_new_object();
@@ -1011,7 +990,7 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		rb_plan_set_int(res, "rc", argc ? atol(argv[0]) : 1);
 		json_object_object_add(j.plan, "result", res);
 	} else {
-		rc = err_out(&j, "record: unknown outcome '%s'", what);
+		rc = rb_plan_error(j.name, "record: unknown outcome '%s'", what);
 		j.dirty = false;
 	}
 	return close_job(&j, rc);

@@ -73,6 +73,25 @@ void rb_plan_say(struct json_object *plan, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int rb_plan_error(const char *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", job);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return RB_EXIT_FAIL;
+}
+
+const char *rb_plan_resume_cmd(const char *job, const char *out, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s", !strcmp(job, "ab") ? "make ab RESUME=" : !strcmp(job, "series") ?
+		 "make series RESUME=" : "scripts/bounds --resume ", out);
+	return buf;
+}
+
 /* ---- load, save, lock ---- */
 
 int rb_plan_lock(const char *state)

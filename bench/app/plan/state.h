@@ -18,6 +18,10 @@ void rb_plan_set_int(struct json_object *o, const char *key, long val);
 /* "JOB: message" on stderr, as the scripts' own messages read */
 void rb_plan_say(struct json_object *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "JOB: error: message" on stderr; returns RB_EXIT_FAIL */
+int rb_plan_error(const char *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* how a stopped job goes on: "make ab RESUME=OUT", "scripts/bounds --resume OUT", ... */
+const char *rb_plan_resume_cmd(const char *job, const char *out, char *buf, size_t n);
 int rb_plan_lock(const char *state);	/* an fd holding the flock, or -errno */
 int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t n);
 int rb_plan_save(const char *state, struct json_object *plan, char *err, size_t n);
