@@ -55,6 +55,12 @@ narrow "$TMP/c"
 [ "$(row "$TMP/c" other-insn/page)" = '[0,0,"equivalent","secondary"]' ] ||
 	fail "other-insn/page (0 in both: a value, not an error): $(row "$TMP/c" other-insn/page)"
 ok "the metric is the task's own count (103 = 105 - 2 in an interrupt; B 106 - 3): equivalent; the interrupts' +1 is a secondary row"
+# between two images the own count moves by up to one instruction per
+# window more than between boots of one: each own-count sample declares
+# that resolution (1 / ops), which the exact rule's bound never goes below
+[ "$(row "$TMP/c" insn/page '.resolution')" = 0.001 ] ||
+	fail "the own count's resolution is not one instruction per window (1/1000): $(row "$TMP/c" insn/page '.resolution')"
+ok "the own count declares one instruction per window as its resolution"
 
 [ "$(row "$TMP/c" atomic/page)" = '[2,3,"slower","primary"]' ] || fail "atomic/page: $(row "$TMP/c" atomic/page)"
 [ "$(row "$TMP/c" atomic/page '.attribution.symbols')" = '[{"name":"try_grab_folio","a":1,"b":2,"delta":1,"spread":0}]' ] ||

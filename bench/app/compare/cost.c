@@ -209,6 +209,11 @@ static void own_value(struct json_object *rec, const struct cost_win *x, uint64_
 	json_object_object_add(rec, "value_total", json_object_get(json_object_object_get(rec, "value")));
 	json_object_object_add(rec, "value", json_object_new_double((double)own / ops));
 	json_object_object_add(rec, "own", json_object_new_int64((int64_t)own));
+	/* One instruction per window: between two images the own count moves
+	 * by that much more than between boots of one image (docs/attribution.md,
+	 * "The residual"), the resolution the components' samples declare. */
+	if (!(json_object_get_double(json_object_object_get(rec, "resolution")) >= 1.0 / ops))
+		json_object_object_add(rec, "resolution", json_object_new_double(1.0 / ops));
 	if (!verify || !json_object_object_get_ex(verify, "checks", &checks) ||
 	    !json_object_is_type(checks, json_type_array))
 		return;
