@@ -42,6 +42,13 @@ grep -qE '^  get +81\.6 +82\.6 +\+1 +0 +\+1\.2% slower \(in \+-2%\)$' "$TMP/inru
 grep -q "1 slower (1 in +-2%)" "$TMP/inrun/report.txt" || fail "summary"
 narrow "$TMP/inrun"
 ok "exact, in-run A/A: +1 insn/page is 'slower (in +-2%)', exactly +1"
+# a bound from the boots compared here is weaker than a declared one: the
+# header says so, with the boots it came from
+grep -q "^WEAK BOUND: 3 metrics are judged against the spread between 2 boots" "$TMP/inrun/report.txt" ||
+	fail "no weak-bound line in the header: $(sed -n '/^A\/A bound/,/^$/p' "$TMP/inrun/report.txt")"
+jq -e '.weak_bound | .metrics == 3 and .boots_a == 2 and .boots_b == 2 and (.why | test("3 x the spread of >= 6"))' \
+	"$j" >/dev/null || fail "report.json weak_bound: $(jq -c .weak_bound "$j")"
+ok "a bound from this comparison's own boots is flagged weak, with how many boots it came from"
 
 # 3. refbench bounds: A/A of two kernels, 2 boots each
 mk_run "$TMP/k1" icount "$(get 90)" "$(put)" "$(mun 490)"
@@ -74,6 +81,8 @@ jq -e '.metrics[] | select(.metric == "get") | .verdict == "slower" and .within_
 	and (.bound - 0.01 | fabs) < 1e-9 and (.delta_ci[0] - 0.99 | fabs) < 1e-9' "$j" >/dev/null ||
 	fail "declared get: $(jq -c '.metrics[0]' "$j")"
 grep -q "^A/A bound: declared in $TMP/b.json (test A/A" "$TMP/decl/report.txt" || fail "header lacks the declared bound"
+! grep -q "WEAK BOUND" "$TMP/decl/report.txt" && jq -e '.weak_bound == null' "$j" >/dev/null ||
+	fail "a declared bound is flagged weak"
 narrow "$TMP/decl"
 ok "exact, declared bound: one boot per kernel decides"
 

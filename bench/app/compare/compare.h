@@ -82,6 +82,13 @@ struct rb_tally {
 	unsigned n, slower, slower_in, faster, faster_in, equivalent, inconclusive;
 };
 struct rb_tally rb_report_tally(const struct rb_report *r, enum rb_family fam);
+/* Exact rule: metrics whose bound is this comparison's own between-boot
+ * spread (1 x over the boots here), weaker than a declared bound (3 x over
+ * >= 6 perturbed boots, scripts/bounds); the header says so. */
+#define RB_WEAK_BOUND_WHY "a declared bound is 3 x the spread of >= 6 perturbed boots " \
+	"(scripts/bounds); this one is 1 x the spread of the boots compared here, so " \
+	"noise in a path the patch does not touch can pass it"
+unsigned rb_report_weak_bounds(const struct rb_report *r);
 /* "Linux 6.1.192 from linux-source-6.1.tar.xz 4d41... + 1 patch: [1] ..."
  * from the lab's build-info when there is one, else uname's release. */
 void rb_report_kernel_text(struct json_object *meta, char *buf, size_t n);

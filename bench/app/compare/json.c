@@ -229,6 +229,15 @@ struct json_object *rb_report_json(const struct rb_report *r)
 		json_object_object_add(b, "kernels", json_object_new_string(r->bounds->kernels));
 		json_object_object_add(j, "bounds", b);
 	}
+	if (rb_report_weak_bounds(r)) {
+		struct json_object *w = json_object_new_object();
+
+		json_object_object_add(w, "metrics", json_object_new_int((int)rb_report_weak_bounds(r)));
+		json_object_object_add(w, "boots_a", json_object_new_int((int)r->nr[0]));
+		json_object_object_add(w, "boots_b", json_object_new_int((int)r->nr[1]));
+		json_object_object_add(w, "why", json_object_new_string(RB_WEAK_BOUND_WHY));
+		json_object_object_add(j, "weak_bound", w);
+	}
 	if (o->max_looks) {
 		struct json_object *q = json_object_new_object();
 

@@ -52,6 +52,16 @@ struct rb_tally rb_report_tally(const struct rb_report *r, enum rb_family fam)
 	return t;
 }
 
+unsigned rb_report_weak_bounds(const struct rb_report *r)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; r->exact && i < r->n; i++)
+		n += r->ss[i]->family != RB_FAMILY_DERIVED && !r->res[i].status &&
+		     r->res[i].bound_source == RB_BOUND_BOOTS;
+	return n;
+}
+
 /* Name a kernel from lab build-info when there is one, else uname. */
 void rb_report_kernel_text(struct json_object *meta, char *buf, size_t n)
 {

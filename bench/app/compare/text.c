@@ -308,6 +308,13 @@ static void header(FILE *f, const struct rb_report *r)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "bound 0 on %u, <= 0.1%% of A on "
 					"%u, larger on %u", zero, small, large);
 		rb_text_wrap(f, "A/A bound: ", 6, buf);
+		if (src[RB_BOUND_BOOTS]) {
+			snprintf(buf, sizeof(buf), "%u metrics are judged against the spread between %u boots "
+				 "of A and %u of B: %s. Declare bounds for this suite and kernel version: "
+				 "scripts/bounds (docs/deterministic.md).", src[RB_BOUND_BOOTS], r->nr[0],
+				 r->nr[1], RB_WEAK_BOUND_WHY);
+			rb_text_wrap(f, "WEAK BOUND: ", 6, buf);
+		}
 	}
 	if (o->max_looks) {
 		snprintf(buf, sizeof(buf), "look %u of at most %u (Lan-DeMets O'Brien-Fleming alpha "
