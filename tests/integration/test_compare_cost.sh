@@ -105,3 +105,24 @@ grep -q "its plugin counts are not used (the run is compared as measured): .*no 
 	fail "no warning: $(cat "$TMP/err")"
 grep -q "A run 1's file is NOT USED" "$TMP/xx/report.txt" || fail "report.txt does not flag it"
 ok "a file that is not the run's leaves the run as measured: compare warns and the report flags it"
+
+# bounds from runs with the split: "bound" on the total (ticks move it),
+# "bound_own" on the own count; compare takes the one its samples are
+for d in a3 a4; do runs "$TMP/$d" 106; win "$TMP/$d" 3000 1000 10; done	# 106 = 103 + 3 in an interrupt
+"$RB" bounds -o "$TMP/bo.json" "$TMP/a1,$TMP/a3" >/dev/null 2>"$TMP/err" || fail "bounds: $(cat "$TMP/err")"
+jq -e '.metrics[] | select(.metric == "ioctl" and .unit == "insn/page") |
+	.seen == 1 and .bound >= 1 and .seen_own == 0 and .bound_own == 0.001' "$TMP/bo.json" >/dev/null ||
+	fail "bounds file: $(jq -c '.metrics[] | select(.metric == "ioctl" and .unit == "insn/page")' "$TMP/bo.json")"
+jq -e '.how | test("bound on the total, bound_own on the task.s own count")' "$TMP/bo.json" >/dev/null ||
+	fail "how: $(jq -r .how "$TMP/bo.json")"
+"$RB" bounds --check "$TMP/bo.json" "$TMP/a2,$TMP/a4" >/dev/null 2>&1 || fail "--check of own counts against bound_own"
+"$RB" compare --no-plots --bounds "$TMP/bo.json" -o "$TMP/bown" "$TMP/a2" "$TMP/a4" >/dev/null 2>"$TMP/err" ||
+	fail "compare: $(cat "$TMP/err")"
+[ "$(row "$TMP/bown" insn/page '[.bound, .bound_source, .verdict]')" = '[0.001,"declared","equivalent"]' ] ||
+	fail "own counts not judged against bound_own: $(row "$TMP/bown" insn/page)"
+for d in a2 a4; do rm -rf "$TMP/t$d"; cp -r "$TMP/$d" "$TMP/t$d"; rm "$TMP/t$d/plugin.json"; done
+"$RB" compare --no-plots --bounds "$TMP/bo.json" -o "$TMP/btot" "$TMP/ta2" "$TMP/ta4" >/dev/null 2>"$TMP/err" ||
+	fail "compare of totals: $(cat "$TMP/err")"
+row "$TMP/btot" insn/page '.bound >= 1 and .bound_source == "declared" and .verdict != "slower"' | grep -qx true ||
+	fail "totals not judged against the total's bound: $(row "$TMP/btot" insn/page)"
+ok "bounds declare the total and the own count apart: own counts equal across a tick (bound_own 0.001), totals against the total's bound"

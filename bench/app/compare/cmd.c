@@ -388,7 +388,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 		ms[i] = (struct rb_ab_metric){
 			/* the name seeds the metric's bootstrap stream: stable across reports */
 			.name = s->seedname, .a = rb_samples_arm(s, 0), .b = rb_samples_arm(s, 1),
-			.family = s->family, .has_bound = be != NULL, .bound = be ? be->bound : 0,
+			.family = s->family, .has_bound = be != NULL, .bound = be ? rb_bound_for(be, s) : 0,
 			.resolution = s->resolution,
 		};
 		if (s->family == RB_FAMILY_DERIVED) {

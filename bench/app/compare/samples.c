@@ -180,7 +180,11 @@ void rb_samples_collect(struct rb_samples_set *set, struct rb_loaded_run *const 
 					continue;
 				rb_samples_label(rec, cases, label, sizeof(label));
 				s = samples_get(set, label, rec, nr, ngroups);
-				samples_add(s, g, r, json_object_get_double(json_object_object_get(rec, "value")));
+				s->n_recs++;
+				s->n_own += json_object_object_get_ex(rec, "own", NULL);
+				samples_add(s, g, r, json_object_get_double(json_object_object_get(rec,
+					set->totals && json_object_object_get_ex(rec, "value_total", NULL) ?
+					"value_total" : "value")));
 				/* optional: how finely the instrument resolves it (e.g. a us timer) */
 				if (json_object_object_get_ex(rec, "resolution", &res) &&
 				    json_object_get_double(res) > s->resolution)

@@ -55,6 +55,8 @@ struct rb_samples {
 				 * metric timed inside another's window (gup_test's
 				 * get and put), the most that window took */
 	bool windowed;		/* its samples have a window of their own */
+	unsigned n_recs, n_own;	/* its records; those whose value is the task's own
+				 * count (compare/cost.c set "own" and "value_total") */
 	uint64_t ops_min;	/* fewest ops of a sample (0: none seen) */
 	enum rb_family family;
 	char parent[32];	/* DERIVED: the time metric of the same point */
@@ -65,7 +67,15 @@ struct rb_samples {
 struct rb_samples_set {
 	size_t n, cap;
 	struct rb_samples *s;
+	bool totals;		/* collect "value_total" where a record has it:
+				 * what the clock measured, not the own count */
 };
+
+/* Are all of s's values the measured task's own count? */
+static inline bool rb_samples_own(const struct rb_samples *s)
+{
+	return s->n_recs && s->n_own == s->n_recs;
+}
 
 /* The label of a sample record's point: "case kind k=v ..." (the
  * parameters that differ from the case's defaults, as cases describes
