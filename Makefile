@@ -42,7 +42,7 @@ LDLIBS = $(LIBPERF_A) $(LIBAPI_A) \
 	-lcrypto -lz -lm -lpthread
 
 # One layer per folder (docs/layout.md); includes name the folder: "mem/mem.h".
-LAYERS := app app/hostplan app/plan app/run app/rundir app/compare app/walk cases cases/fio mem lib stats kabi
+LAYERS := app app/plan app/run app/rundir app/compare app/walk cases cases/fio mem lib stats kabi
 MAIN := bench/app/main.c
 SRCS := $(sort $(filter-out $(MAIN),$(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.c))))
 HDRS := $(foreach d,$(LAYERS),$(wildcard bench/$(d)/*.h))

@@ -8,7 +8,6 @@
 #include "app/cli.h"
 #include "app/compare/bounds.h"
 #include "app/compare/compare.h"
-#include "app/hostplan/hostplan.h"
 #include "app/hwcheck.h"
 #include "app/plan/plan.h"
 #include "app/run/cmd.h"
@@ -29,8 +28,7 @@ static const struct {
 	{ "series", rb_cmd_series, "what each patch of a series changed: one table of the steps" },
 	{ "bounds", rb_cmd_bounds, "A/A bounds for deterministic mode: measure or --check" },
 	{ "validate", rb_cmd_validate, "check a run against the schema and its checksums" },
-	{ "plan", rb_cmd_plan, "the plan of an A/B, a series walk or a bounds run (scripts/plan-run)" },
-	{ "host-plan", rb_cmd_hostplan, "host-mode A/B plan: the state kept across kexec (scripts/host-ab)" },
+	{ "plan", rb_cmd_plan, "the plan of an A/B, a series walk, a bounds run or a host kexec A/B" },
 	{ "hwcheck", rb_cmd_hwcheck, "what this machine offers for measuring (scripts/hwcheck)" },
 	{ "icount-vs-hw", rb_cmd_icount_vs_hw, "a lab run's icount beside a host run's hardware counts" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },

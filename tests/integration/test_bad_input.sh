@@ -309,7 +309,7 @@ rc_of env PATH="$TMP/nobin" "$RB" compare -o "$TMP/cmp-nogp" "$TMP/good" "$TMP/g
 ok "no gnuplot on PATH: says to install it"
 
 # --help of every subcommand: usage on stdout, exit 0, nothing on stderr
-for c in run list info compare series bounds validate host-plan mark; do
+for c in run list info compare series bounds validate plan mark; do
 	rc_of "$RB" "$c" --help
 	[ "$RC" = 0 ] && [ -s "$TMP/so" ] && [ ! -s "$TMP/se" ] && grep -q "usage: refbench $c" "$TMP/so" ||
 		fail "refbench $c --help: exit $RC, stdout $(head -c 80 "$TMP/so"), stderr $(cat "$TMP/se")"

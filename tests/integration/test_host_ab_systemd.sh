@@ -3,7 +3,7 @@
 # with the machine played by fakes on PATH: kexec and systemctl record
 # their calls, journalctl returns the previous boot's last lines, findmnt
 # calls the named directory a DAX mount; each "boot" is RB_BOOT_ID,
-# RB_BOOT_RELEASE and RB_BOOT_CMDLINE (what refbench host-plan would read
+# RB_BOOT_RELEASE and RB_BOOT_CMDLINE (what refbench plan would read
 # from /proc), taken from the command line the fake kexec was given.
 . "$(dirname "$0")/lib.sh"
 fake_host 'Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)'
@@ -33,8 +33,8 @@ ok "start: plan, a oneshot unit after the named mounts, enabled; kexec -l A with
 boot b1 6.1.192 "$(last_append)"
 rc_of "$HAB" --continue "$S"
 [ "$RC" = 0 ] || fail "boot 1: $(cat "$TMP/se")"
-jq -e '.rounds[0].status == "failed" and (.rounds[0].reason | test("refbench run exited 2"))' "$S/plan.json" >/dev/null ||
-	fail "A1: $(jq -c .rounds[0] "$S/plan.json")"
+jq -e '.boots[0].status == "failed" and (.boots[0].reason | test("refbench run exited 2"))' "$S/plan.json" >/dev/null ||
+	fail "A1: $(jq -c .boots[0] "$S/plan.json")"
 case $(last_append) in *" refbench.round=B1") ;; *) fail "no switch into B1: $(cat "$FAKE_LOG")" ;; esac
 ok "boot 1 (A1): the suite's failure is the round's, with its exit; kexec into B1"
 
@@ -42,8 +42,8 @@ ok "boot 1 (A1): the suite's failure is the round's, with its exit; kexec into B
 boot b2 6.0-orig "$ORIG"
 rc_of "$HAB" --continue "$S"
 [ "$RC" = 0 ] || fail "boot 2: $(cat "$TMP/se")"
-jq -e '.rounds[1].status == "failed" and (.rounds[1].evidence | test("Unable to mount root fs")) and
-	.phase == "compared" and .report == null' "$S/plan.json" >/dev/null || fail "B1: $(jq -c '.rounds[1], .phase' "$S/plan.json")"
+jq -e '.boots[1].status == "failed" and (.boots[1].evidence | test("Unable to mount root fs")) and
+	.phase == "compared" and .report == null' "$S/plan.json" >/dev/null || fail "B1: $(jq -c '.boots[1], .phase' "$S/plan.json")"
 grep -qx 'systemctl disable refbench-host-ab.service' "$FAKE_LOG" && [ ! -e "$unit" ] ||
 	fail "the unit is still enabled: $(cat "$FAKE_LOG")"
 [ "$(grep -c '^kexec -l' "$FAKE_LOG")" = 2 ] || fail "a return kexec from the original kernel: $(cat "$FAKE_LOG")"

@@ -57,9 +57,9 @@ rc_of "$HAB" --continue "$TMP/hw.state"
 [ "$RC" = 0 ] || fail "the boot after the reset: $(cat "$TMP/se")"
 grep -q 'watchdog: this boot began with its reset (/dev/watchdog0, i6300ESB timer: bootstatus 32): the last boot hung' "$TMP/se" ||
 	fail "no word of the reset: $(cat "$TMP/se")"
-jq -e '.rounds[0].status == "failed" and (.rounds[0].reason |
+jq -e '.boots[0].status == "failed" and (.boots[0].reason |
 	test("did not come up") and test("watchdog0 \\(i6300ESB timer\\) reset the machine: its bootstatus has WDIOF_CARDRESET \\(0x20\\)"))' \
-	"$TMP/hw.state/plan.json" >/dev/null || fail "A1: $(jq -c .rounds[0] "$TMP/hw.state/plan.json")"
+	"$TMP/hw.state/plan.json" >/dev/null || fail "A1: $(jq -c .boots[0] "$TMP/hw.state/plan.json")"
 case $(last_append) in *"watchdog.open_timeout=300 panic=10 refbench.host=$TMP/hw.state refbench.round=B1") ;;
 *) fail "no switch into B1 after A1's failure: $(cat "$FAKE_LOG")" ;; esac
 ok "a boot that began with the watchdog's reset (bootstatus 0x20): the round that did not come up is failed naming it; the plan goes on (kexec into B1)"

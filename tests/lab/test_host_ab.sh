@@ -44,12 +44,12 @@ guest() {
 	[ -f "$S/plan.json" ] || { tail -n 30 "$TMP/$1.err" | sed "s/^/# /"; fail "$1: no plan.json (scripts/lab exit $RC)"; }
 }
 boots() { grep -ac 'refbench-lab: init started' "$TMP/$1/serial.log"; }
-statuses() { jq -r '[.rounds[] | .label + ":" + .status] | join(" ")' "$S/plan.json"; }
+statuses() { jq -r '[.boots[] | .label + ":" + .status] | join(" ")' "$S/plan.json"; }
 
 t0=$(date +%s)
 guest e2e 2 ''
 [ "$RC" = 0 ] || { tail -n 20 "$TMP/e2e.err" | sed "s/^/# /"; fail "e2e: scripts/lab exited $RC"; }
-[ "$(statuses)" = "A1:done B1:done A2:done B2:done" ] || fail "e2e rounds: $(statuses); $(jq -c '[.rounds[].reason]' "$S/plan.json")"
+[ "$(statuses)" = "A1:done B1:done A2:done B2:done" ] || fail "e2e rounds: $(statuses); $(jq -c '[.boots[].reason]' "$S/plan.json")"
 jq -e '.phase == "compared" and (.events | map(.what) | any(test("back in .* \\(the original kernel\\)")))' \
 	"$S/plan.json" >/dev/null || fail "e2e did not return to the original kernel: $(jq -c '.events | map(.what)' "$S/plan.json")"
 n=$(boots e2e)
@@ -66,13 +66,13 @@ ok "A1 B1 A2 B2 by kexec in one guest ($n boots), back in the original kernel, r
 t0=$(date +%s)
 guest panic 1 'init=/refbench-no-such-init'
 [ "$(statuses)" = "A1:done B1:failed" ] || fail "panic rounds: $(statuses)"
-jq -e '.rounds[1].reason | test("did not come up")' "$S/plan.json" >/dev/null ||
-	fail "B1's reason: $(jq .rounds[1].reason "$S/plan.json")"
+jq -e '.boots[1].reason | test("did not come up")' "$S/plan.json" >/dev/null ||
+	fail "B1's reason: $(jq .boots[1].reason "$S/plan.json")"
 grep -aq 'Kernel panic - not syncing' "$TMP/panic/serial.log" || fail "kernel B did not panic"
 jq -e '.phase == "compared" and .report == null' "$S/plan.json" >/dev/null || fail "panic phase: $(jq -c '{phase, report}' "$S/plan.json")"
 grep -q '^1 of 2 rounds done, 1 failed' "$S/rounds.txt" && grep -q 'B1 .* failed .*did not come up' "$S/rounds.txt" ||
 	fail "rounds.txt: $(cat "$S/rounds.txt")"
-ok "kernel B panicked on boot, QEMU rebooted into the original kernel, B1 failed: $(jq -r .rounds[1].reason "$S/plan.json" | cut -c1-60)... ($(( $(date +%s) - t0 ))s)"
+ok "kernel B panicked on boot, QEMU rebooted into the original kernel, B1 failed: $(jq -r .boots[1].reason "$S/plan.json" | cut -c1-60)... ($(( $(date +%s) - t0 ))s)"
 
 # A running kernel without kexec (the default lab kernel): refused before
 # anything is written, with the reason, inside the guest

@@ -3,7 +3,7 @@
 # with one (scripts/lab --watchdog i6300esb: QEMU's i6300esb, reset on
 # expiry; the guest's kernels boot with watchdog.stop_on_reboot=0 and
 # i6300esb.nowayout=1, so no later kernel's driver stops it). host-ab
-# arms it before every kexec (host-plan watchdog --keep: what systemd does
+# arms it before every kexec (plan watchdog --keep: what systemd does
 # on a host), round A1 runs, then kernel B hangs after the kexec: its PID 1
 # (tests/lab/hang-init) never opens /dev/watchdog and never finishes, and
 # its driver's 20 s heartbeat (i6300esb.heartbeat=20) runs out. Asserts:
@@ -39,8 +39,8 @@ RC=$?
 set -e
 G=$TMP/wd S=$TMP/wd/state
 [ -f "$S/plan.json" ] || { tail -n 30 "$TMP/wd.err" | sed "s/^/# /"; fail "no plan.json (scripts/lab exit $RC)"; }
-statuses=$(jq -r '[.rounds[] | .label + ":" + .status] | join(" ")' "$S/plan.json")
-[ "$statuses" = "A1:done B1:failed" ] || fail "rounds: $statuses; $(jq -c '[.rounds[].reason]' "$S/plan.json")"
+statuses=$(jq -r '[.boots[] | .label + ":" + .status] | join(" ")' "$S/plan.json")
+[ "$statuses" = "A1:done B1:failed" ] || fail "rounds: $statuses; $(jq -c '[.boots[].reason]' "$S/plan.json")"
 jq -e '.qemu.watchdog.device == "i6300esb" and .qemu.watchdog.action == "reset"' "$G/lab.json" >/dev/null ||
 	fail "lab.json does not record the watchdog: $(jq -c .qemu.watchdog "$G/lab.json")"
 
@@ -65,8 +65,8 @@ n=$(grep -ac 'refbench-lab: init started' "$log")
 [ "$n" = 3 ] || fail "$n boots ran guest-init, expected 3 (original, A1, original after the reset)"
 
 # the plan: B1 failed for the watchdog's reset; A1's run kept; compared
-jq -e '.rounds[1].reason | test("did not come up") and test("watchdog0 \\(i6300ESB timer\\) reset the machine")' \
-	"$S/plan.json" >/dev/null || fail "B1's reason: $(jq .rounds[1].reason "$S/plan.json")"
+jq -e '.boots[1].reason | test("did not come up") and test("watchdog0 \\(i6300ESB timer\\) reset the machine")' \
+	"$S/plan.json" >/dev/null || fail "B1's reason: $(jq .boots[1].reason "$S/plan.json")"
 "$RB" validate "$S/runs/A1" >/dev/null || fail "run A1 does not validate"
 jq -e '.phase == "compared"' "$S/plan.json" >/dev/null || fail "phase: $(jq -r .phase "$S/plan.json")"
 grep -q '^1 of 2 rounds done, 1 failed' "$S/rounds.txt" || fail "rounds.txt: $(cat "$S/rounds.txt")"
@@ -76,4 +76,4 @@ grep -q '^1 of 2 rounds done, 1 failed' "$S/rounds.txt" || fail "rounds.txt: $(c
 sw=$(jq -r '.events[] | select(.what | test("round B1: kexec")) | .at' "$S/plan.json")
 fl=$(jq -r '.events[] | select(.what | test("round B1 failed")) | .at' "$S/plan.json")
 window=$(( $(date -d "$fl" +%s) - $(date -d "$sw" +%s) ))
-ok "kernel B hung after the kexec; the i6300esb reset the guest into the original kernel (B1's kexec to its failure: ${window}s); B1 failed: $(jq -r .rounds[1].reason "$S/plan.json" | sed 's/.*; //' | cut -c1-70)...; compared ($(( $(date +%s) - t0 ))s)"
+ok "kernel B hung after the kexec; the i6300esb reset the guest into the original kernel (B1's kexec to its failure: ${window}s); B1 failed: $(jq -r .boots[1].reason "$S/plan.json" | sed 's/.*; //' | cut -c1-70)...; compared ($(( $(date +%s) - t0 ))s)"

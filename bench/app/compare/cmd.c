@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "app/compare/compare.h"
+#include "app/compare/plan.h"
 #include "app/rundir/cases.h"
 #include "app/rundir/read.h"
 #include "app/rundir/rundir.h"
@@ -54,10 +55,15 @@ static const char compare_usage[] =
 "  --iters N         bootstrap resamples (default 10000, at most 1000000)\n"
 "  --label-a T, --label-b T   names for the header\n"
 "  --command CMD     the command that reproduces this comparison (footer)\n"
-"  --resumed RUN,... the runs an interrupted A/B left and this one reused\n"
-"                    (make ab RESUME=): named in the header and report.json\n"
-"  --missing TEXT    a boot the runs lack, and why (host mode's failed rounds);\n"
-"                    repeatable; listed in report.txt and report.json\n"
+"  --plan STATE      the plan the runs came from (its plan.json, or the\n"
+"                    directory holding it); without it, a plan.json beside\n"
+"                    a run (in its directory or the one above) that lists\n"
+"                    it is read: the boots a resume reused are named in the\n"
+"                    header and report.json, the failed ones listed missing\n"
+"  --resumed RUN,... for runs made before the plan existed: the runs an\n"
+"                    interrupted A/B left and this one reused\n"
+"  --missing TEXT    for runs made before the plan existed: a boot the runs\n"
+"                    lack, and why; repeatable\n"
 "  --force           compare despite a provenance mismatch (printed in the report)\n"
 "  --no-plots        skip gnuplot\n";
 
@@ -83,6 +89,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		{ "allow-missing", no_argument, NULL, 'M' }, { "help", no_argument, NULL, 'h' },
 		{ "resumed", required_argument, NULL, 'R' },
 		{ "missing", required_argument, NULL, 'm' + 256 },
+		{ "plan", required_argument, NULL, 'p' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -134,6 +141,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 				rb_die_usage("at most %zu --missing", sizeof(o->missing) / sizeof(o->missing[0]));
 			o->missing[o->nmissing++] = optarg;
 			break;
+		case 'p' + 256: o->plan = optarg; break;
 		case 'f': o->force = true; break;
 		case 'P': o->plots = false; break;
 		case 'o': o->out = optarg; break;
@@ -273,7 +281,29 @@ int rb_cmd_compare(int argc, char **argv)
 		o.out = rb_default_output("ab", "the report", outbuf, sizeof(outbuf));
 	if (!access(o.out, F_OK))
 		rb_die_usage("output %s exists; comparisons are never overwritten: choose a new -o DIR", o.out);
-	return rb_compare(&o, argv[optind], argv[optind + 1], NULL, NULL);
+	if (o.plan && (o.resumed || o.nmissing))
+		rb_die_usage("--plan %s names the resumed and missing boots itself: drop --resumed and --missing",
+			     o.plan);
+	{
+		/* the plan of these runs says what was resumed and what is missing */
+		struct rb_cmp_plan cp;
+		char err[RB_ERR_LEN];
+		int found = rb_cmp_plan_find(o.plan, argv[optind], argv[optind + 1], !o.resumed && !o.nmissing, &cp,
+					     err, sizeof(err)), rc;
+
+		if (found < 0)
+			return rb_error(RB_EXIT_USAGE, "--plan: %s", err);
+		if (found) {
+			o.resumed = cp.resumed;
+			for (unsigned i = 0; i < cp.nmissing; i++)
+				o.missing[i] = cp.missing[i];
+			o.nmissing = cp.nmissing;
+		}
+		rc = rb_compare(&o, argv[optind], argv[optind + 1], NULL, NULL);
+		if (found)
+			rb_cmp_plan_free(&cp);
+		return rc;
+	}
 }
 
 int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,

@@ -6,7 +6,8 @@
  * identity, as every file writes it), samples.c (samples grouped by point
  * and metric), cost.c (the plugin's file beside a run, as samples),
  * attribution.c (per-symbol counts beside a run), bounds.c (the A/A
- * bounds file); and the report: report.c (what all its forms share),
+ * bounds file), plan.c (the plan the runs came from: resumed and missing
+ * boots); and the report: report.c (what all its forms share),
  * text.c (report.txt), text72.c (the 72-column text of every report),
  * json.c (report.json), plots.c (plots/). What a report says of a case
  * comes from its runs (rundir/cases.h), never from today's case table.
@@ -36,7 +37,8 @@ struct rb_cmp_opts {
 	bool force, plots, allow_missing;
 	int normalize;			/* enum rb_kind of the baseline, or -1 */
 	const char *out, *label_a, *label_b, *command, *bounds_path;
-	const char *resumed;		/* --resumed: runs reused from an interrupted A/B */
+	const char *plan;		/* --plan: the plan the runs came from */
+	const char *resumed;		/* runs reused from an interrupted A/B (the plan, or --resumed) */
 	const char *missing[64];	/* --missing: boots the runs lack, and why */
 	unsigned nmissing;
 };

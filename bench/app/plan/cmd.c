@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/plan/host.h"
 #include "app/plan/lava.h"
 #include "app/plan/plan.h"
 #include "app/plan/state.h"
@@ -14,22 +15,29 @@
 
 static const char usage[] =
 "usage: refbench plan SUBCOMMAND ...   (docs/plan.md; scripts/plan-run carries it out)\n"
-"  init ab|series|bounds --repo DIR [the job's options]   check them, write a\n"
+"  init ab|series|bounds|host-ab --repo DIR [the job's options]   check them, write a\n"
 "                 new plan (or --resume DIR: the plan of one that stopped);\n"
 "                 prints its STATE directory (with --help: the job's usage)\n"
 "  next STATE     the next step, one word per line: probe FILE | build LABEL\n"
 "                 ARGS... | mailsplit MBOX DIR | size FILE LAB-ARGS... | wait S |\n"
-"                 boots N LABEL... | look R ARGS... | compare ARGS... | done RC OUT\n"
+"                 boots N LABEL... | look R ARGS... | compare ARGS... | done RC OUT;\n"
+"                 host-ab: evidence FILE | run LABEL RUN ARGS... | kexec LABEL|original\n"
+"                 IMAGE CMDLINE INITRD | compare ARGS... | end RC OUT | done RC OUT\n"
 "  record STATE probe FILE | build LABEL RC DIR [ERRFILE] | mailsplit RC |\n"
 "                 size RC FILE | waited S | boot LABEL RC [RUN] | look R RC |\n"
-"                 compare RC         what a step gave\n"
+"                 compare RC; host-ab: booted [FILE] | boot LABEL RC |\n"
+"                 kexec LABEL|original RC [ERRFILE] | compare RC | ended\n"
+"                 what a step gave\n"
 "  argv STATE LABEL   the lab's arguments for boot LABEL, one per line\n"
 "  interrupted STATE  what a stop by signal leaves, and how to go on\n"
 "  show STATE     one line per kernel and per boot\n"
 "  patch-dir DIR VERSION   which directory holds VERSION's patches (a\n"
 "                 per-version layout DIR/X.Y/), as kernels/build takes them\n"
 "  lava-job, lava-log   a lab boot as a LAVA job, its run from the job's log\n"
-"                 (docs/lava.md; --help each)\n";
+"                 (docs/lava.md; --help each)\n"
+"  host-lava STATE [--url-base URL]   a host-ab plan as LAVA jobs, one per boot\n"
+"  watchdog [--sysfs DIR] | watchdog --keep S ...   the watchdog host-ab arms\n"
+"                 (JSON), or arm and ping it (--help)\n";
 
 static int argv_of(const char *state, const char *label)
 {
@@ -59,6 +67,11 @@ static int show(const char *state, bool interrupted)
 
 	if (rb_plan_load(state, &plan, err, sizeof(err)))
 		return rb_error(RB_EXIT_FAIL, "%s", err);
+	if (!strcmp(rb_json_get_str(plan, "job"), "host-ab") && !interrupted) {
+		rb_plan_host_show(stdout, plan);
+		json_object_put(plan);
+		return 0;
+	}
 	n = json_object_array_length(rb_plan_get(plan, "boots"));
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *b = json_object_array_get_idx(rb_plan_get(plan, "boots"), i);
@@ -95,6 +108,8 @@ int rb_cmd_plan(int argc, char **argv)
 		fputs(usage, sub ? stdout : stderr);
 		return sub ? 0 : RB_EXIT_USAGE;
 	}
+	if (!strcmp(sub, "init") && argc >= 3 && !strcmp(argv[2], "host-ab"))
+		return rb_plan_host_init(argc - 2, argv + 2);
 	if (!strcmp(sub, "init") && argc >= 3)
 		return rb_plan_init(argv[2], argc - 2, argv + 2);
 	if (!strcmp(sub, "next") && argc == 3)
@@ -105,6 +120,10 @@ int rb_cmd_plan(int argc, char **argv)
 		return argv_of(argv[2], argv[3]);
 	if ((!strcmp(sub, "show") || !strcmp(sub, "interrupted")) && argc == 3)
 		return show(argv[2], !strcmp(sub, "interrupted"));
+	if (!strcmp(sub, "host-lava"))
+		return rb_plan_host_lava(argc - 1, argv + 1);
+	if (!strcmp(sub, "watchdog"))
+		return rb_cmd_watchdog(argc - 1, argv + 1);
 	if (!strcmp(sub, "lava-job") || !strcmp(sub, "lava-log"))
 		return rb_plan_lava(argc - 1, argv + 1);
 	if (!strcmp(sub, "patch-dir") && argc == 4) {

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/plan/host.h"
 #include "app/plan/plan.h"
 #include "app/plan/state.h"
 #include "app/rundir/rundir.h"
@@ -418,7 +419,7 @@ static long last_round(const struct job *j)
 
 static void print_ab_compare(struct job *j, bool look)
 {
-	char a[16384], b[16384], cmd[8192], resumed[16384] = "";
+	char a[16384], b[16384], cmd[8192];
 	const char *bounds = rb_json_get_str(j->plan, "bounds"), *repo = rb_json_get_str(j->s, "repo");
 	long r = last_round(j), rmax = rb_plan_int(j->plan, "rmax", 0);
 	bool seq = rb_plan_int(j->s, "rounds", -1) == 0;
@@ -439,12 +440,8 @@ static void print_ab_compare(struct job *j, bool look)
 		printf("--no-plots\n-o\n%s/looks/%ld\n%s\n%s\n", j->state, r, a, b);
 		return;
 	}
-	for (size_t i = 0; i < nboots(j); i++)
-		if (rb_plan_bool(boot_at(j, i), "reused"))
-			snprintf(resumed + strlen(resumed), sizeof(resumed) - strlen(resumed), "%s%s",
-				 *resumed ? "," : "", rb_json_get_str(boot_at(j, i), "run"));
-	if (*resumed)
-		printf("--resumed\n%s\n", resumed);
+	/* compare reads the boots a resume reused from the plan */
+	printf("--plan\n%s\n", j->state);
 	if (rb_plan_bool(j->s, "demo")) {
 		snprintf(cmd, sizeof(cmd), "make demo");
 	} else {
@@ -772,6 +769,8 @@ int rb_plan_next(const char *state)
 
 	if ((rc = open_job(&j, state)))
 		return rc;
+	if (is_job(&j, "host-ab"))
+		return close_job(&j, rb_plan_host_next(state, j.plan, &j.dirty));
 	rc = 0;
 	/* 1. the mode, where it was not given: the accel probe decides */
 	if (!rb_json_get_str(j.plan, "mode")) {
@@ -906,6 +905,8 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 
 	if ((rc = open_job(&j, state)))
 		return rc;
+	if (is_job(&j, "host-ab"))
+		return close_job(&j, rb_plan_host_record(state, j.plan, what, argc, argv, &j.dirty));
 	j.dirty = true;
 	if (!strcmp(what, "probe")) {
 		/* {"accel": "kvm"|"tcg", ...} from scripts/accel-probe */

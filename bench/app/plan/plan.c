@@ -88,7 +88,8 @@ int rb_plan_error(const char *job, const char *fmt, ...)
 const char *rb_plan_resume_cmd(const char *job, const char *out, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s%s", !strcmp(job, "ab") ? "make ab RESUME=" : !strcmp(job, "series") ?
-		 "make series RESUME=" : "scripts/bounds --resume ", out);
+		 "make series RESUME=" : !strcmp(job, "host-ab") ? "make ab TARGET=host RESUME=" :
+		 "scripts/bounds --resume ", out);
 	return buf;
 }
 
@@ -119,6 +120,14 @@ int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t
 	snprintf(path, sizeof(path), "%s/%s", state, RB_PLAN_FILE);
 	if (!(p = rb_json_load(path, 16u << 20, true, why, sizeof(why)))) {
 		snprintf(err, n, "%s: %s", path, why);
+		return -1;
+	}
+	if (rb_json_get_str(p, "format") && !strcmp(rb_json_get_str(p, "format"), "refbench-host-plan")) {
+		/* host mode's own format before host-ab became a job of this one */
+		snprintf(err, n, "%s is a host plan of the old format refbench-host-plan, which this refbench no "
+			 "longer reads: finish that A/B with the refbench that started it, or start it again "
+			 "with scripts/host-ab and a new --state", path);
+		json_object_put(p);
 		return -1;
 	}
 	if (rb_plan_int(p, "schema", 0) != RB_PLAN_SCHEMA || !rb_json_get_str(p, "format") ||

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The plan of a job of several lab boots: an A/B (scripts/ab, make ab,
- * make demo), the walk of a patch series (scripts/series) and an A/A
- * bounds measurement (scripts/bounds). This folder owns the format
- * refbench-plan/1 (STATE/plan.json, docs/plan.md) and every decision of
- * such a job: what each SPEC builds, the mode, the suite and bounds files,
- * the rounds, how many boots fit in memory at once, what an interrupted
- * job has left, what is missing at the end. The scripts only carry out
- * the steps `refbench plan next` names (scripts/plan-exec):
+ * The plan of a job of several boots: an A/B in the lab (scripts/ab, make
+ * ab, make demo), the walk of a patch series (scripts/series), an A/A
+ * bounds measurement (scripts/bounds), and an A/B on a pmem machine by
+ * kexec (scripts/host-ab, the job host-ab: host.h). This folder owns the
+ * format refbench-plan/1 (STATE/plan.json, docs/plan.md) and every
+ * decision of such a job: what each SPEC builds, the mode, the suite and
+ * bounds files, the rounds, how many boots fit in memory at once, what an
+ * interrupted job has left, what is missing at the end. The scripts only
+ * carry out the steps `refbench plan next` names (scripts/plan-run; for
+ * host-ab, scripts/host-ab: host.h):
  *
  *   probe      run scripts/accel-probe       (the mode was not given)
  *   build      run kernels/build ARGS        (one kernel)

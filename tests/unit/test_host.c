@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The host-mode plan's state machine (app/hostplan): which round a boot
+/* The host-ab job's state machine (app/plan/host.c): which round a boot
  * is, what a boot left unfinished, and the command lines it kexecs with. */
 #include <errno.h>
 #include <setjmp.h>
@@ -11,59 +11,58 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "app/hostplan/hostplan.h"
+#include "app/plan/host.h"
+#include "app/plan/plan.h"
 
 static struct json_object *plan_of(int rounds, const char *cmdline)
 {
-	struct json_object *def = json_object_new_object(), *k = json_object_new_object(), *p;
-	const char *arms[] = { "A", "B" };
+	struct json_object *s = json_object_new_object(), *ks = json_object_new_array(), *k;
 
-	json_object_object_add(def, "suite", json_object_new_string("/s.suite"));
-	json_object_object_add(def, "rounds", json_object_new_int(rounds));
-	json_object_object_add(def, "fsdax", json_object_new_array());
-	json_object_object_add(def, "devdax", json_object_new_array());
-	json_object_object_add(def, "run_args", json_object_new_string(""));
+	json_object_object_add(s, "suite", json_object_new_string("/s.suite"));
+	json_object_object_add(s, "rounds", json_object_new_int(rounds));
+	json_object_object_add(s, "fsdax", json_object_new_array());
+	json_object_object_add(s, "devdax", json_object_new_array());
+	json_object_object_add(s, "run_args", json_object_new_string(""));
 	for (int i = 0; i < 2; i++) {
 		struct json_object *o = json_object_new_object();
 
+		json_object_object_add(o, "label", json_object_new_string(i ? "B" : "A"));
 		json_object_object_add(o, "image", json_object_new_string(i ? "/k/b" : "/k/a"));
 		json_object_object_add(o, "release", json_object_new_string(i ? "6.1-b" : "6.1-a"));
 		json_object_object_add(o, "append", json_object_new_string(i ? "mitigations=off" : ""));
-		json_object_object_add(k, arms[i], o);
+		json_object_array_add(ks, o);
 	}
-	json_object_object_add(def, "kernels", k);
 	k = json_object_new_object();
 	json_object_object_add(k, "image", json_object_new_string("/boot/vmlinuz"));
 	json_object_object_add(k, "release", json_object_new_string("6.0"));
 	json_object_object_add(k, "cmdline", json_object_new_string(cmdline));
-	json_object_object_add(def, "original", k);
-	p = rb_hostplan_new(def, "test");
-	json_object_put(def);
-	return p;
+	json_object_object_add(s, "original", k);
+	return rb_host_new(s, ks, "test");
 }
 
 static const char *status(struct json_object *p, int i)
 {
 	return json_object_get_string(json_object_object_get(
-		json_object_array_get_idx(json_object_object_get(p, "rounds"), (size_t)i), "status"));
+		json_object_array_get_idx(json_object_object_get(p, "boots"), (size_t)i), "status"));
 }
 
 static void test_cmdline(void **st)
 {
 	/* an original booted by an earlier plan's return: its marks do not stack */
 	struct json_object *p = plan_of(1, "ro  quiet panic=-1 refbench.host=/old refbench.round=B9\n");
-	char buf[256], err[256];
+	char buf[256];
 
 	(void)st;
-	assert_int_equal(rb_hostplan_validate(p, err, sizeof(err)), 0);
-	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", NULL, buf, sizeof(buf)), 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(p, "format")), RB_PLAN_FORMAT);
+	assert_string_equal(json_object_get_string(json_object_object_get(p, "job")), "host-ab");
+	assert_int_equal(rb_host_cmdline(p, 0, "/st", NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "ro quiet panic=10 refbench.host=/st refbench.round=A1");
-	assert_int_equal(rb_hostplan_cmdline(p, 1, "/st", NULL, buf, sizeof(buf)), 0);
+	assert_int_equal(rb_host_cmdline(p, 1, "/st", NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "ro quiet mitigations=off panic=10 refbench.host=/st refbench.round=B1");
 	/* back to the original: its own panic= stays */
-	assert_int_equal(rb_hostplan_cmdline(p, -1, "/st", NULL, buf, sizeof(buf)), 0);
+	assert_int_equal(rb_host_cmdline(p, -1, "/st", NULL, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "ro quiet panic=-1");
-	assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", NULL, buf, 20), -E2BIG);
+	assert_int_equal(rb_host_cmdline(p, 0, "/st", NULL, buf, 20), -E2BIG);
 	json_object_put(p);
 }
 
@@ -71,20 +70,20 @@ static void test_rounds_by_label(void **st)
 {
 	/* round A1 is not round A10: labels are matched as whole words */
 	struct json_object *p = plan_of(10, "ro");
-	struct rb_hostplan_boot b0 = { "b0", "6.0", "ro" };
-	struct rb_hostplan_boot b1 = { "b1", "6.1-a", "ro panic=10 refbench.host=/st refbench.round=A10" };
+	struct rb_host_boot b0 = { "b0", "6.0", "ro" };
+	struct rb_host_boot b1 = { "b1", "6.1-a", "ro panic=10 refbench.host=/st refbench.round=A10" };
 	char err[256];
-	int a1 = rb_hostplan_round_index(p, "A1"), a10 = rb_hostplan_round_index(p, "A10");
+	int a1 = rb_host_boot_index(p, "A1"), a10 = rb_host_boot_index(p, "A10");
 
 	(void)st;
 	assert_int_equal(a1, 0);
 	assert_int_equal(a10, 18);
-	assert_int_equal(rb_hostplan_round_index(p, "C1"), -1);
-	assert_int_equal(rb_hostplan_switch(p, a1, &b0, err, sizeof(err)), 0);
-	assert_int_equal(rb_hostplan_reconcile(p, &b1, NULL, NULL), 1);
+	assert_int_equal(rb_host_boot_index(p, "C1"), -1);
+	assert_int_equal(rb_host_switch(p, a1, &b0, err, sizeof(err)), 0);
+	assert_int_equal(rb_host_reconcile(p, &b1, NULL, NULL), 1);
 	assert_string_equal(status(p, a1), "failed");
 	/* a transition from the wrong state is refused and named */
-	assert_int_equal(rb_hostplan_start(p, a1, &b1, "/r", err, sizeof(err)), -EINVAL);
+	assert_int_equal(rb_host_start(p, a1, &b1, "/r", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "round A1 is failed, not booted"));
 	json_object_put(p);
 }
@@ -94,16 +93,16 @@ static void test_same_boot(void **st)
 	/* host-ab run again in the boot that issued a switch: switch again,
 	 * and nothing of that boot's rounds is failed */
 	struct json_object *p = plan_of(1, "ro");
-	struct rb_hostplan_boot b0 = { "b0", "6.0", "ro" };
-	struct rb_hostplan_step s;
+	struct rb_host_boot b0 = { "b0", "6.0", "ro" };
+	struct rb_host_step s;
 	char err[256];
 
 	(void)st;
-	assert_int_equal(rb_hostplan_switch(p, 0, &b0, err, sizeof(err)), 0);
-	assert_int_equal(rb_hostplan_reconcile(p, &b0, NULL, NULL), 0);
-	s = rb_hostplan_next(p, &b0);
-	assert_int_equal(s.action, RB_STEP_SWITCH);
-	assert_int_equal(s.round, 0);
+	assert_int_equal(rb_host_switch(p, 0, &b0, err, sizeof(err)), 0);
+	assert_int_equal(rb_host_reconcile(p, &b0, NULL, NULL), 0);
+	s = rb_host_next(p, &b0);
+	assert_int_equal(s.action, RB_HOST_SWITCH);
+	assert_int_equal(s.boot, 0);
 	assert_string_equal(status(p, 0), "switching");
 	json_object_put(p);
 }
@@ -130,7 +129,7 @@ static void test_watchdog(void **st)
 	char root[] = "/tmp/rb-test-wd.XXXXXX", dir[256], par[256], buf[512], cmd[300];
 	struct rb_watchdog w;
 	struct json_object *p = plan_of(1, "ro watchdog.stop_on_reboot=1 quiet");
-	struct rb_hostplan_boot b0 = { "b0", "6.0", "ro" }, b1 = { "b1", "6.0", "ro" };
+	struct rb_host_boot b0 = { "b0", "6.0", "ro" }, b1 = { "b1", "6.0", "ro" };
 	const char *reason;
 
 	(void)st;
@@ -162,20 +161,20 @@ static void test_watchdog(void **st)
 	{
 		char line[512];
 
-		assert_int_equal(rb_hostplan_cmdline(p, 0, "/st", buf, line, sizeof(line)), 0);
+		assert_int_equal(rb_host_cmdline(p, 0, "/st", buf, line, sizeof(line)), 0);
 		assert_string_equal(line, "ro quiet watchdog.stop_on_reboot=0 watchdog.open_timeout=300 "
 				    "panic=10 refbench.host=/st refbench.round=A1");
-		assert_int_equal(rb_hostplan_cmdline(p, -1, "/st", buf, line, sizeof(line)), 0);
+		assert_int_equal(rb_host_cmdline(p, -1, "/st", buf, line, sizeof(line)), 0);
 		assert_string_equal(line, "ro watchdog.stop_on_reboot=1 quiet");
 	}
 	put(dir, "bootstatus", "0x20\n");
 	rb_watchdog_probe(root, &w);
 	assert_true(rb_watchdog_reset_last_boot(&w));
 	rb_watchdog_reset_note(&w, buf, sizeof(buf));
-	assert_int_equal(rb_hostplan_switch(p, 0, &b0, buf + 500, 10), 0);
-	assert_int_equal(rb_hostplan_reconcile(p, &b1, NULL, buf), 1);
+	assert_int_equal(rb_host_switch(p, 0, &b0, buf + 500, 10), 0);
+	assert_int_equal(rb_host_reconcile(p, &b1, NULL, buf), 1);
 	reason = json_object_get_string(json_object_object_get(
-		json_object_array_get_idx(json_object_object_get(p, "rounds"), 0), "reason"));
+		json_object_array_get_idx(json_object_object_get(p, "boots"), 0), "reason"));
 	assert_non_null(strstr(reason, "did not come up"));
 	assert_non_null(strstr(reason, "; watchdog0 (i6300ESB timer) reset the machine: its bootstatus has "
 				       "WDIOF_CARDRESET (0x20)"));

@@ -3,7 +3,7 @@
  * The watchdog host mode arms (docs/plan.md "The watchdog"): which device
  * it is, whether it outlives a kexec, what the kernels kexec'd into need
  * on their command line, and whether this boot began with its reset.
- * `refbench host-plan watchdog` prints that as JSON for scripts/host-ab;
+ * `refbench plan watchdog` prints that as JSON for scripts/host-ab;
  * `--keep` holds the device and pings it where no systemd does (a lab
  * guest): SIGTERM leaves it armed (before a kexec), SIGUSR1 disarms it.
  */
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/hostplan/hostplan.h"
+#include "app/plan/host.h"
 #include "lib/refbench.h"
 #include "lib/sysfacts.h"
 
@@ -222,8 +222,8 @@ int rb_cmd_watchdog(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char usage[] =
-		"usage: refbench host-plan watchdog [--sysfs DIR]   the watchdog host-ab arms, as JSON\n"
-		"       refbench host-plan watchdog --keep SECONDS [--kexec-timeout SECONDS]\n"
+		"usage: refbench plan watchdog [--sysfs DIR]   the watchdog host-ab arms, as JSON\n"
+		"       refbench plan watchdog --keep SECONDS [--kexec-timeout SECONDS]\n"
 		"                 [--dev FILE] [--sysfs DIR]\n"
 		"                 arm it (default /dev/watchdog0) and ping it; SIGTERM: leave it armed,\n"
 		"                 with the kexec timeout (a kexec follows), SIGUSR1: disarm (magic close)\n";

@@ -1,64 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The host-mode A/B plan and its state machine (plan.h, docs/plan.md). */
+/* The host-ab job's state machine (host.h, docs/plan.md): which boot of
+ * the plan this boot of the machine is, what the last one left unfinished,
+ * the command lines to kexec with. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/hostplan/hostplan.h"
+#include "app/plan/host.h"
+#include "app/plan/plan.h"
+#include "app/plan/state.h"
 #include "app/rundir/rundir.h"
 #include "lib/refbench.h"
 #include "lib/userfile.h"
 
-static const char *const statuses[] = { "pending", "switching", "booted", "running", "done",
-					"failed", NULL };
-static const char *const phases[] = { "rounds", "returning", "returned", "compared", NULL };
-
-static bool one_of(const char *s, const char *const *list)
-{
-	for (; s && *list; list++)
-		if (!strcmp(s, *list))
-			return true;
-	return false;
-}
-
 static const char *str(struct json_object *o, const char *key)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return rb_json_get_str(o, key);
 }
 
 static struct json_object *get(struct json_object *o, const char *key)
 {
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
+	return rb_plan_get(o, key);
 }
 
-static struct json_object *round_at(struct json_object *plan, int i)
+static struct json_object *boot_at(struct json_object *plan, int i)
 {
-	return json_object_array_get_idx(get(plan, "rounds"), (size_t)i);
+	return json_object_array_get_idx(get(plan, "boots"), (size_t)i);
 }
 
-static int nrounds(struct json_object *plan)
+static int nboots(struct json_object *plan)
 {
-	return (int)json_object_array_length(get(plan, "rounds"));
+	return (int)json_object_array_length(get(plan, "boots"));
 }
 
 static void set_str(struct json_object *o, const char *key, const char *val)
 {
-	json_object_object_add(o, key, val ? json_object_new_string(val) : NULL);
+	rb_plan_set_str(o, key, val);
+}
+
+static struct json_object *original(struct json_object *plan)
+{
+	return get(get(plan, "settings"), "original");
 }
 
 /* events: what happened, in order, for whoever reads the plan later */
-static void event(struct json_object *plan, const struct rb_hostplan_boot *b, const char *fmt, ...)
+static void event(struct json_object *plan, const struct rb_host_boot *b, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void event(struct json_object *plan, const struct rb_hostplan_boot *b, const char *fmt, ...)
+static void event(struct json_object *plan, const struct rb_host_boot *b, const char *fmt, ...)
 {
 	struct json_object *e = json_object_new_object(), *ev = get(plan, "events");
 	char what[2048], t[32];
@@ -77,147 +68,35 @@ static void event(struct json_object *plan, const struct rb_hostplan_boot *b, co
 	json_object_array_add(ev, e);
 }
 
-struct json_object *rb_hostplan_new(struct json_object *def, const char *id)
+struct json_object *rb_host_new(struct json_object *settings, struct json_object *kernels, const char *id)
 {
-	struct json_object *p = json_object_new_object(), *rounds = json_object_new_array();
-	int n = json_object_get_int(get(def, "rounds"));
-	char t[32], label[16];
+	struct json_object *p = json_object_new_object();
+	long n = rb_plan_int(settings, "rounds", 1);
+	char t[32], label[32];
 
-	json_object_object_add(p, "schema", json_object_new_int(RB_HOSTPLAN_SCHEMA));
-	set_str(p, "format", RB_HOSTPLAN_FORMAT);
+	rb_plan_set_int(p, "schema", RB_PLAN_SCHEMA);
+	set_str(p, "format", RB_PLAN_FORMAT);
+	set_str(p, "job", "host-ab");
 	set_str(p, "id", id);
 	set_str(p, "created", rb_iso_time(t, sizeof(t)));
-	json_object_object_add(p, "plan", json_object_get(def));
+	json_object_object_add(p, "settings", settings);
+	set_str(p, "mode", "host");
+	json_object_object_add(p, "kernels", kernels);
+	rb_plan_set_int(p, "rounds", n);
+	json_object_object_add(p, "boots", json_object_new_array());
 	set_str(p, "phase", "rounds");
 	/* A B A B ...: drift in the machine over time hits both arms alike */
-	for (int r = 1; r <= n; r++)
-		for (const char *arm = "A"; *arm; arm = *arm == 'A' ? "B" : "") {
-			struct json_object *o = json_object_new_object();
-
-			snprintf(label, sizeof(label), "%s%d", arm, r);
-			set_str(o, "label", label);
-			set_str(o, "arm", arm);
-			json_object_object_add(o, "n", json_object_new_int(r));
-			set_str(o, "status", "pending");
-			json_object_array_add(rounds, o);
+	for (long r = 1; r <= n; r++)
+		for (long k = 0; k < 2; k++) {
+			snprintf(label, sizeof(label), "%c%ld", k ? 'B' : 'A', r);
+			rb_plan_add_boot(p, label, k, r, 0);
 		}
-	json_object_object_add(p, "rounds", rounds);
 	json_object_object_add(p, "events", json_object_new_array());
-	event(p, NULL, "plan %s created: %d rounds of A and B", id, n);
+	event(p, NULL, "plan %s created: %ld rounds of A and B", id, n);
 	return p;
 }
 
-#define BAD(...) do { snprintf(err, n, __VA_ARGS__); return -EINVAL; } while (0)
-
-static int validate_kernel(struct json_object *k, const char *what, char *err, size_t n)
-{
-	if (!json_object_is_type(k, json_type_object))
-		BAD("plan.%s: missing or not an object", what);
-	if (!str(k, "image") || !str(k, "release"))
-		BAD("plan.%s: needs \"image\" and \"release\" (strings)", what);
-	return 0;
-}
-
-int rb_hostplan_validate(struct json_object *p, char *err, size_t n)
-{
-	struct json_object *def = get(p, "plan"), *rounds = get(p, "rounds"), *v;
-	int e;
-
-	if (!json_object_is_type(p, json_type_object))
-		BAD("not a JSON object");
-	if (!str(p, "format") || strcmp(str(p, "format"), RB_HOSTPLAN_FORMAT))
-		BAD("\"format\" is not \"%s\": not a refbench host plan", RB_HOSTPLAN_FORMAT);
-	v = get(p, "schema");
-	if (!json_object_is_type(v, json_type_int) || json_object_get_int(v) != RB_HOSTPLAN_SCHEMA)
-		BAD("schema %s; this refbench reads schema %d (use the refbench that made the plan)",
-		    v ? json_object_get_string(v) : "missing", RB_HOSTPLAN_SCHEMA);
-	if (!str(p, "id") || !one_of(str(p, "phase"), phases))
-		BAD("needs \"id\" and a \"phase\" (rounds, returning, returned, compared)");
-	if (!json_object_is_type(def, json_type_object) || !str(def, "suite") ||
-	    !json_object_is_type(get(def, "rounds"), json_type_int) ||
-	    !json_object_is_type(get(def, "fsdax"), json_type_array) ||
-	    !json_object_is_type(get(def, "devdax"), json_type_array) || !str(def, "run_args"))
-		BAD("\"plan\" needs suite, rounds, fsdax [], devdax [] and run_args");
-	if ((e = validate_kernel(get(def, "original"), "original", err, n)) ||
-	    (e = validate_kernel(get(get(def, "kernels"), "A"), "kernels.A", err, n)) ||
-	    (e = validate_kernel(get(get(def, "kernels"), "B"), "kernels.B", err, n)))
-		return e;
-	if (!str(get(def, "original"), "cmdline"))
-		BAD("plan.original needs \"cmdline\"");
-	if (!json_object_is_type(rounds, json_type_array) ||
-	    (int)json_object_array_length(rounds) != 2 * json_object_get_int(get(def, "rounds")))
-		BAD("\"rounds\" must list 2 x plan.rounds boots");
-	for (size_t i = 0; i < json_object_array_length(rounds); i++) {
-		struct json_object *r = json_object_array_get_idx(rounds, i);
-		const char *arm = str(r, "arm");
-
-		if (!str(r, "label") || !arm || (strcmp(arm, "A") && strcmp(arm, "B")) ||
-		    !one_of(str(r, "status"), statuses))
-			BAD("rounds[%zu]: needs label, arm A or B, and a status (%s ...)", i, statuses[0]);
-	}
-	return 0;
-}
-
-int rb_hostplan_load(const char *state, struct json_object **plan, char *err, size_t n)
-{
-	char path[PATH_MAX + 16], why[512];
-
-	snprintf(path, sizeof(path), "%s/%s", state, RB_HOSTPLAN_FILE);
-	*plan = rb_json_load(path, RB_USER_JSON_MAX, true, why, sizeof(why));
-	if (!*plan) {
-		int e = errno;
-
-		snprintf(err, n, "%s: %s", path, e == ENOENT ? "no plan here (start one with "
-			 "scripts/host-ab, or give the state directory it printed)" : why);
-		return -e;
-	}
-	if (rb_hostplan_validate(*plan, why, sizeof(why))) {
-		snprintf(err, n, "%s: %s", path, why);
-		json_object_put(*plan);
-		*plan = NULL;
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int rb_hostplan_save(const char *state, struct json_object *plan, char *err, size_t n)
-{
-	char path[PATH_MAX + 16];
-	const char *txt;
-	int e;
-
-	snprintf(path, sizeof(path), "%s/%s", state, RB_HOSTPLAN_FILE);
-	txt = json_object_to_json_string_ext(plan, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	e = rb_write_atomic(path, txt, strlen(txt));
-	if (e)
-		snprintf(err, n, "writing %s: %s (the plan is as it was)", path, strerror(-e));
-	return e;
-}
-
-bool rb_hostplan_same(struct json_object *a, struct json_object *b, char *what, size_t n)
-{
-	/* the definition is compared whole: a key added, removed or changed is
-	 * another plan; the first differing key is named */
-	json_object_object_foreach(a, k, va) {
-		struct json_object *vb = get(b, k);
-
-		if (!vb || strcmp(json_object_to_json_string(va), json_object_to_json_string(vb))) {
-			snprintf(what, n, "%s: %s here, %s in the state dir", k,
-				 json_object_to_json_string(va), vb ? json_object_to_json_string(vb) : "absent");
-			return false;
-		}
-	}
-	json_object_object_foreach(b, k2, vb2) {
-		(void)vb2;
-		if (!get(a, k2)) {
-			snprintf(what, n, "%s: absent here, set in the state dir", k2);
-			return false;
-		}
-	}
-	return true;
-}
-
-int rb_hostplan_config_kexec(const char *config, char *err, size_t n)
+int rb_host_config_kexec(const char *config, char *err, size_t n)
 {
 	char why[512], *text, *save = NULL;
 	size_t len;
@@ -263,10 +142,10 @@ static bool has_key(const char *cmdline, const char *key)
 
 static struct json_object *kernel_of(struct json_object *plan, struct json_object *r)
 {
-	return get(get(get(plan, "plan"), "kernels"), str(r, "arm"));
+	return rb_plan_kernel(plan, (size_t)rb_plan_int(r, "kernel", 0));
 }
 
-static void fail(struct json_object *plan, struct json_object *r, const struct rb_hostplan_boot *b,
+static void fail(struct json_object *plan, struct json_object *r, const struct rb_host_boot *b,
 		 const char *reason, const char *evidence)
 {
 	char t[32];
@@ -279,14 +158,14 @@ static void fail(struct json_object *plan, struct json_object *r, const struct r
 	event(plan, b, "round %s failed: %s", str(r, "label"), reason);
 }
 
-int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boot *b, const char *evidence,
+int rb_host_reconcile(struct json_object *plan, const struct rb_host_boot *b, const char *evidence,
 			  const char *reset)
 {
 	int changed = 0;
 	char why[1024], full[2048];
 
-	for (int i = 0; i < nrounds(plan); i++) {
-		struct json_object *r = round_at(plan, i), *k = kernel_of(plan, r);
+	for (int i = 0; i < nboots(plan); i++) {
+		struct json_object *r = boot_at(plan, i), *k = kernel_of(plan, r);
 		const char *st = str(r, "status"), *bid = str(r, "boot_id"), *label = str(r, "label");
 		bool same_boot = bid && !strcmp(bid, b->boot_id);
 
@@ -323,55 +202,46 @@ int rb_hostplan_reconcile(struct json_object *plan, const struct rb_hostplan_boo
 	if (!strcmp(str(plan, "phase"), "returning") && strcmp(str(plan, "return_boot_id"), b->boot_id)) {
 		set_str(plan, "phase", "returned");
 		event(plan, b, "back in %s%s", b->release,
-		      strcmp(b->release, str(get(get(plan, "plan"), "original"), "release")) ?
+		      strcmp(b->release, str(original(plan), "release")) ?
 		      " (not the original kernel's release!)" : " (the original kernel)");
 		changed++;
 	}
 	return changed;
 }
 
-struct rb_hostplan_step rb_hostplan_next(struct json_object *plan, const struct rb_hostplan_boot *b)
+struct rb_host_step rb_host_next(struct json_object *plan, const struct rb_host_boot *b)
 {
 	const char *phase = str(plan, "phase");
 	int pending = -1;
 
 	if (!strcmp(phase, "compared"))
-		return (struct rb_hostplan_step){ RB_STEP_DONE, -1 };
-	for (int i = 0; i < nrounds(plan); i++) {
-		struct json_object *r = round_at(plan, i);
+		return (struct rb_host_step){ RB_HOST_DONE, -1 };
+	for (int i = 0; i < nboots(plan); i++) {
+		struct json_object *r = boot_at(plan, i);
 		const char *st = str(r, "status"), *bid = str(r, "boot_id");
 		bool same_boot = bid && !strcmp(bid, b->boot_id);
 
 		if (same_boot && !strcmp(st, "booted"))
-			return (struct rb_hostplan_step){ RB_STEP_RUN, i };
+			return (struct rb_host_step){ RB_HOST_RUN, i };
 		if (same_boot && !strcmp(st, "running"))
-			return (struct rb_hostplan_step){ RB_STEP_BUSY, i };
+			return (struct rb_host_step){ RB_HOST_BUSY, i };
 		if (same_boot && !strcmp(st, "switching"))	/* the kexec is still to come */
-			return (struct rb_hostplan_step){ RB_STEP_SWITCH, i };
+			return (struct rb_host_step){ RB_HOST_SWITCH, i };
 		if (pending < 0 && !strcmp(st, "pending"))
 			pending = i;
 	}
 	if (pending >= 0)
-		return (struct rb_hostplan_step){ RB_STEP_SWITCH, pending };
+		return (struct rb_host_step){ RB_HOST_SWITCH, pending };
 	/* every round is over: back to the original kernel, unless already there */
 	if (!strcmp(phase, "returned") || !has_key(b->cmdline, "refbench.round"))
-		return (struct rb_hostplan_step){ RB_STEP_COMPARE, -1 };
-	return (struct rb_hostplan_step){ RB_STEP_RETURN, -1 };
-}
-
-const char *rb_hostplan_action_name(enum rb_hostplan_action a)
-{
-	static const char *const names[] = {
-		[RB_STEP_RUN] = "run", [RB_STEP_SWITCH] = "switch", [RB_STEP_RETURN] = "return",
-		[RB_STEP_COMPARE] = "compare", [RB_STEP_DONE] = "done", [RB_STEP_BUSY] = "busy",
-	};
-	return names[a];
+		return (struct rb_host_step){ RB_HOST_COMPARE, -1 };
+	return (struct rb_host_step){ RB_HOST_RETURN, -1 };
 }
 
 static struct json_object *round_in(struct json_object *plan, int i, const char *want,
 				    char *err, size_t n)
 {
-	struct json_object *r = i >= 0 && i < nrounds(plan) ? round_at(plan, i) : NULL;
+	struct json_object *r = i >= 0 && i < nboots(plan) ? boot_at(plan, i) : NULL;
 
 	if (!r)
 		snprintf(err, n, "no round %d in the plan", i);
@@ -382,7 +252,7 @@ static struct json_object *round_in(struct json_object *plan, int i, const char 
 	return r;
 }
 
-int rb_hostplan_switch(struct json_object *plan, int i, const struct rb_hostplan_boot *b, char *err, size_t n)
+int rb_host_switch(struct json_object *plan, int i, const struct rb_host_boot *b, char *err, size_t n)
 {
 	struct json_object *r = round_in(plan, i, "pending switching", err, n);
 
@@ -394,7 +264,7 @@ int rb_hostplan_switch(struct json_object *plan, int i, const struct rb_hostplan
 	return 0;
 }
 
-int rb_hostplan_start(struct json_object *plan, int i, const struct rb_hostplan_boot *b, const char *run,
+int rb_host_start(struct json_object *plan, int i, const struct rb_host_boot *b, const char *run,
 		  char *err, size_t n)
 {
 	struct json_object *r = round_in(plan, i, "booted", err, n);
@@ -414,7 +284,7 @@ int rb_hostplan_start(struct json_object *plan, int i, const struct rb_hostplan_
 	return 0;
 }
 
-int rb_hostplan_finish(struct json_object *plan, int i, bool ok, const char *reason, char *err, size_t n)
+int rb_host_finish(struct json_object *plan, int i, bool ok, const char *reason, char *err, size_t n)
 {
 	/* a round can fail from any state but done (kexec -l refused, say) */
 	struct json_object *r = round_in(plan, i, ok ? "running" : "pending switching booted running",
@@ -433,21 +303,19 @@ int rb_hostplan_finish(struct json_object *plan, int i, bool ok, const char *rea
 	return 0;
 }
 
-int rb_hostplan_returning(struct json_object *plan, const struct rb_hostplan_boot *b)
+void rb_host_returning(struct json_object *plan, const struct rb_host_boot *b)
 {
 	set_str(plan, "phase", "returning");
 	set_str(plan, "return_boot_id", b->boot_id);
 	event(plan, b, "every round is over: kexec into the original kernel %s",
-	      str(get(get(plan, "plan"), "original"), "release"));
-	return 0;
+	      str(original(plan), "release"));
 }
 
-int rb_hostplan_compared(struct json_object *plan, const char *report)
+void rb_host_compared(struct json_object *plan, const char *report)
 {
 	set_str(plan, "phase", "compared");
 	set_str(plan, "report", report);
 	event(plan, NULL, "compared: %s", report ? report : "no report (an arm has no complete round)");
-	return 0;
 }
 
 /* appends word to buf (space-separated); false when it does not fit */
@@ -499,17 +367,17 @@ static bool add_words(char *buf, size_t n, size_t *len, const char *s, int strip
 	return true;
 }
 
-int rb_hostplan_cmdline(struct json_object *plan, int i, const char *state, const char *extra,
+int rb_host_cmdline(struct json_object *plan, int i, const char *state, const char *extra,
 			char *buf, size_t n)
 {
-	struct json_object *def = get(plan, "plan"), *r = i >= 0 ? round_at(plan, i) : NULL;
+	struct json_object *r = i >= 0 ? boot_at(plan, i) : NULL;
 	char panic[PATH_MAX + 96];
 	size_t len = 0;
 
 	buf[0] = '\0';
 	if (i >= 0 && !r)
 		return -EINVAL;
-	if (!add_words(buf, n, &len, str(get(def, "original"), "cmdline"), r ? 2 : 1, extra))
+	if (!add_words(buf, n, &len, str(original(plan), "cmdline"), r ? 2 : 1, extra))
 		return -E2BIG;
 	if (!r)
 		return 0;
@@ -522,10 +390,10 @@ int rb_hostplan_cmdline(struct json_object *plan, int i, const char *state, cons
 	return 0;
 }
 
-int rb_hostplan_round_index(struct json_object *plan, const char *label)
+int rb_host_boot_index(struct json_object *plan, const char *label)
 {
-	for (int i = 0; i < nrounds(plan); i++)
-		if (!strcmp(str(round_at(plan, i), "label"), label))
+	for (int i = 0; i < nboots(plan); i++)
+		if (!strcmp(str(boot_at(plan, i), "label"), label))
 			return i;
 	return -1;
 }
