@@ -2,6 +2,8 @@
 #
 #   make            build bench/refbench (installs Debian deps when missing)
 #   make check      unit + integration + lab tests; ends with "N passed, N failed"
+#                   (TEST_JOBS=n: lab tests at once, default by cores and memory)
+#   make check-full make check + the tests it leaves out (`# refbench: full`)
 #   make deps       install every Debian package the project needs
 #   make lab        build the default lab kernel, boot it, run the quick suite
 #   make demo       A/B of Debian's 6.1 stock vs. 6.1 + an example patch
@@ -64,7 +66,7 @@ FUZZ_OBJS := $(SRCS:%.c=build/fuzz/obj/%.o)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wno-unknown-warning-option -Wno-missing-field-initializers -Wno-unused-but-set-variable
 
-.PHONY: all deps check check-lava plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
+.PHONY: all deps check check-full check-lava plugin unit integration labtest lab demo ab series clean distclean libperf ksrc fuzz kernel smoke layers
 
 all: bench/refbench $(PLUGIN_SO)
 
@@ -130,7 +132,13 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HDRS)
 # clang is looked for once deps have run (a fresh machine installs it then)
 check: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BINS)
 	@! command -v $(CLANG) >/dev/null || $(MAKE) --no-print-directory $(FUZZ_BINS)
-	@tests/run $(if $(TESTS),--only '$(TESTS)')
+	@tests/run $(if $(TESTS),--only '$(TESTS)') $(if $(TEST_JOBS),-j '$(TEST_JOBS)')
+
+# make check and the tests marked `# refbench: full` (tests/run --full):
+# those whose capability a make check test already covers end to end
+check-full: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BINS)
+	@! command -v $(CLANG) >/dev/null || $(MAKE) --no-print-directory $(FUZZ_BINS)
+	@tests/run --full $(if $(TESTS),--only '$(TESTS)') $(if $(TEST_JOBS),-j '$(TEST_JOBS)')
 
 # the LAVA tests with LAVA's tools installed (scripts/deps --lava; no server,
 # docs/lava.md); make check runs them too, skipping the lab one without them

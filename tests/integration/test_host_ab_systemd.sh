@@ -14,6 +14,17 @@ S=$TMP/state ORIG='BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet'
 last_append() { sed -n 's/^kexec -l .* --append=//p' "$FAKE_LOG" | tail -n 1; }
 unit=$TMP/units/refbench-host-ab.service
 
+# a running kernel without kexec (no /sys/kernel/kexec_loaded: a kernel
+# without CONFIG_KEXEC_CORE has no such file) is refused before anything
+# is written: no state dir, no unit, no kexec
+boot b0 6.0-orig "$ORIG"
+mkdir -p "$TMP/sys-nokexec/kernel"
+RB_SYSFS=$TMP/sys-nokexec rc_of "$HAB" --kernel-a "$TMP/k/a" --kernel-b "$TMP/k/b" --fsdax "$TMP/pmem" --rounds 1 \
+	--suite host-smoke --state "$S" --original-image "$TMP/k/orig"
+expect 1 "host-ab: error: the running kernel has no kexec (CONFIG_KEXEC): host-ab cannot switch from it"
+[ ! -e "$S" ] && [ ! -e "$unit" ] && [ ! -e "$FAKE_LOG" ] || fail "the refusal left a state dir, a unit or a call behind: $(ls "$TMP"; cat "$FAKE_LOG" 2>/dev/null)"
+ok "a running kernel without kexec is refused before anything is written"
+
 # boot 0, the original kernel: the plan, the unit, the switch into A1
 boot b0 6.0-orig "$ORIG"
 rc_of "$HAB" --kernel-a "$TMP/k/a" --kernel-b "$TMP/k/b" --fsdax "$TMP/pmem" --rounds 1 \

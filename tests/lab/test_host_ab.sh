@@ -2,7 +2,8 @@
 # Host mode end to end, inside a lab guest that plays the pmem server: the
 # guest has the emulated NVDIMM and its named namespaces, and
 # scripts/host-ab --seam lab runs there, kexec'ing between kernel A and
-# kernel B (lab kernels with configs/kernel/kexec.config), resuming from
+# kernel B (the default lab kernel: it has configs/kernel/kexec.config),
+# resuming from
 # guest-init's boot hook after each switch, its state on the run's 9p
 # share. Two guests:
 #   1. A1 B1 A2 B2, the return to the original kernel, refbench compare:
@@ -10,15 +11,17 @@
 #   2. a kernel B that panics on boot (init= that does not exist): QEMU
 #      reboots, as a bootloader's default entry would, into the original
 #      kernel (panic=10, scripts/lab --reboot); B1 is failed with the
-#      reason and the plan says which rounds are missing;
-#   3. the default lab kernel (no KEXEC) as the running kernel: refused.
+#      reason and the plan says which rounds are missing.
+# A running kernel without kexec is refused before anything is written:
+# tests/integration/test_host_ab_systemd.sh (a fake /sys without
+# kernel/kexec_loaded), since every lab kernel now has kexec.
 # Exit 0 pass, 1 fail, 77 skip. RB_KEEP_TEST_RUNS=1 keeps the guests' dirs.
 #   RB_LAB_KERNEL=DIR   boot this kernel (it must have CONFIG_KEXEC)
 . "$(dirname "$0")/lib.sh"
 
 lab_needs qemu-system-x86_64 jq kexec
 lab_built
-lab_kernel --add-fragment kexec
+lab_kernel
 K=$KERNEL
 grep -qx 'CONFIG_KEXEC=y' "$K/.config" || fail "$K has no CONFIG_KEXEC"
 lab_tmp host-ab
@@ -73,20 +76,3 @@ jq -e '.phase == "compared" and .report == null' "$S/plan.json" >/dev/null || fa
 grep -q '^1 of 2 rounds done, 1 failed' "$S/rounds.txt" && grep -q 'B1 .* failed .*did not come up' "$S/rounds.txt" ||
 	fail "rounds.txt: $(cat "$S/rounds.txt")"
 ok "kernel B panicked on boot, QEMU rebooted into the original kernel, B1 failed: $(jq -r .boots[1].reason "$S/plan.json" | cut -c1-60)... ($(( $(date +%s) - t0 ))s)"
-
-# A running kernel without kexec (the default lab kernel): refused before
-# anything is written, with the reason, inside the guest
-t0=$(date +%s)
-DEF=$("$REPO/kernels/build" | tail -n 1) || fail "kernels/build (the default lab kernel) failed"
-if ! grep -qx 'CONFIG_KEXEC=y' "$DEF/.config"; then
-	set +e
-	"$REPO/scripts/lab" --kernel "$DEF" --accel tcg --smp 1 --timeout 600 --pmem-size 2G --devdax1g-size 0 \
-		-o "$TMP/nokexec" --guest-cmd "$REPO/scripts/host-ab --seam lab --kernel-a $K --kernel-b $K \
-		--state \$RB_OUT/state --fsdax \$RB_FSDAX --original-image $K/bzImage" \
-		>"$TMP/nokexec.out" 2>"$TMP/nokexec.err"
-	set -e
-	grep -aq 'host-ab: error: the running kernel has no kexec (CONFIG_KEXEC)' "$TMP/nokexec/serial.log" ||
-		fail "no refusal of a running kernel without kexec: $(grep -a 'host-ab' "$TMP/nokexec/serial.log" | tail -3)"
-	[ ! -e "$TMP/nokexec/state" ] && [ ! -e "$TMP/nokexec/boot-hook" ] || fail "the refusal left a state dir or a unit behind"
-	ok "a running kernel without CONFIG_KEXEC is refused before anything is written ($(( $(date +%s) - t0 ))s)"
-fi

@@ -14,15 +14,16 @@
 #   - the plan goes on from there (compare: A has its run, B none) and the
 #     guest powers off with host-ab's exit 0.
 # Exit 0 pass, 1 fail, 77 skip. RB_KEEP_TEST_RUNS=1 keeps the guest's dir.
-#   RB_LAB_KERNEL=DIR   boot this kernel (kexec fragment: KEXEC, I6300ESB_WDT)
+#   RB_LAB_KERNEL=DIR   boot this kernel (default: the default lab kernel,
+#                       whose kexec fragment has KEXEC, I6300ESB_WDT)
 . "$(dirname "$0")/lib.sh"
 
 lab_needs qemu-system-x86_64 jq kexec
 lab_built
-lab_kernel --add-fragment kexec
+lab_kernel
 K=$KERNEL
 for o in KEXEC I6300ESB_WDT WATCHDOG_SYSFS; do
-	grep -qx "CONFIG_$o=y" "$K/.config" || fail "$K has no CONFIG_$o (kernels/build --add-fragment kexec)"
+	grep -qx "CONFIG_$o=y" "$K/.config" || fail "$K has no CONFIG_$o (configs/kernel/kexec.config, a default fragment of kernels/build)"
 done
 lab_tmp host-ab-wd
 

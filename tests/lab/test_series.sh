@@ -11,6 +11,7 @@
 # the five boots take about a minute each, two at a time; the kernels are
 # ccache rebuilds of mm/gup.c. Exit 0 pass, 1 fail, 77 skip.
 #   RB_KEEP_TEST_RUNS=1   keep the walks' files
+# refbench: boots 2
 . "$(dirname "$0")/lib.sh"
 lab_needs qemu-system-x86_64 jq objdump
 lab_built --plugin

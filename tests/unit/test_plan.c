@@ -55,6 +55,32 @@ static void test_build_args(void **state)
 	assert_string_equal(joined("/tmp+.", NULL, &rc), want);
 }
 
+/* a kernels/build directory is a SPEC of make ab: booted as it was built */
+static void test_kernel_dir(void **state)
+{
+	char dir[] = "/tmp/rb-test-kdir.XXXXXX", path[64], ver[64];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_false(rb_plan_kernel_dir(dir, ver, sizeof(ver)));	/* a tree, not a build */
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	assert_false(rb_plan_kernel_dir(dir, ver, sizeof(ver)));	/* no build-info.json */
+	snprintf(path, sizeof(path), "%s/build-info.json", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("{\"kernelversion\": \"6.1.192\"}", f);
+	fclose(f);
+	assert_true(rb_plan_kernel_dir(dir, ver, sizeof(ver)));
+	assert_string_equal(ver, "6.1.192");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	unlink(path);
+	rmdir(dir);
+	assert_false(rb_plan_kernel_dir("/no/such/kernel", ver, sizeof(ver)));
+}
+
 static void test_boot_mib(void **state)
 {
 	char err[256];
@@ -119,7 +145,7 @@ static void test_series_of(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_args), cmocka_unit_test(test_boot_mib), cmocka_unit_test(test_njobs),
+		cmocka_unit_test(test_build_args), cmocka_unit_test(test_kernel_dir), cmocka_unit_test(test_boot_mib), cmocka_unit_test(test_njobs),
 		cmocka_unit_test(test_duration), cmocka_unit_test(test_series_of),
 	};
 

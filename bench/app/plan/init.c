@@ -42,7 +42,9 @@ static const char ab_usage[] =
 "  X.Y                Debian's linux-source-X.Y (6.12, 7.2, ...; scripts/ksrc)\n"
 "  REF                a git ref in the --ksrc tree (e.g. v6.14)\n"
 "  FILE.tar.xz        a source tarball\n"
-"  DIR                an extracted source tree\n"
+"  DIR                an extracted source tree; or a kernel kernels/build made\n"
+"                     (bzImage and build-info.json in it), booted as it is:\n"
+"                     e.g. two builds of one source under other configs\n"
 "  X+PATCHES          X plus a directory of *.patch files or an mbox\n"
 "                     (e.g. v6.14+series.mbox); +PATCHES alone patches the\n"
 "                     default tree\n"
@@ -219,6 +221,30 @@ static int add_kernel(struct json_object *plan, const char *job, const char *lab
 		free(*a);
 	}
 	rb_plan_add_kernel(plan, label, spec, args);
+	return 0;
+}
+
+/* make ab's A or B: a SPEC, or a kernel kernels/build made (its directory,
+ * booted as it is: two builds of one source under other configs) */
+static int add_ab_kernel(struct json_object *plan, const char *job, const char *label, const char *spec,
+			 const char *ksrc)
+{
+	char kd[PATH_MAX], ver[64];
+	struct json_object *k;
+	size_t i;
+
+	if (strchr(spec, '+') || !rb_plan_kernel_dir(spec, ver, sizeof(ver)))
+		return add_kernel(plan, job, label, spec, ksrc);
+	if (!realpath(spec, kd))
+		return rb_plan_error(job, "%s: %s", spec, strerror(errno));
+	rb_plan_add_kernel(plan, label, kd, json_object_new_array());
+	for (i = 0; rb_plan_kernel(plan, i + 1); i++)
+		;
+	k = rb_plan_kernel(plan, i);
+	rb_plan_set_str(k, "dir", kd);
+	rb_plan_set_str(k, "status", "built");
+	if (*ver)
+		rb_plan_set_str(k, "version", ver);
 	return 0;
 }
 
@@ -447,6 +473,14 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 		char img[PATH_MAX + 16];
 
 		snprintf(img, sizeof(img), "%s/bzImage", rb_json_get_str(k, "dir") ? rb_json_get_str(k, "dir") : "");
+		if (!strcmp(rb_json_get_str(k, "status"), "built") && !exists(img) &&
+		    !json_object_array_length(rb_plan_get(k, "build")) && rb_json_get_str(k, "spec") &&
+		    *rb_json_get_str(k, "spec") == '/') {
+			rb_plan_error(job, "kernel %s: %s is gone (a kernel directory given as it was built; "
+				      "build it again with kernels/build, or start a new plan)",
+				      rb_json_get_str(k, "label"), img);
+			goto put;
+		}
 		if (!strcmp(rb_json_get_str(k, "status"), "failed") ||
 		    (!strcmp(rb_json_get_str(k, "status"), "built") && !exists(img)))
 			rb_plan_set_str(k, "status", "pending");
@@ -617,8 +651,8 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		rb_plan_set_str(s, "suite_given", o.suite ? o.suite : "quick");
 		if (suite_file(job, repo, o.suite ? o.suite : "quick", suite, sizeof(suite)))
 			goto put;
-		if (add_kernel(plan, job, "A", o.base ? o.base : "stock", o.ksrc) ||
-		    add_kernel(plan, job, "B", o.patched, o.ksrc))
+		if (add_ab_kernel(plan, job, "A", o.base ? o.base : "stock", o.ksrc) ||
+		    add_ab_kernel(plan, job, "B", o.patched, o.ksrc))
 			goto put;
 		if (o.out)
 			absolute(o.out, out, sizeof(out));

@@ -103,17 +103,7 @@ static void print_build(struct job *j, size_t i)
 
 static const char *kernel_version(const char *dir, char *buf, size_t n)
 {
-	char path[PATH_MAX + 32], why[256];
-	struct json_object *bi;
-	const char *v;
-
-	snprintf(path, sizeof(path), "%s/build-info.json", dir);
-	if (!(bi = rb_json_load(path, 1u << 20, true, why, sizeof(why))))
-		return NULL;
-	v = rb_json_get_str(bi, "kernelversion");
-	snprintf(buf, n, "%s", v ? v : "");
-	json_object_put(bi);
-	return *buf ? buf : NULL;
+	return rb_plan_kernel_dir(dir, buf, n) && *buf ? buf : NULL;
 }
 
 /* ---- the series: its patches, numbered, and a kernel per prefix ---- */

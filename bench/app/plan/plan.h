@@ -47,6 +47,9 @@ int rb_cmd_plan(int argc, char **argv);
  * of kernels/build, NULL-terminated in argv (strings are the caller's to
  * free; at most max-1 of them). 0, or -1 with err naming the fix. */
 int rb_plan_build_args(const char *spec, const char *ksrc, char **argv, size_t max, char *err, size_t n);
+/* A kernels/build output directory (bzImage and build-info.json in it):
+ * make ab boots it as built; its kernelversion into ver (n bytes). */
+bool rb_plan_kernel_dir(const char *dir, char *ver, size_t n);
 /* The memory one lab boot needs, in MiB, from scripts/lab --dry-run's
  * record: guest RAM, pmem backing and labels, QEMU and its translation
  * cache (1 GiB), an initramfs (128 MiB). -1 with err if it lacks them. */

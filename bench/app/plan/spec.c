@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "app/plan/plan.h"
+#include "lib/json.h"
 #include "lib/refbench.h"
+#include "lib/userfile.h"
 
 static bool is_dir(const char *p)
 {
@@ -62,6 +64,25 @@ static int push(char **argv, size_t max, size_t *i, const char *s)
 		return -1;
 	argv[++*i] = NULL;
 	return 0;
+}
+
+bool rb_plan_kernel_dir(const char *dir, char *ver, size_t n)
+{
+	char path[PATH_MAX + 32], why[256];
+	struct json_object *bi;
+	const char *v;
+
+	*ver = '\0';
+	snprintf(path, sizeof(path), "%s/bzImage", dir);
+	if (!is_dir(dir) || !is_file(path))
+		return false;
+	snprintf(path, sizeof(path), "%s/build-info.json", dir);
+	if (!is_file(path) || !(bi = rb_json_load(path, 1u << 20, true, why, sizeof(why))))
+		return false;
+	v = rb_json_get_str(bi, "kernelversion");
+	snprintf(ver, n, "%s", v ? v : "");
+	json_object_put(bi);
+	return true;
 }
 
 int rb_plan_build_args(const char *spec, const char *ksrc, char **argv, size_t max, char *err, size_t n)
