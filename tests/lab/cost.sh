@@ -82,24 +82,41 @@ ok "LOCK sites: $(jq -r '"\(.smp_locks) in .smp_locks; translated: \(.lock_sites
 # they land on that instruction's function, wherever the interrupt fell:
 # up to DELIVERY of each per interrupt entry in the window.
 DELIVERY=6
+# Windows pair through the samples that name them (.window), not by index:
+# "calls auto" calibrates on guest time, so B's slower canaries can change
+# how many calls (ops) a window holds and how many calibration windows come
+# before it. A's count is scaled to B's ops: a function's count in a window
+# is per call, and ops are calls x pages.
+winpairs() {
+	jq -s -c --slurpfile b "$TMP/B/run/samples.jsonl" '
+		def wins: map(select(.type == "sample" and .window != null) |
+			{key: ([.case, .kind, .params, .iter, .metric] | tostring), value: {w: .window, ops: .ops}}) | from_entries;
+		(wins) as $a | ($b | wins) as $b |
+		[$a | keys[] as $k | select($b[$k]) | {a: $a[$k], b: $b[$k]}] | unique_by(.a.w)' "$TMP/A/run/samples.jsonl"
+}
+pairs=$(winpairs)
+[ "$(jq length <<<"$pairs")" -gt 10 ] || fail "A and B share $(jq length <<<"$pairs") sampled windows"
 declare -A comp=([7]=atomic [8]=page-struct [9]=stores)
 for k in 7 8 9; do
 	fns=$(jq -c --arg k "$k" '.canaries[$k].functions | keys' "$TMP/check.json")
 	tol=0; [ "${comp[$k]}" != stores ] || tol=$DELIVERY
-	res=$(jq -n -c --arg k "$k" --arg c "${comp[$k]}" --argjson f "$fns" --argjson tol "$tol" \
+	res=$(jq -n -c --arg k "$k" --arg c "${comp[$k]}" --argjson f "$fns" --argjson tol "$tol" --argjson p "$pairs" \
 		--slurpfile a "$TMP/A/attribution.jsonl" --slurpfile b "$TMP/B/attribution.jsonl" '
 		def in_f($w): [$f[] as $n | ($w[$c + "_syms"][$n] // 0)] | add;
-		[range(0; $a | length) as $i | $a[$i] as $x | $b[$i] as $y |
-		 {w: $x.w, n: ($y.canaries[$k] // 0), d: (in_f($y) - in_f($x)),
+		($a | map({key: (.w | tostring), value: .}) | from_entries) as $aw |
+		($b | map({key: (.w | tostring), value: .}) | from_entries) as $bw |
+		[$p[] | $aw[.a.w | tostring] as $x | $bw[.b.w | tostring] as $y | (.b.ops / .a.ops) as $s |
+		 {wa: .a.w, wb: .b.w, ops_a: .a.ops, ops_b: .b.ops, n: ($y.canaries[$k] // 0),
+		  d: (in_f($y) - in_f($x) * $s),
 		  irqs: (($x.ctx.irq_entries // 0) + ($y.ctx.irq_entries // 0))} |
 		 .off = (.d - .n | fabs)] |
 		{bad: map(select(.off > $tol * .irqs)) | .[0:4], exact: map(select(.off == 0)) | length,
-		 n: length, worst: (map(.off) | max)}')
+		 n: length, scaled: map(select(.ops_a != .ops_b)) | length, worst: (map(.off) | max)}')
 	[ "$(jq -c .bad <<<"$res")" = "[]" ] ||
 		fail "canary $k: ${comp[$k]} in $fns moved by other than its executions: $(jq -c .bad <<<"$res")"
 	n=$(jq -s --arg k "$k" '[.[] | .canaries[$k] // 0] | add' "$TMP/B/attribution.jsonl")
 	[ "$n" -gt 0 ] || fail "canary $k never ran in a window"
-	ok "canary $k: ${comp[$k]} in $(jq -r 'join("+")' <<<"$fns") +1 per execution ($n executions), 0 where it did not run: exact in $(jq -r '"\(.exact) of \(.n) windows, off by at most \(.worst)"' <<<"$res")"
+	ok "canary $k: ${comp[$k]} in $(jq -r 'join("+")' <<<"$fns") +1 per execution ($n executions), 0 where it did not run: exact in $(jq -r '"\(.exact) of \(.n) sampled windows (\(.scaled) with other calls in B, A scaled), off by at most \(.worst)"' <<<"$res")"
 done
 
 # the same through compare: the components per page, attributed
@@ -112,8 +129,11 @@ row() {	# row POINT-PREFIX METRIC UNIT: "delta canary-delta" from report.json
 }
 # own counts across images: B-A is the canaries' two instructions, exactly
 # but for the scheduler's wrappers (schedule, exit_to_user_mode_prepare,
-# switch_fpu_return: 30 instructions in a fsdax PMD window on 6.1)
-RESIDUAL=64
+# switch_fpu_return: 30 instructions in a fsdax PMD window on 6.1; on 7.2,
+# 79.5 in an anonymous fault window whose preemption came from an interrupt
+# in one boot and not in the other: __schedule, rcu_note_context_switch,
+# preempt_schedule_irq, migrate_disable_switch)
+case $KVER in 6.1) RESIDUAL=64 ;; *) RESIDUAL=128 ;; esac
 res=$(jq -c --argjson r "$RESIDUAL" '
 	(.metrics | map(select(.unit == "atomic/page")) | map({key: "\(.point) \(.metric)", value: .resolution}) |
 	 from_entries) as $per_op |
