@@ -129,3 +129,23 @@ META_JQ='del(.kernel.profile, .kernel.pgtable_levels, .kernel.preempt, .kernel.n
 ! grep -q "^kernel" "$TMP/k0r/report.txt" || fail "a kernel line without the fields"
 refuse "kernel.pgtable_levels" "$TMP/k4" "$TMP/k5"
 ok "kernel profile line; paging depth must match"
+
+# A lab boot under KVM: the counters line says whether the guest had a vPMU
+KVM='.accel = "kvm" | .lab = {mode: "timed", cpu: "host,pmu=on", accel_why: "KVM: probed"}'
+META_JQ="$KVM | .counters = {source: \"hw\", fallback: null, selfcheck: {ran: true, verdict: \"ok\"}}" \
+	mk_run "$TMP/v1" ns "$(spec get 118 1)"
+META_JQ="$KVM | .counters = {source: \"hw\", fallback: null, selfcheck: {ran: true, verdict: \"ok\"}}" \
+	mk_run "$TMP/v2" ns "$(spec get 118 2)"
+"$RB" compare --no-plots -o "$TMP/vp" "$TMP/v1" "$TMP/v2" >/dev/null 2>&1 || fail "compare of two KVM runs"
+tr '\n' ' ' <"$TMP/vp/report.txt" | tr -s ' ' | grep -q 'counters: hw through the vPMU (KVM guest, -cpu host,pmu=on); self-check: ok' ||
+	fail "vPMU line: $(grep -A1 '^counters' "$TMP/vp/report.txt")"
+KVM='.accel = "kvm" | .lab = {mode: "timed", cpu: "host,pmu=off", accel_why: "KVM: probed"}'
+for r in n1 n2; do
+	META_JQ="$KVM | .counters = {source: \"sw\", fallback: \"hardware events unavailable: No such file or directory\", selfcheck: {ran: false, skipped: \"no hw\"}}" \
+		mk_run "$TMP/$r" ns "$(spec get 118 ${r#n})"
+done
+"$RB" compare --no-plots -o "$TMP/np" "$TMP/n1" "$TMP/n2" >/dev/null 2>&1 || fail "compare of two KVM runs without vPMU"
+tr '\n' ' ' <"$TMP/np/report.txt" | tr -s ' ' | grep -q 'counters: sw: no working vPMU in the KVM guest (-cpu host,pmu=off: the PMU was turned off) - hardware' ||
+	fail "no-vPMU line: $(grep -A2 '^counters' "$TMP/np/report.txt")"
+narrow "$TMP/vp"; narrow "$TMP/np"
+ok "KVM guests: the counters line names the vPMU, or its absence and the fallback"

@@ -95,6 +95,34 @@ static void tally_text(const struct rb_tally *t, const char *m, char *buf, size_
 
 /* ---- attribution ---------------------------------------------------------- */
 
+/* The counters line. A lab boot under KVM says whether its guest had a
+ * working vPMU: hardware counts there are the guest's, through KVM's
+ * perf events on the host, and a guest without one falls back silently
+ * otherwise (docs/hardware.md). */
+static void counters_line(struct json_object *meta, char *buf, size_t n)
+{
+	char src[64], fb[512], accel[32], mode[64], cpu[128], sc[256];
+	bool kvm_lab, fallback;
+
+	rb_json_path_text(meta, "counters.source", src, sizeof(src));
+	rb_json_path_text(meta, "counters.fallback", fb, sizeof(fb));
+	rb_json_path_text(meta, "accel", accel, sizeof(accel));
+	rb_json_path_text(meta, "lab.mode", mode, sizeof(mode));
+	rb_json_path_text(meta, "lab.cpu", cpu, sizeof(cpu));
+	rb_json_path_text(meta, "counters.selfcheck.verdict", sc, sizeof(sc));
+	kvm_lab = !strcmp(accel, "kvm") && strcmp(mode, "(absent)");
+	fallback = strcmp(fb, "(absent)") != 0;
+	if (kvm_lab && !strcmp(src, "hw"))
+		snprintf(buf, n, "hw through the vPMU (KVM guest, -cpu %s); self-check: %s%s%s", cpu,
+			 strcmp(sc, "(absent)") ? sc : "not run", fallback ? " - " : "", fallback ? fb : "");
+	else if (kvm_lab)
+		snprintf(buf, n, "%s: no working vPMU in the KVM guest (-cpu %s%s)%s%s", src, cpu,
+			 strstr(cpu, "pmu=off") ? ": the PMU was turned off" : "", fallback ? " - " : "",
+			 fallback ? fb : "");
+	else
+		snprintf(buf, n, "%s%s%s", src, fallback ? " - " : "", fallback ? fb : "");
+}
+
 static void attribution_header(FILE *f, const struct rb_report *r)
 {
 	const struct rb_attr *at = r->attr;
@@ -324,10 +352,7 @@ static void header(FILE *f, const struct rb_report *r)
 				   "continue: primary metrics left undecided");
 		rb_text_wrap(f, "sequential: ", 6, buf);
 	}
-	rb_json_path_text(meta, "counters.source", t1, sizeof(t1));
-	rb_json_path_text(meta, "counters.fallback", t2, sizeof(t2));
-	snprintf(buf, sizeof(buf), "%s%s%s", t1, strcmp(t2, "(absent)") ? " - " : "",
-		 strcmp(t2, "(absent)") ? t2 : "");
+	counters_line(meta, buf, sizeof(buf));
 	rb_text_wrap(f, "counters: ", 10, buf);
 	attribution_header(f, r);
 	if (r->mismatch[0]) {
