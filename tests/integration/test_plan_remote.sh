@@ -113,6 +113,14 @@ jq -e '[.boots[] | .status == "done" and (.run | startswith("'"$F"'/results/run-
 [ -f "$H/a/.cache/refbench/remote/unknown/kernels/pushed/kB/bzImage" ] || fail "kB was not copied to a"
 ok "two targets: 4 rounds, 2 on each, a round's A and B on one target, the runs home and compared"
 
+# ROUNDS=auto adds a round at a time: each goes to the target that booted least
+reset
+"${AB[@]}" --rounds auto --budget 10m -o "$TMP/auto" >/dev/null 2>"$TMP/auto.err" || fail "auto: $(tail -5 "$TMP/auto.err")"
+P=$TMP/auto/plan.json
+[ "$(jq -c '[.boots[] | .label + "@" + .target]' "$P")" = '["A1@ssh://a","B1@ssh://a","A2@ssh://b","B2@ssh://b"]' ] ||
+	fail "auto: $(jq -c '[.boots[] | .label + "@" + .target]' "$P")"
+ok "ROUNDS=auto: round 1 on a, round 2 on b"
+
 # 2. b goes down after its first boot: its boots go to a, the plan says why
 reset
 FAKE_SSH_LABS=b:1 "${AB[@]}" --rounds 4 -o "$TMP/ab2" >/dev/null 2>"$TMP/ab2.err" || fail "b down: $(tail -5 "$TMP/ab2.err")"

@@ -114,6 +114,17 @@ static void test_assign(void **state)
 		assert_int_equal(rb_plan_assign(b, 5, up3, 3), 0);
 		assert_string_equal(targets(b, 5), "0 0 0 1 1");
 	}
+	/* of equal loads, the target that booted least: ROUNDS=auto adds a
+	 * round at a time */
+	{
+		struct rb_plan_slot b[] = {
+			{ .group = 1, .pending = false, .target = 0 }, { .group = 1, .pending = false, .target = 0 },
+			{ .group = 2, .pending = true, .target = -1 }, { .group = 2, .pending = true, .target = -1 },
+		};
+
+		assert_int_equal(rb_plan_assign(b, 4, up2, 2), 0);
+		assert_string_equal(targets(b, 4), "0 0 1 1");
+	}
 	/* a group whose done boot ran on a live target joins it */
 	{
 		struct rb_plan_slot b[] = {

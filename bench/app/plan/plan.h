@@ -86,8 +86,8 @@ struct rb_plan_slot {
 /* The target of every pending boot: one that has a target still up keeps
  * it; the others go to the live target of their group (a boot of it, done
  * or not, has one), else to the live target with the fewest pending boots
- * (the first of equals). Done boots keep theirs and weigh nothing. -1
- * when a boot needs a target and none is up. */
+ * (of equals, the one with the fewest done, then the first). Done boots
+ * keep theirs. -1 when a boot needs a target and none is up. */
 int rb_plan_assign(struct rb_plan_slot *boots, size_t n, const bool *up, size_t ntargets);
 
 #endif

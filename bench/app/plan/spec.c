@@ -299,7 +299,7 @@ bad:
 
 int rb_plan_assign(struct rb_plan_slot *boots, size_t n, const bool *up, size_t ntargets)
 {
-	size_t load[RB_PLAN_MAX_TARGETS] = { 0 };
+	size_t load[RB_PLAN_MAX_TARGETS] = { 0 }, done[RB_PLAN_MAX_TARGETS] = { 0 };
 	bool live = false;
 
 	if (ntargets > RB_PLAN_MAX_TARGETS)
@@ -308,8 +308,11 @@ int rb_plan_assign(struct rb_plan_slot *boots, size_t n, const bool *up, size_t 
 		live |= up[t];
 	/* a pending boot keeps a target that is up; the load is what each has to boot */
 	for (size_t i = 0; i < n; i++) {
-		if (!boots[i].pending)
+		if (!boots[i].pending) {
+			if (boots[i].target >= 0 && (size_t)boots[i].target < ntargets)
+				done[boots[i].target]++;
 			continue;
+		}
 		if (boots[i].target >= 0 && (size_t)boots[i].target < ntargets && up[boots[i].target])
 			load[boots[i].target]++;
 		else
@@ -331,8 +334,10 @@ int rb_plan_assign(struct rb_plan_slot *boots, size_t n, const bool *up, size_t 
 		for (size_t t = 0; t < ntargets && best == SIZE_MAX; t++)
 			if (up[t]) {
 				best = t;
+				/* of equals, the one that booted least: the rounds
+				 * that ROUNDS=auto adds one at a time spread too */
 				for (size_t u = t + 1; u < ntargets; u++)
-					if (up[u] && load[u] < load[best])
+					if (up[u] && (load[u] < load[best] || (load[u] == load[best] && done[u] < done[best])))
 						best = u;
 			}
 		boots[i].target = (int)best;
