@@ -4,7 +4,8 @@
 # refbench, with kernels/build and scripts/lab replaced by stubs as in
 # test_ab_loop.sh; a fake ssh on PATH runs each command in $TMP/hosts/HOST
 # (that host's home, where scripts/remote copies the tree). Checks: the
-# rounds spread over both targets, a round on one target, a target that
+# rounds spread over both targets (fixed, ROUNDS=auto, a series walk's
+# kernels), a round on one target, a target that
 # goes down gives its boots to the other and the plan says why, every
 # target down stops with the reason, an interrupted plan resumes, and an
 # unparsable target is refused before anything is written.
@@ -15,7 +16,7 @@ command -v git >/dev/null || skip "git is not installed"
 F=$TMP/tree H=$TMP/hosts
 mkdir -p "$F/scripts" "$F/kernels" "$F/bench" "$F/configs/suites" "$F/results" "$TMP/cache/kA" "$TMP/cache/kB" \
 	"$TMP/bin" "$H/a" "$H/b"
-cp "$ROOT/scripts/ab" "$ROOT/scripts/plan-run" "$ROOT/scripts/remote" "$ROOT/scripts/lib.sh" "$F/scripts/"
+cp "$ROOT/scripts/ab" "$ROOT/scripts/series" "$ROOT/scripts/plan-run" "$ROOT/scripts/remote" "$ROOT/scripts/lib.sh" "$F/scripts/"
 ln -s "$ROOT/bench/refbench" "$F/bench/refbench"
 cp "$ROOT/configs/suites/ab-smoke.suite" "$F/configs/suites/"
 # the kernels lie outside the tree, as kernels/build's cache does: the
@@ -120,6 +121,17 @@ P=$TMP/auto/plan.json
 [ "$(jq -c '[.boots[] | .label + "@" + .target]' "$P")" = '["A1@ssh://a","B1@ssh://a","A2@ssh://b","B2@ssh://b"]' ] ||
 	fail "auto: $(jq -c '[.boots[] | .label + "@" + .target]' "$P")"
 ok "ROUNDS=auto: round 1 on a, round 2 on b"
+
+# a series walk: base and base + 1 patch, one kernel on each target
+reset
+mkdir -p "$TMP/s1"
+printf 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: t <t@t>\nSubject: [PATCH] p\n\n---\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n' \
+	>"$TMP/s1/0001-p.patch"
+"$F/scripts/series" --series "$TMP/s1" --suite ab-smoke --targets a,b -o "$TMP/w1" >/dev/null 2>"$TMP/w1.err" ||
+	fail "series: $(tail -5 "$TMP/w1.err")"
+[ "$(jq -c '[.boots[].target]' "$TMP/w1/plan.json")" = '["ssh://a","ssh://b"]' ] ||
+	fail "series targets: $(jq -c '[.boots[].target]' "$TMP/w1/plan.json")"
+ok "a series walk: its two kernels on the two targets"
 
 # 2. b goes down after its first boot: its boots go to a, the plan says why
 reset
