@@ -13,6 +13,7 @@
 #           on a pmem machine, by kexec; make ab TARGET=host RESUME=STATE
 #           continues it; TARGET=ssh://user@host[:port]: the same there
 #           (scripts/remote)
+#   make ab ... TARGETS="ssh://a ssh://b"   the lab boots on these ssh targets
 #   make kernel [KVER=7.2] [PROFILE=distro]   build (or find) a lab kernel
 #   make smoke KVER=6.12   build Debian's linux-source-KVER, boot it, check
 #                          that every case and kind of lab-smoke verified
@@ -168,13 +169,14 @@ demo: bench/refbench
 # the walk of a series: base, base+1, ..., base+N, one table (scripts/series)
 series: bench/refbench $(if $(filter 1,$(ATTRIBUTE) $(COST)),$(PLUGIN_SO))
 ifneq ($(RESUME),)
-	$(EXEC_ENV) scripts/series --resume '$(RESUME)' $(if $(JOBS),--jobs '$(JOBS)')
+	$(EXEC_ENV) scripts/series --resume '$(RESUME)' $(if $(JOBS),--jobs '$(JOBS)') $(if $(TARGETS),--targets '$(TARGETS)')
 else
 	@test -n '$(SERIES)' || { echo "make series: give SERIES=DIR|MBOX (and BASE=SPEC, default stock)" >&2; exit 2; }
 	$(EXEC_ENV) scripts/series --series '$(SERIES)' $(if $(BASE),--base '$(BASE)') \
 		$(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)') $(if $(SUITE),--suite '$(SUITE)') \
 		$(if $(BOUNDS),--bounds '$(BOUNDS)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
-		$(if $(filter 1,$(COST)),--cost) $(if $(JOBS),--jobs '$(JOBS)') $(SERIESARGS)
+		$(if $(filter 1,$(COST)),--cost) $(if $(JOBS),--jobs '$(JOBS)') $(if $(TARGETS),--targets '$(TARGETS)') \
+		$(SERIESARGS)
 endif
 
 # EXECUTOR=lava URL=https://USER:TOKEN@HOST/RPC2 (or URL=local: lava-run
@@ -198,7 +200,7 @@ else
 		$(if $(BUDGET),--budget '$(BUDGET)') $(if $(BOUNDS),--bounds '$(BOUNDS)') \
 		$(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)') \
 		$(if $(RESUME),--resume '$(RESUME)') $(if $(filter 1,$(ATTRIBUTE)),--attribute) \
-		$(if $(filter 1,$(COST)),--cost) $(ABARGS)
+		$(if $(filter 1,$(COST)),--cost) $(if $(TARGETS),--targets '$(TARGETS)') $(ABARGS)
 endif
 
 # The import graph: the folders each folder's files include ("dir/x.h"), its

@@ -1,7 +1,7 @@
 #!/bin/bash
 # refbench compare in deterministic mode (clock icount): the exact rule
 # with a declared, an in-run and an unknown A/A bound; refbench bounds
-# (write, --check pass and fail, bad input).
+# (write, --check pass and fail, bad input); lab runs of two hosts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/compare_lib.sh"
 
@@ -113,3 +113,20 @@ for args in "-o $TMP/x1.json $TMP/a1|needs >= 2 boots" "-o $TMP/x2.json $TMP/t1,
 	! ls "$TMP"/x[0-9].json* >/dev/null 2>&1 || fail "bounds ${args%|*} wrote a file"
 	ok "bounds refused (${args#*|})"
 done
+
+# Hosts: a deterministic lab run counts the guest's instructions, so lab
+# runs of two hosts compare when their QEMU matches; timed lab runs of two
+# hosts, or deterministic ones of two QEMUs, do not
+lab() { jq --arg h "$2" --arg v "$3" --arg m "${4:-deterministic}" \
+	'.lab.mode = $m | .lab.host.name = $h | .lab.qemu.version = $v' "$1/meta.json" >"$TMP/x" && mv "$TMP/x" "$1/meta.json"; }
+for r in a1 a2 b1 b2; do cp -r "$TMP/$r" "$TMP/h$r"; done
+lab "$TMP/ha1" a 8.2.2; lab "$TMP/ha2" b 8.2.2; lab "$TMP/hb1" a 8.2.2; lab "$TMP/hb2" b 8.2.2
+"$RB" compare -o "$TMP/hosts" "$TMP/ha1,$TMP/ha2" "$TMP/hb1,$TMP/hb2" >/dev/null 2>"$TMP/err" ||
+	fail "lab runs of two hosts: $(cat "$TMP/err")"
+[ "$(v "$TMP/hosts" get)" = slower ] || fail "two hosts, get: $(v "$TMP/hosts" get)"
+ok "deterministic lab runs of two hosts with one QEMU compare"
+lab "$TMP/hb2" b 9.0.0
+refuse "lab.qemu.version" "$TMP/ha1,$TMP/ha2" "$TMP/hb1,$TMP/hb2"
+mk_run "$TMP/ta1" ns "$(get 81.6)"; mk_run "$TMP/tb1" ns "$(get 82.6)"
+lab "$TMP/ta1" a 8.2.2 timed; lab "$TMP/tb1" b 8.2.2 timed
+refuse "lab.host.name" "$TMP/ta1" "$TMP/tb1"

@@ -39,14 +39,29 @@ static unsigned mismatch_set(struct rb_loaded_run *runs, size_t nr, struct rb_lo
 	return count;
 }
 
+bool rb_prov_host_free(const struct rb_loaded_run *r)
+{
+	const char *mode = rb_json_get_str(rb_json_path(r->meta, "lab"), "mode");
+
+	return rb_run_exact(r) && mode && !strcmp(mode, "deterministic");
+}
+
 unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
 			    size_t nb, char *out, size_t n)
 {
+	const char *const *host = rb_prov_det_paths;
 	unsigned c = 0;
 
 	out[0] = '\0';
+	/* deterministic lab runs may come from several hosts with one QEMU;
+	 * any other run is its host's (rb_prov_det_paths) */
+	for (size_t i = 0; i < na + nb; i++)
+		if (!rb_prov_host_free(i < na ? &a[i] : &b[i - na]))
+			host = rb_prov_host_paths;
 	c += mismatch_set(a, na, &a[0], rb_prov_match_paths, "A/A", out, n);
 	c += mismatch_set(b, nb, &a[0], rb_prov_match_paths, "A/B", out, n);
+	c += mismatch_set(a, na, &a[0], host, "A/A", out, n);
+	c += mismatch_set(b, nb, &a[0], host, "A/B", out, n);
 	c += mismatch_set(a, na, &a[0], rb_prov_arm_paths, "kernel within A:", out, n);
 	c += mismatch_set(b, nb, &b[0], rb_prov_arm_paths, "kernel within B:", out, n);
 	return c;

@@ -27,9 +27,15 @@ void rb_run_unload(struct rb_loaded_run *r);
 int rb_runs_load(const char *list, struct rb_loaded_run *runs, unsigned *n, char *err, size_t errn);
 void rb_runs_unload(struct rb_loaded_run *runs, unsigned n);
 
-/* Appends one line per mismatching path to out; returns the count. */
+/* Appends one line per mismatching path to out; returns the count. The
+ * runs must agree on rb_prov_match_paths, each group within itself on
+ * rb_prov_arm_paths, and on their host (rb_prov_host_paths), unless every
+ * run is host-free (rb_prov_host_free): then on rb_prov_det_paths. */
 unsigned rb_prov_mismatches(struct rb_loaded_run *a, size_t na, struct rb_loaded_run *b,
 			    size_t nb, char *out, size_t n);
+/* A deterministic lab run (lab.mode deterministic, clock icount): what it
+ * counts does not depend on the host its QEMU ran on. */
+bool rb_prov_host_free(const struct rb_loaded_run *r);
 /* Deterministic mode: the run's clock is the guest's icount. */
 bool rb_run_exact(const struct rb_loaded_run *r);
 /* Deterministic mode: every run's clock is the guest's icount. */

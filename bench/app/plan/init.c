@@ -32,7 +32,8 @@ static const char ab_usage[] =
 "                  [--mode timed|deterministic] [--suite NAME] [--rounds N|auto]\n"
 "                  [--budget 30m] [--margin M] [--bounds FILE|none] [--allow-missing]\n"
 "                  [--jobs N|auto] [-o DIR] [--lab-args 'ARGS'] [--attribute] [--cost] [--demo]\n"
-"       scripts/ab --resume DIR [--jobs N|auto]\n"
+"                  [--targets HOST,...]\n"
+"       scripts/ab --resume DIR [--jobs N|auto] [--targets HOST,...]\n"
 "  (make ab BASE=... PATCHED=... [KSRC=tree] [MODE=...] [SUITE=...] [ROUNDS=n|auto]\n"
 "   [BUDGET=30m] [MARGIN=m] [BOUNDS=file] [ALLOW_MISSING=1] [JOBS=n] [ATTRIBUTE=1] [COST=1];\n"
 "   make ab RESUME=results/ab-...)\n"
@@ -74,6 +75,11 @@ static const char ab_usage[] =
 "--cost    deterministic mode: --attribute, and each window's cost vector\n"
 "          (atomics, loads, stores, struct-page accesses, distinct lines per\n"
 "          op; docs/cost.md) compared as metrics of their own\n"
+"--targets the boots run on these ssh targets ([ssh://][user@]host[:port],\n"
+"          comma-separated; TARGETS=), each round on one target, a target\n"
+"          one boot at a time (scripts/remote); deterministic mode unless\n"
+"          --mode timed with one target. A target that cannot be reached\n"
+"          gives its boots to the others; --resume may name new targets\n"
 "--resume  continue an A/B that stopped (a failed boot, a signal, a reboot):\n"
 "          DIR is the ab dir it named; its plan (DIR.plan/plan.json) holds the\n"
 "          settings and the boots done; a boot whose run is complete and passes\n"
@@ -88,8 +94,8 @@ static const char ab_usage[] =
 static const char series_usage[] =
 "usage: scripts/series --series DIR|MBOX [--base SPEC] [--ksrc TREE]\n"
 "                      [--suite NAME|FILE] [--bounds FILE|none] [--attribute] [--cost]\n"
-"                      [--jobs N|auto] [-o DIR] [--lab-args 'ARGS']\n"
-"       scripts/series --resume DIR [--jobs N|auto]\n"
+"                      [--jobs N|auto] [-o DIR] [--lab-args 'ARGS'] [--targets HOST,...]\n"
+"       scripts/series --resume DIR [--jobs N|auto] [--targets HOST,...]\n"
 "  (make series BASE=SPEC SERIES=DIR|MBOX [SUITE=ab-smoke] [ATTRIBUTE=1] [JOBS=n];\n"
 "   make series RESUME=results/...-series-...)\n"
 "\n"
@@ -105,6 +111,7 @@ static const char series_usage[] =
 "--cost    --attribute, and every window's cost vector as metrics of their own\n"
 "          (atomics, loads, stores, struct-page accesses, lines; docs/cost.md)\n"
 "--jobs    boots at once (default auto: one per core, as many as fit in memory)\n"
+"--targets the kernels boot on these ssh targets, as scripts/ab --help says\n"
 "--resume  continue a walk that stopped: its kernels and verified boots are reused\n"
 "Every kernel boots once, unperturbed (--perturb 0): deterministic boots of\n"
 "one kernel are identical, and the bounds say how far a metric moves when\n"
@@ -113,7 +120,9 @@ static const char series_usage[] =
 static const char bounds_usage[] =
 "usage: scripts/bounds --suite NAME [--kernel DIR]... [--boots N] [--factor K]\n"
 "                      [--jobs N|auto] (--check FILE | -o FILE) [--lab-args 'ARGS']\n"
-"       scripts/bounds --resume FILE [--jobs N|auto]     (an -o FILE that stopped)\n"
+"                      [--targets HOST,...]\n"
+"       scripts/bounds --resume FILE [--jobs N|auto] [--targets HOST,...]\n"
+"                      (FILE: an -o FILE that stopped)\n"
 "\n"
 "Measures a suite's A/A bounds for deterministic mode. Two deterministic boots\n"
 "of one kernel are identical, so the bound is measured against perturbed\n"
@@ -131,6 +140,7 @@ static const char bounds_usage[] =
 "          (default 3) times the spread seen\n"
 "--jobs    boots at once (default auto: one per core, as many as fit in memory)\n"
 "-o        write a new bounds file (never over an existing one)\n"
+"--targets the boots run on these ssh targets, as scripts/ab --help says\n"
 "--check   measure and compare with FILE instead: exit 1 naming each metric\n"
 "          whose spread exceeds its bound (what make check does)\n";
 
@@ -138,7 +148,7 @@ static const char bounds_usage[] =
 
 struct init_opts {
 	const char *repo, *base, *patched, *ksrc, *mode, *suite, *rounds, *budget, *margin, *bounds;
-	const char *jobs, *out, *lab_args, *resume, *series, *check, *boots, *factor;
+	const char *jobs, *out, *lab_args, *resume, *series, *check, *boots, *factor, *targets;
 	const char *kernels[MAXK];
 	unsigned nkernels;
 	bool allow_missing, demo, attribute, cost, help;
@@ -340,7 +350,7 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 {
 	enum { O_BASE = 256, O_PATCHED, O_KSRC, O_MODE, O_SUITE, O_ROUNDS, O_BUDGET, O_MARGIN, O_BOUNDS,
 	       O_ALLOW, O_JOBS, O_LABARGS, O_ATTR, O_COST, O_DEMO, O_RESUME, O_SERIES, O_CHECK, O_BOOTS,
-	       O_FACTOR, O_KERNEL, O_REPO };
+	       O_FACTOR, O_KERNEL, O_REPO, O_TARGETS };
 	static const struct option lo[] = {
 		{ "base", required_argument, NULL, O_BASE }, { "patched", required_argument, NULL, O_PATCHED },
 		{ "ksrc", required_argument, NULL, O_KSRC }, { "mode", required_argument, NULL, O_MODE },
@@ -353,13 +363,14 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 		{ "series", required_argument, NULL, O_SERIES }, { "check", required_argument, NULL, O_CHECK },
 		{ "boots", required_argument, NULL, O_BOOTS }, { "factor", required_argument, NULL, O_FACTOR },
 		{ "kernel", required_argument, NULL, O_KERNEL }, { "repo", required_argument, NULL, O_REPO },
+		{ "targets", required_argument, NULL, O_TARGETS },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	/* which options each job takes */
 	static const struct { const char *job; const char *opts; } takes[] = {
 		{ "ab", "base patched ksrc mode suite rounds budget margin bounds allow-missing jobs lab-args "
-			"attribute cost demo resume o" },
-		{ "series", "base series ksrc suite bounds attribute cost jobs lab-args resume o" },
-		{ "bounds", "suite kernel boots factor jobs check lab-args resume o" },
+			"attribute cost demo resume targets o" },
+		{ "series", "base series ksrc suite bounds attribute cost jobs lab-args resume targets o" },
+		{ "bounds", "suite kernel boots factor jobs check lab-args resume targets o" },
 	};
 	const char *allowed = NULL;
 	int c, idx;
@@ -379,7 +390,8 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 				    argv[optind - 1], c == ':' ? "" : " (--help lists them)");
 		if (name && strcmp(name, "repo") && !rb_word_in(allowed, name))
 			return rb_plan_error(job, "unknown argument '%s%s' (--help lists them)", c == 'o' ? "-" : "--", name);
-		if (given && name && strcmp(name, "repo") && strcmp(name, "resume") && strcmp(name, "jobs")) {
+		if (given && name && strcmp(name, "repo") && strcmp(name, "resume") && strcmp(name, "jobs") &&
+		    strcmp(name, "targets")) {
 			char w[64];
 
 			snprintf(w, sizeof(w), "%s%s", c == 'o' ? "-" : "--", name);
@@ -409,6 +421,7 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 		case O_BOOTS: o->boots = optarg; break;
 		case O_FACTOR: o->factor = optarg; break;
 		case O_REPO: o->repo = optarg; break;
+		case O_TARGETS: o->targets = optarg; break;
 		case O_KERNEL:
 			if (o->nkernels >= MAXK)
 				return rb_plan_error(job, "at most %d --kernel", MAXK);
@@ -419,6 +432,41 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 	if (optind < argc)
 		return rb_plan_error(job, "unknown argument '%s' (--help lists them)", argv[optind]);
 	return 0;
+}
+
+/* --targets A,B,...: the ssh targets that share the boots, each in the one
+ * form the plan records; NULL after an error. */
+static struct json_object *targets_arg(const char *job, const char *list)
+{
+	struct json_object *a = json_object_new_array();
+	char *copy = strdup(list), *save = NULL, url[512], err[RB_ERR_LEN];
+
+	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (rb_plan_target_url(t, url, sizeof(url), err, sizeof(err))) {
+			rb_plan_error(job, "--targets (TARGETS=): %s", err);
+			goto bad;
+		}
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			if (!strcmp(json_object_get_string(json_object_array_get_idx(a, i)), url)) {
+				rb_plan_error(job, "--targets (TARGETS=): %s is named twice", url);
+				goto bad;
+			}
+		if (json_object_array_length(a) >= RB_PLAN_MAX_TARGETS) {
+			rb_plan_error(job, "--targets (TARGETS=): at most %d targets", RB_PLAN_MAX_TARGETS);
+			goto bad;
+		}
+		json_object_array_add(a, json_object_new_string(url));
+	}
+	if (!json_object_array_length(a)) {
+		rb_plan_error(job, "--targets (TARGETS=) names no target: give host1,host2 or ssh://user@host:port,...");
+		goto bad;
+	}
+	free(copy);
+	return a;
+bad:
+	free(copy);
+	json_object_put(a);
+	return NULL;
 }
 
 /* The resume of a job that stopped: its plan, made ready to go on. */
@@ -435,7 +483,8 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 		for (size_t i = 0; i < json_object_array_length(given); i++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), " %s",
 				 json_object_get_string(json_object_array_get_idx(given, i)));
-		return rb_plan_error(job, "--resume takes every setting from the plan; drop%s (only --jobs may change)", list);
+		return rb_plan_error(job, "--resume takes every setting from the plan; drop%s (only --jobs and --targets may "
+				     "change)", list);
 	}
 	absolute(o->resume, dir, sizeof(dir));
 	if (strlen(dir) > 5 && !strcmp(dir + strlen(dir) - 5, ".plan"))
@@ -464,6 +513,22 @@ static int resume(const char *job, const struct init_opts *o, struct json_object
 	}
 	if (o->jobs)
 		rb_plan_set_int(rb_plan_get(plan, "settings"), "jobs", jobs);
+	/* every target is up again; new targets take the boots still to do */
+	json_object_object_del(plan, "targets_down");
+	if (o->targets) {
+		struct json_object *t = targets_arg(job, o->targets);
+
+		if (!t || !rb_plan_get(rb_plan_get(plan, "settings"), "targets")) {
+			if (t)
+				rb_plan_error(job, "--targets: %s boots here; a plan's boots go to ssh targets from its start",
+					      state);
+			json_object_put(t);
+			goto put;
+		}
+		/* the pending boots of a target no longer named go to the others
+		 * (next); a done boot keeps the target it ran on */
+		json_object_object_add(rb_plan_get(plan, "settings"), "targets", t);
+	}
 	boots = rb_plan_get(plan, "boots");
 	rb_plan_say(plan, "resuming %s: %zu boot(s) recorded in its plan", rb_json_get_str(rb_plan_get(plan, "settings"), "out"),
 		    json_object_array_length(boots));
@@ -575,6 +640,24 @@ int rb_plan_init(const char *job, int argc, char **argv)
 	if (o.jobs && (jobs = count_arg(job, "--jobs", o.jobs, true, 1)) < 0)
 		goto put;
 	rb_plan_set_int(s, "jobs", jobs);
+	if (o.targets) {
+		struct json_object *t = targets_arg(job, o.targets);
+
+		if (!t)
+			goto put;
+		json_object_object_add(s, "targets", t);
+		/* a timed run is a clock of one host: runs of two hosts do not
+		 * compare (deterministic ones do: rb_prov_mismatches) */
+		if (json_object_array_length(t) > 1 && o.mode && !strcmp(o.mode, "timed")) {
+			rb_plan_error(job, "--targets with %zu targets: timed runs of different hosts do not compare "
+				      "(their clocks differ); use --mode deterministic, or one target",
+				      json_object_array_length(t));
+			goto put;
+		}
+		/* the accel probe would judge this machine, not the targets */
+		if (!o.mode)
+			o.mode = "deterministic";
+	}
 	lab = words(o.lab_args);
 	if (o.cost && !has_word(lab, "--cost"))
 		json_object_array_add(lab, json_object_new_string("--cost"));

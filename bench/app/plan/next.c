@@ -632,6 +632,122 @@ static int after_boots(struct job *j)
 	return finish(j) ? 2 : 0;
 }
 
+/* ---- ssh targets sharing the boots (settings.targets) ---- */
+
+static const char *down_reason(const struct job *j, const char *url)
+{
+	struct json_object *down = rb_plan_get(j->plan, "targets_down");
+
+	for (size_t i = 0; down && i < json_object_array_length(down); i++) {
+		struct json_object *d = json_object_array_get_idx(down, i);
+
+		if (!strcmp(rb_json_get_str(d, "target"), url))
+			return rb_json_get_str(d, "reason") ? rb_json_get_str(d, "reason") : "unreachable";
+	}
+	return NULL;
+}
+
+/* The pending boots go to the targets (rb_plan_assign), and the step
+ * names, for the executor, each kernel directory the targets need, here
+ * and there (rb_plan_target_path), then each target's boots in the order
+ * it boots them, one at a time:
+ *   remote NKERNELS (DIR TARGET_DIR)... TARGET LABEL... TARGET LABEL...
+ * (a line that starts with ssh:// opens a target's list). */
+static int remote_step(struct job *j, struct json_object *targets)
+{
+	size_t nt = json_object_array_length(targets), n = nboots(j), nk = 0;
+	size_t nkern = json_object_array_length(rb_plan_get(j->plan, "kernels"));
+	struct rb_plan_slot *slots = calloc(n, sizeof(*slots));
+	const char *repo = rb_json_get_str(j->s, "repo"), *suite = rb_json_get_str(j->s, "suite");
+	bool up[RB_PLAN_MAX_TARGETS], *need = calloc(nkern + 1, sizeof(*need));
+	char hint[PATH_MAX + 64], there[PATH_MAX];
+	int rc = -1;
+
+	if (!slots || !need)
+		abort();
+	for (size_t t = 0; t < nt; t++)
+		up[t] = !down_reason(j, json_object_get_string(json_object_array_get_idx(targets, t)));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = boot_at(j, i);
+		const char *tg = rb_json_get_str(b, "target");
+
+		slots[i].group = is_job(j, "series") ? rb_plan_int(b, "kernel", 0) : rb_plan_int(b, "round", 0);
+		slots[i].pending = status_is(b, "pending");
+		slots[i].target = -1;
+		for (size_t t = 0; tg && t < nt; t++)
+			if (!strcmp(tg, json_object_get_string(json_object_array_get_idx(targets, t))))
+				slots[i].target = (int)t;
+	}
+	if (rb_plan_assign(slots, n, up, nt)) {
+		rb_plan_error(j->name, "no target is left to boot on:");
+		for (size_t t = 0; t < nt; t++) {
+			const char *url = json_object_get_string(json_object_array_get_idx(targets, t));
+
+			fprintf(stderr, "  %s: %s\n", url, down_reason(j, url));
+		}
+		rc = -rb_plan_error(j->name, "the boots done are in %s: %s continues (it tries every target again; "
+				    "--targets names others)", j->state,
+				    rb_plan_resume_cmd(j->name, out_dir(j), hint, sizeof(hint)));
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = boot_at(j, i);
+		long k = rb_plan_int(b, "kernel", 0);
+
+		if (!slots[i].pending)
+			continue;
+		rb_plan_set_str(b, "target", json_object_get_string(json_object_array_get_idx(targets, (size_t)slots[i].target)));
+		if (k >= 0 && (size_t)k < nkern)
+			need[k] = true;
+	}
+	j->dirty = true;
+	/* a target holds the tree and the kernels it boots, nothing else */
+	if (!rb_plan_target_path(repo, suite, false, there, sizeof(there))) {
+		rc = -rb_plan_error(j->name, "the suite %s is outside the tree %s: a target gets the tree only (put the "
+				    "suite in configs/suites/)", suite, repo);
+		goto out;
+	}
+	for (size_t k = 0; k < nkern; k++) {
+		const char *dir = need[k] ? rb_json_get_str(rb_plan_kernel(j->plan, k), "dir") : NULL;
+
+		if (!dir)
+			continue;
+		if (!rb_plan_target_path(repo, dir, true, there, sizeof(there))) {
+			rc = -rb_plan_error(j->name, "kernel %s: its directory %s has no name a target can hold it under",
+					    rb_json_get_str(rb_plan_kernel(j->plan, k), "label"), dir);
+			goto out;
+		}
+		nk++;
+	}
+	if (!rb_plan_get(j->plan, "boots_started"))
+		rb_plan_set_int(j->plan, "boots_started", now());
+	printf("remote\n%zu\n", nk);
+	for (size_t k = 0; k < nkern; k++) {
+		const char *dir = need[k] ? rb_json_get_str(rb_plan_kernel(j->plan, k), "dir") : NULL;
+
+		if (dir)
+			printf("%s\n%s\n", dir, rb_plan_target_path(repo, dir, true, there, sizeof(there)));
+	}
+	for (size_t t = 0; t < nt; t++) {
+		size_t c = 0;
+
+		for (size_t i = 0; i < n; i++)
+			c += slots[i].pending && slots[i].target == (int)t;
+		if (!c)
+			continue;
+		rb_plan_say(j->plan, "%s: %zu boot(s)", json_object_get_string(json_object_array_get_idx(targets, t)), c);
+		printf("%s\n", json_object_get_string(json_object_array_get_idx(targets, t)));
+		for (size_t i = 0; i < n; i++)
+			if (slots[i].pending && slots[i].target == (int)t)
+				printf("%s\n", rb_json_get_str(boot_at(j, i), "label"));
+	}
+	rc = 0;
+out:
+	free(slots);
+	free(need);
+	return rc;
+}
+
 /* The boots: those pending, as many at once as cores and memory allow. */
 static int boots_step(struct job *j)
 {
@@ -649,6 +765,8 @@ static int boots_step(struct job *j)
 		}
 	if (!pending)
 		return 1;
+	if (rb_plan_get(j->s, "targets"))
+		return remote_step(j, rb_plan_get(j->s, "targets"));
 	if (getenv("RB_PLAN_BOOTS_ELSEWHERE") && *getenv("RB_PLAN_BOOTS_ELSEWHERE")) {
 		/* a LAVA server's workers boot them (docs/lava.md): this machine's
 		 * memory bounds nothing; the round's boots at once, or --jobs */
@@ -953,6 +1071,25 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 			rb_plan_set_str(b, "status", atol(argv[1]) ? "failed" : "done");
 			rb_plan_set_str(b, "run", argc > 2 && *argv[2] ? argv[2] : NULL);
 			rb_plan_set_str(b, "finished", NULL);
+		}
+	} else if (!strcmp(what, "target")) {
+		/* record target TARGET RC [REASON]: a target that cannot be
+		 * reached; its boots go to the others (next) */
+		struct json_object *down = rb_plan_get(j.plan, "targets_down"), *d;
+
+		if (argc < 2) {
+			rc = rb_plan_error(j.name, "record target TARGET RC [REASON]");
+		} else if (atol(argv[1]) && !down_reason(&j, argv[0])) {
+			if (!down) {
+				down = json_object_new_array();
+				json_object_object_add(j.plan, "targets_down", down);
+			}
+			d = json_object_new_object();
+			rb_plan_set_str(d, "target", argv[0]);
+			rb_plan_set_str(d, "reason", argc > 2 && *argv[2] ? argv[2] : "unreachable");
+			json_object_array_add(down, d);
+			rb_plan_say(j.plan, "%s is down (%s): its boots go to the other targets", argv[0],
+				    argc > 2 && *argv[2] ? argv[2] : "unreachable");
 		}
 	} else if (!strcmp(what, "look")) {
 		char path[PATH_MAX + 64], why[512];

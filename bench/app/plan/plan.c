@@ -115,7 +115,7 @@ int rb_plan_lock(const char *state)
 int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t n)
 {
 	char path[PATH_MAX + 16], why[512];
-	struct json_object *p;
+	struct json_object *p, *targets;
 
 	snprintf(path, sizeof(path), "%s/%s", state, RB_PLAN_FILE);
 	if (!(p = rb_json_load(path, 16u << 20, true, why, sizeof(why)))) {
@@ -139,6 +139,23 @@ int rb_plan_load(const char *state, struct json_object **plan, char *err, size_t
 			 RB_PLAN_SCHEMA);
 		json_object_put(p);
 		return -1;
+	}
+	/* the targets are the plan's own: each in the form init gave it */
+	targets = rb_plan_get(rb_plan_get(p, "settings"), "targets");
+	for (size_t i = 0; targets && i < (json_object_is_type(targets, json_type_array) ? json_object_array_length(targets) : 1);
+	     i++) {
+		struct json_object *t = json_object_is_type(targets, json_type_array) ? json_object_array_get_idx(targets, i)
+										     : NULL;
+		char url[512], why2[RB_ERR_LEN];
+
+		if (!json_object_is_type(t, json_type_string) ||
+		    rb_plan_target_url(json_object_get_string(t), url, sizeof(url), why2, sizeof(why2)) ||
+		    strcmp(url, json_object_get_string(t))) {
+			snprintf(err, n, "%s: settings.targets[%zu] is not a target of the form ssh://[user@]host[:port]",
+				 path, i);
+			json_object_put(p);
+			return -1;
+		}
 	}
 	*plan = p;
 	return 0;
@@ -220,6 +237,35 @@ bool rb_plan_run_reusable(const char *run)
 	return r == 0;
 }
 
+const char *rb_plan_target_path(const char *repo, const char *p, bool kernel, char *buf, size_t n)
+{
+	size_t l = repo ? strlen(repo) : 0;
+	char real[PATH_MAX];
+	const char *name;
+
+	if (!p || !l)
+		return NULL;
+	if (!strncmp(p, repo, l) && p[l] == '/' && !strstr(p + l, "/../"))
+		return snprintf(buf, n, "%s", p + l + 1) < (int)n ? buf : NULL;
+	/* a kernel of the cache ($RB_CACHE/kernels/VERSION-KEY: its name is
+	 * its inputs; kernels/default is a link to one) goes to
+	 * kernels/pushed/ there; anything else must be in the tree */
+	name = strrchr(kernel && realpath(p, real) ? real : p, '/');
+	if (!kernel || !name || !name[1] || name[1] == '.')
+		return NULL;
+	return snprintf(buf, n, "kernels/pushed/%s", name + 1) < (int)n ? buf : NULL;
+}
+
+/* A path as the boot's machine sees it: here, as it is; on an ssh target,
+ * where the tree copied there holds it (rb_plan_target_path). */
+static const char *where_booted(struct json_object *plan, struct json_object *boot, const char *p, bool kernel,
+				char *buf, size_t n)
+{
+	if (!p || !rb_json_get_str(boot, "target"))
+		return p;
+	return rb_plan_target_path(rb_json_get_str(rb_plan_get(plan, "settings"), "repo"), p, kernel, buf, n);
+}
+
 /* The lab's arguments for one boot: the kernel, the suite, the mode, the
  * perturbation, the user's lab arguments. */
 int rb_plan_lab_argv(struct json_object *plan, struct json_object *boot, FILE *out)
@@ -228,11 +274,13 @@ int rb_plan_lab_argv(struct json_object *plan, struct json_object *boot, FILE *o
 	struct json_object *k = rb_plan_kernel(plan, (size_t)rb_plan_int(boot, "kernel", 0));
 	struct json_object *extra = rb_plan_get(s, "lab_args");
 	long perturb = rb_plan_int(boot, "perturb", 0);
+	char kbuf[PATH_MAX], sbuf[PATH_MAX];
+	const char *kdir = k ? where_booted(plan, boot, rb_json_get_str(k, "dir"), true, kbuf, sizeof(kbuf)) : NULL;
+	const char *suite = where_booted(plan, boot, rb_json_get_str(s, "suite"), false, sbuf, sizeof(sbuf));
 
-	if (!k || !rb_json_get_str(k, "dir"))
+	if (!kdir || !suite)
 		return -1;
-	fprintf(out, "--kernel\n%s\n--suite\n%s\n--mode\n%s\n", rb_json_get_str(k, "dir"), rb_json_get_str(s, "suite"),
-		rb_json_get_str(plan, "mode"));
+	fprintf(out, "--kernel\n%s\n--suite\n%s\n--mode\n%s\n", kdir, suite, rb_json_get_str(plan, "mode"));
 	if (perturb)
 		fprintf(out, "--perturb\n%ld\n", perturb);
 	for (size_t i = 0; i < json_object_array_length(extra); i++)

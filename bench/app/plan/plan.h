@@ -17,6 +17,8 @@
  *   size       run scripts/lab ARGS --dry-run (the memory one boot needs)
  *   wait       sleep, for memory other jobs hold
  *   boots      run these lab boots, N at once (`plan argv` gives each)
+ *   remote     copy the tree and these kernels to each ssh target, and run
+ *              its boots there, one at a time (scripts/remote push, lab)
  *   look       run refbench compare --sequential (ROUNDS=auto)
  *   compare    run refbench compare|series|bounds ARGS (the result)
  *   done       nothing left: the exit status and the result's path
@@ -65,5 +67,30 @@ const char *rb_plan_series_of(const char *version, char *buf, size_t n);
  * directory that holds this version's patches (buf), or NULL with err.
  * kernels/build asks this too (`refbench plan patch-dir`). */
 const char *rb_plan_patch_dir(const char *dir, const char *version, char *buf, size_t n, char *err, size_t en);
+
+/* Several ssh targets sharing the boots of one plan (settings.targets). */
+#define RB_PLAN_MAX_TARGETS 32
+/* TARGET as given (host, user@host, host:port, ssh://...) -> the one form
+ * the plan records, ssh://[user@]host[:port]; -1 with err if not a host. */
+int rb_plan_target_url(const char *given, char *buf, size_t n, char *err, size_t en);
+/* Where PATH lies in the tree copied to a target: relative to the tree
+ * REPO when inside it; a kernel directory outside it (the kernel cache)
+ * as kernels/pushed/NAME, which the executor copies there; NULL
+ * otherwise (a suite outside the tree). */
+const char *rb_plan_target_path(const char *repo, const char *path, bool kernel, char *buf, size_t n);
+/* One boot, as the assignment sees it: its group (an A/B's or a bounds
+ * measurement's round, a series walk's kernel), whether it is still to
+ * boot, and its target (an index; -1: none yet). */
+struct rb_plan_slot {
+	long group;
+	bool pending;
+	int target;
+};
+/* The target of every pending boot: one that has a target still up keeps
+ * it; the others go to the live target of their group (a boot of it, done
+ * or not, has one), else to the live target with the fewest pending boots
+ * (of equals, the one with the fewest done, then the first). Done boots
+ * keep theirs. -1 when a boot needs a target and none is up. */
+int rb_plan_assign(struct rb_plan_slot *boots, size_t n, const bool *up, size_t ntargets);
 
 #endif

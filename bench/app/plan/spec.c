@@ -276,3 +276,93 @@ const char *rb_plan_patch_dir(const char *dir, const char *version, char *buf, s
 			 *series ? series : "", *series ? "/)" : "");
 	return NULL;
 }
+
+int rb_plan_target_url(const char *given, char *buf, size_t n, char *err, size_t en)
+{
+	const char *s = !strncmp(given, "ssh://", 6) ? given + 6 : given;
+	size_t len = strlen(s), at = 0, colon = 0;
+	long port = 22;
+
+	while (len && s[len - 1] == '/')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '@' && !at && !colon && i) {
+			at = i + 1;
+		} else if (c == ':' && !colon && i > at) {
+			colon = i;
+		} else if (colon ? !isdigit(c) : !(isalnum(c) || c == '.' || c == '-' || c == '_')) {
+			goto bad;
+		}
+	}
+	/* a user or host that starts with '-' would be an ssh option */
+	if (!len || len == at || (colon && colon + 1 == len) || s[0] == '-' || s[at] == '-')
+		goto bad;
+	if (colon) {
+		port = strtol(s + colon + 1, NULL, 10);
+		if (colon + 6 < len || port < 1 || port > 65535) {
+			snprintf(err, en, "target '%s': the port must be 1-65535 (give [ssh://][user@]host[:port])", given);
+			return -1;
+		}
+	}
+	/* one target, one name: ssh://h:22 is ssh://h */
+	if (port == 22)
+		snprintf(buf, n, "ssh://%.*s", (int)(colon ? colon : len), s);
+	else
+		snprintf(buf, n, "ssh://%.*s:%ld", (int)colon, s, port);
+	return 0;
+bad:
+	snprintf(err, en, "target '%s': give [ssh://][user@]host[:port] (a host name, an optional user and port)",
+		 given);
+	return -1;
+}
+
+int rb_plan_assign(struct rb_plan_slot *boots, size_t n, const bool *up, size_t ntargets)
+{
+	size_t load[RB_PLAN_MAX_TARGETS] = { 0 }, done[RB_PLAN_MAX_TARGETS] = { 0 };
+	bool live = false;
+
+	if (ntargets > RB_PLAN_MAX_TARGETS)
+		return -1;
+	for (size_t t = 0; t < ntargets; t++)
+		live |= up[t];
+	/* a pending boot keeps a target that is up; the load is what each has to boot */
+	for (size_t i = 0; i < n; i++) {
+		if (!boots[i].pending) {
+			if (boots[i].target >= 0 && (size_t)boots[i].target < ntargets)
+				done[boots[i].target]++;
+			continue;
+		}
+		if (boots[i].target >= 0 && (size_t)boots[i].target < ntargets && up[boots[i].target])
+			load[boots[i].target]++;
+		else
+			boots[i].target = -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t best = SIZE_MAX;
+
+		if (!boots[i].pending || boots[i].target >= 0)
+			continue;
+		if (!live)
+			return -1;
+		/* a group (an A/B's round) boots on one target: a boot joins its
+		 * group's target where that is up */
+		for (size_t k = 0; k < n && best == SIZE_MAX; k++)
+			if (k != i && boots[k].group == boots[i].group && boots[k].target >= 0 &&
+			    (size_t)boots[k].target < ntargets && up[boots[k].target])
+				best = (size_t)boots[k].target;
+		for (size_t t = 0; t < ntargets && best == SIZE_MAX; t++)
+			if (up[t]) {
+				best = t;
+				/* of equals, the one that booted least: the rounds
+				 * that ROUNDS=auto adds one at a time spread too */
+				for (size_t u = t + 1; u < ntargets; u++)
+					if (up[u] && (load[u] < load[best] || (load[u] == load[best] && done[u] < done[best])))
+						best = u;
+			}
+		boots[i].target = (int)best;
+		load[best]++;
+	}
+	return 0;
+}

@@ -278,7 +278,7 @@ bad:
 const char *const rb_prov_match_paths[] = {
 	"suite.sha256", "clock", "accel", "counters.source",
 	"host.cpu_model", "host.cpus_online",
-	"lab.mode", "lab.host.name", "lab.host.cpu_model", "lab.qemu.cpu", "lab.qemu.smp",
+	"lab.mode", "lab.qemu.cpu", "lab.qemu.smp",
 	"lab.qemu.mem_mib", "lab.pmem.profile", "lab.pmem.size_mib", "lab.pmem.fsdax_size",
 	"lab.pmem.devdax_2m_size", "lab.pmem.devdax_1g_size", "lab.pmem.fs", "lab.pmem.negative_fs",
 	"pmem.fsdax_dir", "pmem.devdax",
@@ -286,6 +286,19 @@ const char *const rb_prov_match_paths[] = {
 	 * one path measured twice */
 	"kernel.profile", "kernel.pgtable_levels",
 	NULL,
+};
+/* The machine a run was measured on. A timed run is that machine's clock,
+ * so timed runs of two hosts do not compare. */
+const char *const rb_prov_host_paths[] = {
+	"lab.host.name", "lab.host.cpu_model", NULL,
+};
+/* A deterministic lab run (TCG, icount) counts the instructions of a guest
+ * whose every input is named here or in rb_prov_match_paths (the CPU model
+ * and flags given to -cpu, the vCPUs, the memory, the pmem layout), the
+ * kernel (rb_prov_arm_paths) and the suite: the QEMU that emulates it is the
+ * one input left, and the host that runs that QEMU is none. */
+const char *const rb_prov_det_paths[] = {
+	"lab.qemu.version", "lab.qemu.icount", NULL,
 };
 /* Within one group, every boot must be the same kernel. */
 const char *const rb_prov_arm_paths[] = {

@@ -25,5 +25,10 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
  * must match on both. */
 extern const char *const rb_prov_match_paths[];
 extern const char *const rb_prov_arm_paths[];
+/* The host of a run: must agree too, unless every run is a deterministic
+ * lab run, which must agree on rb_prov_det_paths instead (the QEMU) and may
+ * come from any host (rb_prov_host_free). */
+extern const char *const rb_prov_host_paths[];
+extern const char *const rb_prov_det_paths[];
 
 #endif

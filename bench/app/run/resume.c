@@ -57,7 +57,7 @@ const char *rb_resume_override(const struct rb_resume *rs, const char *key)
 int rb_resume_check(const struct rb_resume *rs, struct json_object *meta, char *err, size_t n)
 {
 	static const char *const suite_paths[] = { "suite.text", "suite.overrides", NULL };
-	const char *const *lists[] = { suite_paths, rb_prov_match_paths, rb_prov_arm_paths };
+	const char *const *lists[] = { suite_paths, rb_prov_match_paths, rb_prov_arm_paths, rb_prov_host_paths };
 	size_t len = 0;
 
 	err[0] = '\0';
