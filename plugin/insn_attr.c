@@ -516,6 +516,14 @@ static void on_edge(unsigned int vcpu, void *udata)
 	size_t b = (uintptr_t)udata >> 4;
 
 	(void)vcpu;
+	if (e == RB_EDGE_NEW_TASK) {
+		if (cur) {
+			rb_task_begin(&tasks, cur);
+			ctx_changed();
+		}
+		counts[b]++;
+		return;
+	}
 	if (e == RB_EDGE_EXIT || e == RB_EDGE_SCHED_EXIT) {
 		counts[b]++;
 		if (cur && (e == RB_EDGE_EXIT ? rb_task_pop(cur) : rb_task_pop_sched(&tasks, cur)))
@@ -589,7 +597,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
 							       (void *)(uintptr_t)mk);
 		if (e == RB_EDGE_IRQ_ENTRY || e == RB_EDGE_ENTRY || e == RB_EDGE_EXIT ||
-		    e == RB_EDGE_SCHED_ENTER || e == RB_EDGE_SCHED_EXIT)
+		    e == RB_EDGE_SCHED_ENTER || e == RB_EDGE_SCHED_EXIT || e == RB_EDGE_NEW_TASK)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_edge, QEMU_PLUGIN_CB_NO_REGS,
 							       EDGE_UDATA(e, b0));
 		else
@@ -645,7 +653,8 @@ static void write_info(void)
 		"\"line_bytes\":%d,\"windows\":%llu,\"context\":{\"irq_entry_sites\":%llu,"
 		"\"entry_sites\":%llu,\"exit_sites\":%llu,\"switch_loads\":%llu,\"switch_stores\":%llu,"
 		"\"switch_mismatches\":%llu,\"sched_entries\":%llu,\"sched_exits\":%llu,"
-		"\"sched_unmatched\":%llu,\"tasks\":%zu,\"deep_frames\":%llu,\"lost\":%s},"
+		"\"sched_unmatched\":%llu,\"new_task_sites\":%llu,\"reused_records\":%llu,"
+		"\"tasks\":%zu,\"deep_frames\":%llu,\"lost\":%s},"
 		"\"rep\":{\"sites\":%zu,\"lost\":%s}}\n",
 		cost ? "true" : "false", nlocks,
 		(unsigned long long)lock_seen[0], (unsigned long long)lock_seen[1],
@@ -656,7 +665,7 @@ static void write_info(void)
 		(unsigned long long)sites[RB_EDGE_SWITCH_LOAD], (unsigned long long)sites[RB_EDGE_SWITCH_STORE],
 		(unsigned long long)switch_mismatch, (unsigned long long)sites[RB_EDGE_SCHED_ENTER],
 		(unsigned long long)sites[RB_EDGE_SCHED_EXIT], (unsigned long long)tasks.unmatched,
-		tasks.n + 1, (unsigned long long)tasks.overflow,
+		(unsigned long long)sites[RB_EDGE_NEW_TASK], (unsigned long long)tasks.reused, tasks.n + 1, (unsigned long long)tasks.overflow,
 		tasks_lost ? "true" : "false", nrep_sites, rep_lost ? "true" : "false");
 	if (fclose(f) || rename(tmp, info_path))
 		unlink(tmp);

@@ -22,6 +22,13 @@
  *    its bookkeeping around a switch (perf events switched out and in, the
  *    load averages) depends on what else was runnable, so it is counted
  *    with the other tasks, not as the measured task's own work.
+ *  - a new task's first instruction is ret_from_fork (ret_from_fork_asm
+ *    from 6.6): it has no frames. A task that exits leaves its last
+ *    __schedule frame (and its exit system call's) behind, and a new task
+ *    whose task_struct reuses the slab object has the same thread.sp
+ *    address: without this reset each reuse inherited the dead task's
+ *    frames, a fork-heavy suite piled them past RB_FRAMES_MAX, and every
+ *    scheduler return after that went unmatched.
  * Frames are kept per task, since a task switched out inside an interrupt
  * returns through that interrupt's iretq when it runs again.
  * Header-only: the plugin and tests/unit/test_context.c compile the same code.
@@ -46,6 +53,7 @@ enum rb_edge {
 	RB_EDGE_SWITCH_STORE,	/* mov %rsp,disp32(%rdi) in __switch_to_asm */
 	RB_EDGE_SCHED_ENTER,	/* the first instruction of __schedule */
 	RB_EDGE_SCHED_EXIT,	/* its return */
+	RB_EDGE_NEW_TASK,	/* ret_from_fork: a new task's first instruction */
 	RB_EDGE_NR
 };
 
@@ -104,6 +112,8 @@ static inline enum rb_edge rb_x86_edge(const char *sym, bool at_start, bool afte
 		       rb_x86_return(d, n, va, ret_thunk) ? RB_EDGE_SCHED_EXIT : RB_EDGE_NONE;
 	if (!at_start)
 		return RB_EDGE_NONE;
+	if (!strcmp(sym, "ret_from_fork") || !strcmp(sym, "ret_from_fork_asm"))
+		return RB_EDGE_NEW_TASK;
 	if (rb_prefixed(sym, "asm_sysvec_"))
 		return RB_EDGE_IRQ_ENTRY;
 	if (rb_prefixed(sym, "asm_exc_") || !strcmp(sym, "entry_SYSCALL_64") ||
@@ -130,6 +140,7 @@ struct rb_tasks {
 	struct rb_task boot;	/* the task that runs before the first switch (id 0) */
 	uint64_t overflow;	/* frames deeper than RB_FRAMES_MAX */
 	uint64_t unmatched;	/* a scheduler return with no scheduler frame on top */
+	uint64_t reused;	/* new tasks that found a dead task's frames */
 };
 
 static inline uint64_t rb_task_hash(uint64_t x)
@@ -177,6 +188,7 @@ static inline struct rb_task *rb_task_get(struct rb_tasks *ts, uint64_t id)
 		g.boot = ts->boot;
 		g.overflow = ts->overflow;
 		g.unmatched = ts->unmatched;
+		g.reused = ts->reused;
 		free(ts->t);
 		*ts = g;
 	}
@@ -232,6 +244,14 @@ static inline bool rb_task_pop_sched(struct rb_tasks *ts, struct rb_task *t)
 		return false;
 	}
 	return rb_task_pop(t);
+}
+
+/* A new task begins: whatever frames its record holds were a dead task's. */
+static inline void rb_task_begin(struct rb_tasks *ts, struct rb_task *t)
+{
+	ts->reused += t->depth != 0;
+	t->bits = 0;
+	t->depth = t->irqs = t->scheds = 0;
 }
 
 static inline enum rb_ctx rb_task_ctx(const struct rb_task *t, uint64_t own)

@@ -40,6 +40,10 @@ static void test_edges(void **st)
 	assert_int_equal(rb_x86_edge_t("__switch_to_asm", false, false, st_sp, 7), RB_EDGE_SWITCH_STORE);
 	assert_int_equal(rb_x86_edge_t("__switch_to", false, false, ld_sp, 7), RB_EDGE_NONE);
 	assert_int_equal(rb_x86_edge_t("do_anonymous_page", true, false, nop, 1), RB_EDGE_NONE);
+	/* a new task's first instruction, 6.1 and 6.6+ */
+	assert_int_equal(rb_x86_edge_t("ret_from_fork", true, false, nop, 1), RB_EDGE_NEW_TASK);
+	assert_int_equal(rb_x86_edge_t("ret_from_fork_asm", true, false, endbr, 4), RB_EDGE_NEW_TASK);
+	assert_int_equal(rb_x86_edge_t("ret_from_fork", false, false, nop, 1), RB_EDGE_NONE);
 	/* the scheduler: its first instruction, its ret or its return thunk */
 	static const uint8_t ret[] = { 0xc3 }, jmp_thunk[] = { 0xe9, 0xfb, 0x0f, 0x00, 0x00 };
 	assert_int_equal(rb_x86_edge_t("__schedule", true, false, nop, 1), RB_EDGE_SCHED_ENTER);
@@ -101,6 +105,22 @@ static void test_frames(void **st)
 	assert_true(rb_task_pop_sched(&ts, a));
 	assert_int_equal(rb_task_ctx(a, A), RB_CTX_OWN);
 	assert_true(rb_task_pop(a));
+	/* A task exits inside its exit system call's last __schedule; a new
+	 * task reuses its task_struct (the same thread.sp address): it starts
+	 * with no frames, however many times that happens */
+	for (int k = 0; k < 100; k++) {
+		b = rb_task_get(&ts, B);
+		rb_task_push(&ts, b, RB_FRAME_INHERIT);	/* exit_group() */
+		rb_task_push(&ts, b, RB_FRAME_SCHED);	/* do_task_dead() */
+		rb_task_begin(&ts, b);			/* ret_from_fork of the next one */
+		assert_int_equal(rb_task_ctx(b, B), RB_CTX_OWN);
+		rb_task_push(&ts, b, RB_FRAME_SCHED);
+		assert_true(rb_task_pop_sched(&ts, b));
+		assert_false(rb_task_pop(b));		/* its first return to user space */
+	}
+	assert_int_equal(ts.reused, 100);
+	assert_int_equal(ts.unmatched, 1);
+	assert_int_equal(ts.overflow, 8);
 	rb_tasks_free(&ts);
 }
 

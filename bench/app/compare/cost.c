@@ -238,7 +238,9 @@ static bool split_followed(const char *attr_path, char *err, size_t n)
 		return false;
 	}
 	c = json_object_object_get(o, "context");
+	/* new_task_sites: where new tasks begin (a plugin before it had none) */
 	ok = c && count_at(c, "switch_loads") && count_at(c, "irq_entry_sites") &&
+	     (!json_object_object_get_ex(c, "new_task_sites", NULL) || count_at(c, "new_task_sites")) &&
 	     !count_at(c, "switch_mismatches") && !count_at(c, "sched_unmatched") &&
 	     !json_object_get_boolean(json_object_object_get(c, "lost"));
 	if (!ok)
