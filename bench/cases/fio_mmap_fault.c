@@ -37,7 +37,7 @@ static const struct rb_param_def mmap_params[] = {
 	{ .key = "jobs", .def = "4", .help = "fio job threads mapping the same file, or nproc" },
 	{ .key = "size", .def = "256M", .help = "file size (a multiple of 2M)" },
 	{ .key = "bs", .def = "auto", .help = "bytes per I/O (auto: 8K storm, 2M stream)" },
-	{ .key = "runtime", .def = "5", .help = "stream: seconds per sample" },
+	{ .key = "runtime", .def = "5", .help = "stream: time per sample: seconds, or 250ms" },
 	{ .key = "job", .def = "auto", .help = "job template (auto: mmap-fault or mmap-stream), "
 					       "configs/fio/NAME.fio, or a path" },
 	{ NULL },
@@ -61,7 +61,7 @@ static int mmap_setup(struct rb_point *pt)
 	const char *pattern = rb_param_str(p, "pattern"), *access = rb_param_str(p, "access");
 	const char *bs_s = rb_param_str(p, "bs"), *tmpl = rb_param_str(p, "job");
 	char v_size[32], v_bs[32], v_skip[32], v_io[32], v_jobs[32], v_rt[32];
-	uint64_t runtime;
+	uint64_t runtime_ms;
 	int r;
 
 	if (!s)
@@ -79,9 +79,9 @@ static int mmap_setup(struct rb_point *pt)
 		return rb_point_fail(pt, RB_ERR, "bs=%s: a multiple of 4K, or auto", bs_s);
 	if (rb_param_u64(p, "size", &s->size) || s->size < SZ_2M || s->size % SZ_2M ||
 	    !rb_fio_param_jobs(p, &s->jobs) ||
-	    rb_param_u64(p, "runtime", &runtime) || !runtime || runtime > 3600)
+	    rb_param_ms(p, "runtime", &runtime_ms) || !runtime_ms || runtime_ms > 3600000)
 		return rb_point_fail(pt, RB_ERR, "size (a multiple of 2M), jobs (1..256) and runtime "
-				     "(1..3600 s) must be numbers");
+				     "(1ms..3600s) must be numbers");
 	/* storm: bs = 8K tells PMD (1 fault per I/O) from PTE (2) by minf */
 	if (s->storm && s->bs > SZ_2M / 2)
 		return rb_point_fail(pt, RB_ERR, "bs=%s: a storm touches one bs per 2 MiB region, so "
@@ -101,13 +101,13 @@ static int mmap_setup(struct rb_point *pt)
 	snprintf(v_skip, sizeof(v_skip), "%llu", (unsigned long long)(SZ_2M - s->bs));
 	snprintf(v_io, sizeof(v_io), "%llu", (unsigned long long)(s->size / SZ_2M * s->bs));
 	snprintf(v_jobs, sizeof(v_jobs), "%u", s->jobs);
-	snprintf(v_rt, sizeof(v_rt), "%llu", (unsigned long long)runtime);
+	snprintf(v_rt, sizeof(v_rt), "%llums", (unsigned long long)runtime_ms);
 	const struct rb_fio_var vars[] = {
 		{ "FILE", s->h.mem.path }, { "SIZE", v_size }, { "RW", access }, { "BS", v_bs },
 		{ "SKIP", v_skip }, { "IO_SIZE", v_io }, { "JOBS", v_jobs }, { "RUNTIME", v_rt },
 	};
 	/* a storm is short but TCG is slow; a stream runs for its runtime */
-	s->h.job.timeout_s = s->storm ? 600 : (unsigned)(runtime + 120);
+	s->h.job.timeout_s = s->storm ? 600 : (unsigned)(runtime_ms / 1000 + 1 + 120);
 	return rb_fio_job_prepare(pt, &s->h.job, strcmp(tmpl, "auto") ? tmpl :
 				  s->storm ? "mmap-fault" : "mmap-stream", vars,
 				  sizeof(vars) / sizeof(vars[0]),

@@ -73,6 +73,10 @@ const char *rb_param_str(const struct rb_params *p, const char *key);
  * sign: -EINVAL; -ERANGE past 2^64. */
 int rb_param_u64(const struct rb_params *p, const char *key, uint64_t *out);
 int rb_parse_size(const char *s, uint64_t *out);
+/* A duration in milliseconds: "2" or "2s" (seconds), "250ms"; what fio's
+ * runtime= takes, so a short fio point needs no whole second of guest time. */
+int rb_parse_ms(const char *s, uint64_t *ms);
+int rb_param_ms(const struct rb_params *p, const char *key, uint64_t *ms);
 int rb_params_set(struct rb_params *p, const char *key, const char *val);
 
 /* One proof that a sample measured what it claims. */

@@ -73,6 +73,35 @@ int rb_param_u64(const struct rb_params *p, const char *key, uint64_t *out)
 	return rb_parse_size(s, out);
 }
 
+int rb_parse_ms(const char *s, uint64_t *ms)
+{
+	size_t n = strspn(s, "0123456789");
+	uint64_t v;
+	char num[24];
+	int r;
+
+	if (!n || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = 0;
+	if ((r = rb_parse_size(num, &v)))
+		return r;
+	if (!strcmp(s + n, "ms"))
+		*ms = v;
+	else if (!s[n] || !strcmp(s + n, "s"))
+		*ms = v > UINT64_MAX / 1000 ? UINT64_MAX : v * 1000;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int rb_param_ms(const struct rb_params *p, const char *key, uint64_t *ms)
+{
+	const char *s = rb_param_str(p, key);
+
+	return s ? rb_parse_ms(s, ms) : -ENOENT;
+}
+
 int rb_params_set(struct rb_params *p, const char *key, const char *val)
 {
 	unsigned i;

@@ -45,6 +45,18 @@ static void test_sizes(void **st)
 	assert_int_not_equal(rb_parse_size("", &v), 0);
 	assert_int_not_equal(rb_parse_size("-1", &v), 0);
 	assert_int_not_equal(rb_parse_size("99999999999999999999G", &v), 0);
+	/* durations: seconds bare or with s, milliseconds with ms */
+	assert_int_equal(rb_parse_ms("1", &v), 0); assert_int_equal(v, 1000);
+	assert_int_equal(rb_parse_ms("2s", &v), 0); assert_int_equal(v, 2000);
+	assert_int_equal(rb_parse_ms("250ms", &v), 0); assert_int_equal(v, 250);
+	assert_int_equal(rb_parse_ms("0", &v), 0); assert_int_equal(v, 0);
+	assert_int_equal(rb_parse_ms("250us", &v), -EINVAL);
+	assert_int_equal(rb_parse_ms("1.5", &v), -EINVAL);
+	assert_int_equal(rb_parse_ms("1M", &v), -EINVAL);
+	assert_int_equal(rb_parse_ms("ms", &v), -EINVAL);
+	assert_int_equal(rb_parse_ms("", &v), -EINVAL);
+	assert_int_equal(rb_parse_ms("010", &v), -EINVAL);
+	assert_int_not_equal(rb_parse_ms("99999999999999999999", &v), 0);
 }
 
 /* a value a sample cannot hold: negative, or zero where the unit is a time */
