@@ -41,6 +41,8 @@ if [ -n "\${STUB_SLOW:-}" ] && [ -n "\${RB_LAB_STATUS:-}" ]; then
 	echo "pmem set-up" >"\$RB_LAB_STATUS"; sleep 2
 	echo "case 1/3 get pin" >"\$RB_LAB_STATUS"; sleep 2
 fi
+# STUB_SQUEEZE=FILE: another job takes the memory once this boot runs
+[ -z "\${STUB_SQUEEZE:-}" ] || echo 'MemAvailable:       1024 kB' >"\$STUB_SQUEEZE"
 # FAIL_BOOT=N: boot N fails, as a lab boot whose QEMU was killed does
 [ "\$n" != "\${FAIL_BOOT:-}" ] || { echo "stub: boot \$n failed" >&2; exit 1; }
 TMP=$TMP	# for the seed run's meta.json
@@ -174,3 +176,22 @@ set -e
 [ $rc -ne 0 ] && grep -q 'MiB are available' "$TMP/here.err" && [ ! -e "$F/boots" ] ||
 	fail "boots here with 1 MiB: exit $rc, $(tail -3 "$TMP/here.err")"
 ok "boots on a server's workers: 4 at once whatever this machine's memory (here: refused)"
+
+# Memory is asked again before each boot after a batch's first: another
+# job's boots may have taken it meanwhile. The boot that finds none is
+# recorded failed, not started, and a resume boots it
+echo 'MemAvailable:   100000000 kB' >"$TMP/meminfo"
+rm -f "$F/boots"
+set +e
+STUB_SQUEEZE=$TMP/meminfo RB_PLAN_MEMINFO=$TMP/meminfo RB_PLAN_MEM_WAIT=5 "$F/scripts/ab" --patched "+$F/kernels" \
+	--mode deterministic --suite ab-smoke --rounds 1 --jobs 1 -o "$TMP/sq" >/dev/null 2>"$TMP/sq.err"
+rc=$?
+set -e
+[ $rc -ne 0 ] && [ "$(cat "$F/boots")" = 1 ] && grep -q 'waiting for memory before the next boot' "$TMP/sq.err" &&
+	grep -q 'not booted: one boot needs [0-9]* MiB, 1 MiB are available after 5s' "$TMP/sq.err" ||
+	fail "a squeezed second boot: exit $rc, $(cat "$F/boots") boots, $(grep -v '^ab: boots (' "$TMP/sq.err" | tail -4)"
+echo 'MemAvailable:   100000000 kB' >"$TMP/meminfo"
+RB_PLAN_MEMINFO=$TMP/meminfo "$F/scripts/ab" --resume "$TMP/sq" >/dev/null 2>"$TMP/sq2.err" ||
+	fail "resume after the squeeze: $(tail -4 "$TMP/sq2.err")"
+[ "$(cat "$F/boots")" = 2 ] && [ -f "$TMP/sq/report.txt" ] || fail "resume: $(cat "$F/boots") boots, no report"
+ok "a boot after the batch's first waits for memory, is left pending when none comes, and a resume boots it"

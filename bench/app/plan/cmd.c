@@ -4,6 +4,7 @@
  * (plan.h, docs/plan.md). scripts/plan-run is its executor.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +30,9 @@ static const char usage[] =
 "                 kexec LABEL|original RC [ERRFILE] | compare RC | ended\n"
 "                 what a step gave\n"
 "  argv STATE LABEL   the lab's arguments for boot LABEL, one per line\n"
+"  room STATE     before each boot after a batch's first: wait until the\n"
+"                 memory one boot needs is available (RB_PLAN_MEM_WAIT s at\n"
+"                 most, default 600); exit 75 if it never is\n"
 "  interrupted STATE  what a stop by signal leaves, and how to go on\n"
 "  show STATE     one line per kernel and per boot\n"
 "  patch-dir DIR VERSION   which directory holds VERSION's patches (a\n"
@@ -57,6 +61,38 @@ static int argv_of(const char *state, const char *label)
 	json_object_put(plan);
 	close(lock);
 	return rc;
+}
+
+/* The batch's size was decided from the memory free when it began; other
+ * jobs' boots come and go while it runs, so each later boot asks again. */
+static int room(const char *state)
+{
+	struct json_object *plan;
+	char err[RB_ERR_LEN];
+	long need, waited = 0, free_mib;
+	long wait_max = getenv("RB_PLAN_MEM_WAIT") ? atol(getenv("RB_PLAN_MEM_WAIT")) : 600;
+	bool elsewhere = getenv("RB_PLAN_BOOTS_ELSEWHERE") && *getenv("RB_PLAN_BOOTS_ELSEWHERE");
+
+	if (rb_plan_load(state, &plan, err, sizeof(err)))
+		return rb_error(RB_EXIT_FAIL, "%s", err);
+	need = rb_plan_int(plan, "need_mib", 0);
+	json_object_put(plan);
+	if (!need || elsewhere)
+		return 0;	/* timed boots run one at a time; a LAVA worker's memory is not ours */
+	while ((free_mib = rb_plan_mem_available_mib()) < need) {
+		if (waited >= wait_max) {
+			fprintf(stderr, "refbench plan: not booted: one boot needs %ld MiB, %ld MiB are available "
+				"after %lds (other jobs' boots?); the plan keeps it pending for a resume\n",
+				need, free_mib, waited);
+			return 75;
+		}
+		if (!waited)
+			fprintf(stderr, "refbench plan: waiting for memory before the next boot: one needs %ld MiB, "
+				"%ld MiB are available (at most %lds)\n", need, free_mib, wait_max);
+		sleep(5);
+		waited += 5;
+	}
+	return 0;
 }
 
 static int show(const char *state, bool interrupted)
@@ -118,6 +154,8 @@ int rb_cmd_plan(int argc, char **argv)
 		return rb_plan_record(argv[2], argv[3], argc - 4, argv + 4);
 	if (!strcmp(sub, "argv") && argc == 4)
 		return argv_of(argv[2], argv[3]);
+	if (!strcmp(sub, "room") && argc == 3)
+		return room(argv[2]);
 	if ((!strcmp(sub, "show") || !strcmp(sub, "interrupted")) && argc == 3)
 		return show(argv[2], !strcmp(sub, "interrupted"));
 	if (!strcmp(sub, "host-lava"))
