@@ -113,8 +113,10 @@ for d in a3 a4; do runs "$TMP/$d" 106; win "$TMP/$d" 3000 1000 10; done	# 106 = 
 jq -e '.metrics[] | select(.metric == "ioctl" and .unit == "insn/page") |
 	.seen == 1 and .bound >= 1 and .seen_own == 0 and .bound_own == 0.001' "$TMP/bo.json" >/dev/null ||
 	fail "bounds file: $(jq -c '.metrics[] | select(.metric == "ioctl" and .unit == "insn/page")' "$TMP/bo.json")"
-jq -e '.how | test("bound on the total, bound_own on the task.s own count")' "$TMP/bo.json" >/dev/null ||
+jq -e '.how | test("bound on the total, bound_own on the task.s own count; their [0-9]+ irq-insn and other-insn rows are left undeclared")' "$TMP/bo.json" >/dev/null ||
 	fail "how: $(jq -r .how "$TMP/bo.json")"
+jq -e '[.metrics[] | select(.unit | test("^(irq|other)-insn/"))] | length == 0' "$TMP/bo.json" >/dev/null ||
+	fail "irq-insn or other-insn rows declared: $(jq -c '[.metrics[] | select(.unit | test("^(irq|other)-insn/")) | .unit]' "$TMP/bo.json")"
 "$RB" bounds --check "$TMP/bo.json" "$TMP/a2,$TMP/a4" >/dev/null 2>&1 || fail "--check of own counts against bound_own"
 "$RB" compare --no-plots --bounds "$TMP/bo.json" -o "$TMP/bown" "$TMP/a2" "$TMP/a4" >/dev/null 2>"$TMP/err" ||
 	fail "compare: $(cat "$TMP/err")"
