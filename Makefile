@@ -163,7 +163,7 @@ kernel: | build/.deps-ok
 smoke: build/.deps-ok bench/refbench
 	RB_LAB_KVER='$(or $(KVER),6.1)' tests/lab/test_lab_boot.sh
 
-demo: bench/refbench
+demo: bench/refbench $(PLUGIN_SO)
 	$(EXEC_ENV) scripts/ab --demo $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(JOBS),--jobs '$(JOBS)')
 
 # the walk of a series: base, base+1, ..., base+N, one table (scripts/series)

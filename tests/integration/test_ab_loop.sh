@@ -41,6 +41,8 @@ if [ -n "\${STUB_SLOW:-}" ] && [ -n "\${RB_LAB_STATUS:-}" ]; then
 	echo "pmem set-up" >"\$RB_LAB_STATUS"; sleep 2
 	echo "case 1/3 get pin" >"\$RB_LAB_STATUS"; sleep 2
 fi
+# the lab arguments a boot got
+echo "\$*" >>"$F/lab-args"
 # STUB_SQUEEZE=FILE: another job takes the memory once this boot runs
 [ -z "\${STUB_SQUEEZE:-}" ] || echo 'MemAvailable:       1024 kB' >"\$STUB_SQUEEZE"
 # FAIL_BOOT=N: boot N fails, as a lab boot whose QEMU was killed does
@@ -195,3 +197,22 @@ RB_PLAN_MEMINFO=$TMP/meminfo "$F/scripts/ab" --resume "$TMP/sq" >/dev/null 2>"$T
 	fail "resume after the squeeze: $(tail -4 "$TMP/sq2.err")"
 [ "$(cat "$F/boots")" = 2 ] && [ -f "$TMP/sq/report.txt" ] || fail "resume: $(cat "$F/boots") boots, no report"
 ok "a boot after the batch's first waits for memory, is left pending when none comes, and a resume boots it"
+
+# make demo: the exact A/B, so with the plugin's own counts; refused
+# before anything boots when the plugin is not built
+mkdir -p "$F/kernels/patches/example/6.1"
+cp "$ROOT/configs/suites/quick.suite" "$F/configs/suites/"
+cp "$ROOT"/kernels/patches/example/6.1/*.patch "$F/kernels/patches/example/6.1/"
+rm -f "$F/boots" "$F/lab-args"
+set +e
+"$F/scripts/ab" --demo --rounds 1 -o "$TMP/demo0" >/dev/null 2>"$TMP/demo0.err"
+rc=$?
+set -e
+[ $rc -ne 0 ] && grep -q 'insn_attr.so is not built' "$TMP/demo0.err" && [ ! -e "$F/boots" ] ||
+	fail "demo without the plugin: exit $rc, $(tail -3 "$TMP/demo0.err")"
+mkdir -p "$F/build/plugin" && : >"$F/build/plugin/insn_attr.so"
+"$F/scripts/ab" --demo --rounds 1 -o "$TMP/demo1" >/dev/null 2>"$TMP/demo1.err" ||
+	fail "demo: $(tail -3 "$TMP/demo1.err")"
+[ "$(grep -c -- '--attribute' "$F/lab-args")" = 2 ] && grep -q -- '--mode deterministic' "$F/lab-args" ||
+	fail "demo boots without --attribute: $(cat "$F/lab-args")"
+ok "make demo: deterministic with the plugin (--attribute), refused at once without it"

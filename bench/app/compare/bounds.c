@@ -240,6 +240,9 @@ static const char bounds_usage[] =
 "                 never below the samples' resolution\n"
 "  --slack X      add X (in each metric's unit) to every bound\n"
 "  --slack-rel F  add F times the metric's median (e.g. 0.0005)\n"
+"  --not-below FILE   no bound tighter than FILE's for the same metric (an\n"
+"                 earlier measurement of the suite on this version: a handful of\n"
+"                 perturbed boots may not see the noise another handful saw)\n"
 "  --check FILE   measure again; exit 1 naming each metric whose spread exceeds\n"
 "                 its declared bound or that FILE lacks, else 0\n";
 
@@ -302,16 +305,37 @@ static int do_check(const char *path, struct kernels *ks)
 /* the runner's RB_IRQ_RETRY_NS: shorter windows are retried when hit */
 #define RB_BOUNDS_LONG_WINDOW 2e6
 
+/* bound, or the earlier file's bound where that is wider */
+static double not_below(double bound, const struct rb_bound_entry *e, bool own, unsigned *raised)
+{
+	double was = !e ? NAN : own ? e->bound_own : e->bound;
+
+	if (isnan(was) || was <= bound)
+		return bound;
+	++*raised;
+	return was;
+}
+
 static int do_write(const char *path, const char *label, double factor, double slack,
-		    double slack_rel, struct kernels *ks)
+		    double slack_rel, const struct rb_bounds *earlier, struct kernels *ks)
 {
 	struct json_object *root = json_object_new_object(), *ms = json_object_new_array();
 	struct json_object *kern = json_object_new_array(), *meta = ks->runs[0][0].meta;
 	char how[1024], t[64], err[PATH_MAX + 128], boots[128];
 	size_t len = 0;
-	unsigned skipped = 0, n_own = 0, n_split = 0;
+	unsigned skipped = 0, n_own = 0, n_split = 0, raised = 0;
 	int rc = 0, other;
 
+	const char *suite = json_object_get_string(json_object_object_get(json_object_object_get(meta, "suite"), "name"));
+
+	if (earlier && (!earlier->suite || !suite || strcmp(earlier->suite, suite))) {
+		fprintf(stderr, "refbench: error: --not-below %s is of suite %s, these runs of %s\n", earlier->path,
+			earlier->suite ? earlier->suite : "(none)", suite ? suite : "(none)");
+		json_object_put(root);
+		json_object_put(ms);
+		json_object_put(kern);
+		return RB_EXIT_FAIL;
+	}
 	for (unsigned g = 0; g < ks->k; g++) {
 		json_object_array_add(kern, json_object_new_string(json_object_get_string(
 			json_object_object_get(json_object_object_get(ks->runs[g][0].meta, "kernel"),
@@ -363,27 +387,35 @@ static int do_write(const char *path, const char *label, double factor, double s
 			tick = (double)(s->interrupts * RB_BOUNDS_TICK) / (double)s->ops_min;
 
 		const struct rb_samples *t = rb_samples_own(s) ? totals_of(ks, s) : NULL;
+		const struct rb_bound_entry *was = earlier ? rb_bounds_find(earlier, s) : NULL;
 		double seen_t, med_t;
 
 		if (t && rb_samples_complete(t) && !spread(t, &seen_t, &med_t)) {
 			/* the total, for runs without the split; ticks are in it */
-			json_object_object_add(m, "bound", json_object_new_double(
-				fmax(fmax(factor * seen_t + slack + slack_rel * med_t, t->resolution), tick)));
+			json_object_object_add(m, "bound", json_object_new_double(not_below(
+				fmax(fmax(factor * seen_t + slack + slack_rel * med_t, t->resolution), tick), was,
+				false, &raised)));
 			json_object_object_add(m, "seen", json_object_new_double(seen_t));
 			/* the own count holds no tick; its resolution holds the
 			 * one instruction per window it moves between images */
-			json_object_object_add(m, "bound_own", json_object_new_double(
-				fmax(factor * seen + slack + slack_rel * med, s->resolution)));
+			json_object_object_add(m, "bound_own", json_object_new_double(not_below(
+				fmax(factor * seen + slack + slack_rel * med, s->resolution), was, true, &raised)));
 			json_object_object_add(m, "seen_own", json_object_new_double(seen));
 			n_own++;
 		} else {
-			json_object_object_add(m, "bound", json_object_new_double(
-				fmax(fmax(factor * seen + slack + slack_rel * med, s->resolution), tick)));
+			json_object_object_add(m, "bound", json_object_new_double(not_below(
+				fmax(fmax(factor * seen + slack + slack_rel * med, s->resolution), tick), was,
+				false, &raised)));
 			json_object_object_add(m, "seen", json_object_new_double(seen));
 		}
 		json_object_array_add(ms, m);
 	}
 	json_object_object_add(root, "metrics", ms);
+	if (earlier)
+		snprintf(how + strlen(how), sizeof(how) - strlen(how), "; never below %s (%s): %u bounds "
+			 "kept from it, wider than these boots showed",
+			 strrchr(earlier->path, '/') ? strrchr(earlier->path, '/') + 1 : earlier->path,
+			 earlier->created ? earlier->created : "undated", raised);
 	if (n_own) {
 		snprintf(how + strlen(how), sizeof(how) - strlen(how), "; %u windowed metrics measured with "
 			 "the plugin's split: bound on the total, bound_own on the task's own count; their "
@@ -420,9 +452,11 @@ int rb_cmd_bounds(int argc, char **argv)
 		{ "slack", required_argument, NULL, 's' }, { "slack-rel", required_argument, NULL, 'r' },
 		{ "factor", required_argument, NULL, 'k' },
 		{ "check", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
+		{ "not-below", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *label = NULL, *check = NULL;
+	const char *out = NULL, *label = NULL, *check = NULL, *below = NULL;
+	struct rb_bounds earlier;
 	double slack = 0, slack_rel = 0, factor = 1;
 	struct kernels ks;
 	char err[8192];
@@ -440,6 +474,7 @@ int rb_cmd_bounds(int argc, char **argv)
 				rb_die_usage("--factor %s: at least 1 (a bound below what was seen is no bound)", optarg);
 			break;
 		case 'c': check = optarg; break;
+		case 'n': below = optarg; break;
 		case 'h': fputs(bounds_usage, stdout); return 0;
 		default: fputs(bounds_usage, stderr); return RB_EXIT_USAGE;
 		}
@@ -450,11 +485,21 @@ int rb_cmd_bounds(int argc, char **argv)
 	}
 	if (out && !access(out, F_OK))
 		rb_die_usage("%s exists; bounds files are never overwritten: choose a new -o FILE", out);
-	if (kernels_load(&ks, argv + optind, (unsigned)(argc - optind), err, sizeof(err))) {
-		fprintf(stderr, "refbench: error: %s\n", err);
+	if (below && check)
+		rb_die_usage("--not-below goes with -o (writing a file), not --check");
+	if (below && rb_bounds_load(below, &earlier, err, sizeof(err))) {
+		fprintf(stderr, "refbench: error: --not-below: %s\n", err);
 		return RB_EXIT_FAIL;
 	}
-	rc = check ? do_check(check, &ks) : do_write(out, label, factor, slack, slack_rel, &ks);
+	if (kernels_load(&ks, argv + optind, (unsigned)(argc - optind), err, sizeof(err))) {
+		fprintf(stderr, "refbench: error: %s\n", err);
+		if (below)
+			rb_bounds_free(&earlier);
+		return RB_EXIT_FAIL;
+	}
+	rc = check ? do_check(check, &ks) : do_write(out, label, factor, slack, slack_rel, below ? &earlier : NULL, &ks);
 	kernels_free(&ks);
+	if (below)
+		rb_bounds_free(&earlier);
 	return rc;
 }

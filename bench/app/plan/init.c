@@ -49,7 +49,8 @@ static const char ab_usage[] =
 "  X+PATCHES          X plus a directory of *.patch files or an mbox\n"
 "                     (e.g. v6.14+series.mbox); +PATCHES alone patches the\n"
 "                     default tree\n"
-"--demo    A = stock 6.1, B = 6.1 + kernels/patches/example (see its text)\n"
+"--demo    A = stock 6.1, B = 6.1 + kernels/patches/example (see its text);\n"
+"          deterministic, with --attribute unless --mode timed\n"
 "--mode    timed (default where KVM runs guests at native speed) or\n"
 "          deterministic (TCG icount: values are instruction counts;\n"
 "          the default where KVM is unusable)\n"
@@ -657,6 +658,14 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		/* the accel probe would judge this machine, not the targets */
 		if (!o.mode)
 			o.mode = "deterministic";
+	}
+	/* the demo is the exact A/B: deterministic, each window the measured
+	 * task's own count (a tick that lands elsewhere in B moves no verdict) */
+	if (!strcmp(job, "ab") && o.demo) {
+		if (!o.mode)
+			o.mode = "deterministic";
+		if (!strcmp(o.mode, "deterministic"))
+			o.attribute = true;
 	}
 	lab = words(o.lab_args);
 	if (o.cost && !has_word(lab, "--cost"))
