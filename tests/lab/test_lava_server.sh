@@ -89,7 +89,7 @@ health GOOD
 ab=(env RB_EXECUTOR=lava RB_LAVA_URL="$URL" RB_LAVA_POLL=3 "$REPO/scripts/ab")
 t0=$SECONDS
 "${ab[@]}" --base stock --patched stock --mode deterministic --suite ab-smoke --rounds 1 --jobs 2 -o "$TMP/ab" \
-	>"$TMP/ab.out" 2>"$TMP/ab.err" &
+	--lab-args "--results $TMP/runs" >"$TMP/ab.out" 2>"$TMP/ab.err" &
 AB=$!
 at_exit '[ -z "${AB:-}" ] || kill "$AB" 2>/dev/null || true'
 # the first job whose guest runs the suite is canceled on the server
@@ -110,7 +110,7 @@ P=$TMP/ab.plan/plan.json
 [ "$rc" != 0 ] && [ -f "$P" ] && [ ! -e "$TMP/ab/report.json" ] || { tail -n 20 "$TMP/ab.err"; fail "the A/B with a canceled job: exit $rc, $(ls "$TMP")"; }
 [ "$(lc jobs show "$victim" --json | jq -r '.state + " " + .health')" = "Finished Canceled" ] ||
 	fail "job $victim: $(lc jobs show "$victim")"
-jq -e '[.boots[] | .status] | sort == ["done", "failed"]' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label, status, reason}]' "$P")"
+jq -e '[.boots[] | .status] | sort == ["done", "failed"]' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label: .label, status: .status, reason: .reason}]' "$P")"
 missing=$(jq -r '.boots[] | select(.status == "failed") | .label' "$P")
 RUN=$(jq -r --arg l "$missing" '.boots[] | select(.label == $l) | .run // empty' "$P")
 [ -z "$RUN" ] || jq -e '.outcome.status == "failed" and (.outcome.reason | test("Canceled"))' "$RUN/lab.json" >/dev/null ||
@@ -125,7 +125,7 @@ RUN=''
 t_res=$((SECONDS - t0))
 [ "$(tail -n 1 "$TMP/resume.out")" = "$TMP/ab" ] && [ -f "$TMP/ab/plan.json" ] || fail "resumed A/B: $(tail -n 1 "$TMP/resume.out")"
 P=$TMP/ab/plan.json
-jq -e '[.boots[] | .status] == ["done", "done"]' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label, status}]' "$P")"
+jq -e '[.boots[] | .status] == ["done", "done"]' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label: .label, status: .status}]' "$P")"
 R=$TMP/ab/report.json
 jq -e '(.resumed | length) == 1 and (.missing_boots | length) == 0' "$R" >/dev/null ||
 	fail "report.json: $(jq -c '{resumed, missing_boots}' "$R")"
