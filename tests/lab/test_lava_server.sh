@@ -1,5 +1,5 @@
 #!/bin/bash
-# refbench: full -- a LAVA server of its own (PostgreSQL, lava-server, a worker) and three lab boots; make check-lava runs it, make check covers the jobs with lava-run (test_lava.sh) and the server path with a stub lavacli (test_lava_job.sh)
+# refbench: full -- its own LAVA server and 3 boots (make check-lava; see test_lava.sh)
 # refbench: boots 2
 # plan-lava's server path against a real server (docs/lava.md): a LAVA
 # server on loopback (scripts/lava-server: lava-server 2023.01 on its own
