@@ -141,11 +141,13 @@ check-full: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNI
 	@! command -v $(CLANG) >/dev/null || $(MAKE) --no-print-directory $(FUZZ_BINS)
 	@tests/run --full $(if $(TESTS),--only '$(TESTS)') $(if $(TEST_JOBS),-j '$(TEST_JOBS)')
 
-# the LAVA tests with LAVA's tools installed (scripts/deps --lava; no server,
-# docs/lava.md); make check runs them too, skipping the lab one without them
+# the LAVA tests with LAVA's tools and a server's packages installed
+# (scripts/deps --lava-server, docs/lava.md): lava-run here, and a server on
+# loopback (tests/lab/test_lava_server.sh, scripts/lava-server); make check
+# runs the first two too, skipping the lab one without lava-run
 check-lava: build/.deps-ok bench/refbench build/asan/refbench
-	scripts/deps --lava
-	@tests/run --only lava
+	scripts/deps --lava-server
+	@tests/run --only lava --full
 
 # RB_FUZZ_SECONDS=N per target (default 3)
 fuzz: $(FUZZ_BINS)
