@@ -48,7 +48,8 @@ static int devdax_setup(struct rb_point *pt)
 	const struct rb_params *p = &pt->params;
 	const char *rw = rb_param_str(p, "rw"), *tmpl = rb_param_str(p, "job");
 	bool file = pt->kind == RB_KIND_FSDAX_PMD;
-	uint64_t bs, size, runtime_ms, ramp;
+	uint64_t bs, size, ramp;
+	unsigned runtime_s;
 	char v_size[32], v_bs[32], v_jobs[32], v_rt[32], v_ramp[32];
 	int r;
 
@@ -60,7 +61,7 @@ static int devdax_setup(struct rb_point *pt)
 		return rb_point_fail(pt, RB_ERR, "rw=%s: use read or write", rw);
 	if (rb_param_u64(p, "bs", &bs) || !bs || rb_param_u64(p, "size", &size) || !size ||
 	    bs > size || !rb_fio_param_jobs(p, &s->jobs) ||
-	    rb_param_ms(p, "runtime", &runtime_ms) || !runtime_ms || runtime_ms > 3600000 ||
+	    !rb_fio_param_runtime(p, &runtime_s, v_rt, sizeof(v_rt)) ||
 	    rb_param_u64(p, "ramp", &ramp) || ramp > 3600)
 		return rb_point_fail(pt, RB_ERR, "bs (<= size), size, jobs (1..256 or nproc), runtime "
 				     "(1ms..3600s) and ramp (s) must be numbers");
@@ -82,13 +83,12 @@ static int devdax_setup(struct rb_point *pt)
 	snprintf(v_size, sizeof(v_size), "%llu", (unsigned long long)size);
 	snprintf(v_bs, sizeof(v_bs), "%llu", (unsigned long long)bs);
 	snprintf(v_jobs, sizeof(v_jobs), "%u", s->jobs);
-	snprintf(v_rt, sizeof(v_rt), "%llums", (unsigned long long)runtime_ms);
 	snprintf(v_ramp, sizeof(v_ramp), "%llu", (unsigned long long)ramp);
 	const struct rb_fio_var vars[] = {
 		{ file ? "FILE" : "DEV", s->h.mem.path }, { "SIZE", v_size }, { "BS", v_bs },
 		{ "RW", rw }, { "JOBS", v_jobs }, { "RUNTIME", v_rt }, { "RAMP", v_ramp },
 	};
-	s->h.job.timeout_s = (unsigned)(runtime_ms / 1000 + 1 + ramp + 120);
+	s->h.job.timeout_s = (unsigned)(runtime_s + ramp + 120);
 	return rb_fio_job_prepare(pt, &s->h.job, strcmp(tmpl, "auto") ? tmpl : file ? "libpmem" : "devdax",
 				  vars, sizeof(vars) / sizeof(vars[0]),
 				  file ? libpmem_required : devdax_required);

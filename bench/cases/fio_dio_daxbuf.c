@@ -58,7 +58,8 @@ static const char *const dio_required[] = {
 
 struct dio_state {
 	struct rb_fio_head h;	/* first: see rb_fio_case_teardown */
-	uint64_t bs, iodepth, span, runtime_ms, ramp;
+	uint64_t bs, iodepth, span, ramp;
+	unsigned runtime_s;
 	unsigned jobs;
 	bool write;
 	size_t map_len;			/* what fio maps for its buffers */
@@ -279,7 +280,7 @@ static int dio_setup(struct rb_point *pt)
 	    rb_param_u64(p, "iodepth", &s->iodepth) || !s->iodepth || s->iodepth > 4096 ||
 	    !rb_fio_param_jobs(p, &s->jobs) ||
 	    rb_param_u64(p, "span", &s->span) || !s->span ||
-	    rb_param_ms(p, "runtime", &s->runtime_ms) || !s->runtime_ms || s->runtime_ms > 3600000 ||
+	    !rb_fio_param_runtime(p, &s->runtime_s, v_rt, sizeof(v_rt)) ||
 	    rb_param_u64(p, "ramp", &s->ramp) || s->ramp > 3600)
 		return rb_point_fail(pt, RB_ERR, "bs (a multiple of 4K, <= 16M), iodepth (1..4096), "
 				     "jobs (1..256 or nproc), span, runtime (1ms..3600s) and ramp "
@@ -333,7 +334,6 @@ static int dio_setup(struct rb_point *pt)
 	snprintf(v_bs, sizeof(v_bs), "%llu", (unsigned long long)s->bs);
 	snprintf(v_iod, sizeof(v_iod), "%llu", (unsigned long long)s->iodepth);
 	snprintf(v_jobs, sizeof(v_jobs), "%u", s->jobs);
-	snprintf(v_rt, sizeof(v_rt), "%llums", (unsigned long long)s->runtime_ms);
 	snprintf(v_ramp, sizeof(v_ramp), "%llu", (unsigned long long)s->ramp);
 	snprintf(v_align, sizeof(v_align), "%llu", (unsigned long long)align);
 	const struct rb_fio_var vars[] = {
@@ -341,7 +341,7 @@ static int dio_setup(struct rb_point *pt)
 		{ "IODEPTH", v_iod }, { "JOBS", v_jobs }, { "RUNTIME", v_rt }, { "RAMP", v_ramp },
 		{ "IOMEM", s->iomem }, { "MEM_ALIGN", v_align },
 	};
-	s->h.job.timeout_s = (unsigned)(s->runtime_ms / 1000 + 1 + s->ramp + 120);
+	s->h.job.timeout_s = (unsigned)(s->runtime_s + s->ramp + 120);
 	return rb_fio_job_prepare(pt, &s->h.job, rb_param_str(p, "job"), vars,
 				  sizeof(vars) / sizeof(vars[0]), dio_required);
 }

@@ -61,7 +61,7 @@ static int mmap_setup(struct rb_point *pt)
 	const char *pattern = rb_param_str(p, "pattern"), *access = rb_param_str(p, "access");
 	const char *bs_s = rb_param_str(p, "bs"), *tmpl = rb_param_str(p, "job");
 	char v_size[32], v_bs[32], v_skip[32], v_io[32], v_jobs[32], v_rt[32];
-	uint64_t runtime_ms;
+	unsigned runtime_s;
 	int r;
 
 	if (!s)
@@ -79,7 +79,7 @@ static int mmap_setup(struct rb_point *pt)
 		return rb_point_fail(pt, RB_ERR, "bs=%s: a multiple of 4K, or auto", bs_s);
 	if (rb_param_u64(p, "size", &s->size) || s->size < SZ_2M || s->size % SZ_2M ||
 	    !rb_fio_param_jobs(p, &s->jobs) ||
-	    rb_param_ms(p, "runtime", &runtime_ms) || !runtime_ms || runtime_ms > 3600000)
+	    !rb_fio_param_runtime(p, &runtime_s, v_rt, sizeof(v_rt)))
 		return rb_point_fail(pt, RB_ERR, "size (a multiple of 2M), jobs (1..256) and runtime "
 				     "(1ms..3600s) must be numbers");
 	/* storm: bs = 8K tells PMD (1 fault per I/O) from PTE (2) by minf */
@@ -101,13 +101,12 @@ static int mmap_setup(struct rb_point *pt)
 	snprintf(v_skip, sizeof(v_skip), "%llu", (unsigned long long)(SZ_2M - s->bs));
 	snprintf(v_io, sizeof(v_io), "%llu", (unsigned long long)(s->size / SZ_2M * s->bs));
 	snprintf(v_jobs, sizeof(v_jobs), "%u", s->jobs);
-	snprintf(v_rt, sizeof(v_rt), "%llums", (unsigned long long)runtime_ms);
 	const struct rb_fio_var vars[] = {
 		{ "FILE", s->h.mem.path }, { "SIZE", v_size }, { "RW", access }, { "BS", v_bs },
 		{ "SKIP", v_skip }, { "IO_SIZE", v_io }, { "JOBS", v_jobs }, { "RUNTIME", v_rt },
 	};
 	/* a storm is short but TCG is slow; a stream runs for its runtime */
-	s->h.job.timeout_s = s->storm ? 600 : (unsigned)(runtime_ms / 1000 + 1 + 120);
+	s->h.job.timeout_s = s->storm ? 600 : runtime_s + 120;
 	return rb_fio_job_prepare(pt, &s->h.job, strcmp(tmpl, "auto") ? tmpl :
 				  s->storm ? "mmap-fault" : "mmap-stream", vars,
 				  sizeof(vars) / sizeof(vars[0]),

@@ -64,6 +64,10 @@ bool rb_fio_parse_version(const char *text, char *out, size_t n);
 
 /* jobs=N (1..256) or jobs=nproc (online CPUs); false if neither. */
 bool rb_fio_param_jobs(const struct rb_params *p, unsigned *jobs);
+/* runtime=: 1 ms to 3600 s ("2", "2s", "250ms"); fio's form of it ("250ms")
+ * into fio (n bytes), and its whole seconds plus one into secs (what the
+ * job's timeout allows for it). */
+bool rb_fio_param_runtime(const struct rb_params *p, unsigned *secs, char *fio, size_t n);
 
 /* fio splits filename= at ':' and a value must stay on one line: RB_OK,
  * or RB_ERR with pt->why. */

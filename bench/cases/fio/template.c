@@ -148,6 +148,17 @@ bool rb_fio_param_jobs(const struct rb_params *p, unsigned *jobs)
 	return true;
 }
 
+bool rb_fio_param_runtime(const struct rb_params *p, unsigned *secs, char *fio, size_t n)
+{
+	uint64_t ms;
+
+	if (rb_param_ms(p, "runtime", &ms) || !ms || ms > 3600000)
+		return false;
+	*secs = (unsigned)(ms / 1000 + 1);
+	snprintf(fio, n, "%llums", (unsigned long long)ms);
+	return true;
+}
+
 int rb_fio_path_check(struct rb_point *pt, const char *what, const char *path)
 {
 	if (strpbrk(path, ":\n\r"))
