@@ -4,7 +4,6 @@
  * (plan.h, docs/plan.md). scripts/plan-run is its executor.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,14 +69,13 @@ static int room(const char *state)
 	struct json_object *plan;
 	char err[RB_ERR_LEN];
 	long need, waited = 0, free_mib;
-	long wait_max = getenv("RB_PLAN_MEM_WAIT") ? atol(getenv("RB_PLAN_MEM_WAIT")) : 600;
-	bool elsewhere = getenv("RB_PLAN_BOOTS_ELSEWHERE") && *getenv("RB_PLAN_BOOTS_ELSEWHERE");
+	long wait_max = rb_plan_mem_wait_s();
 
 	if (rb_plan_load(state, &plan, err, sizeof(err)))
 		return rb_error(RB_EXIT_FAIL, "%s", err);
 	need = rb_plan_int(plan, "need_mib", 0);
 	json_object_put(plan);
-	if (!need || elsewhere)
+	if (!need || rb_plan_boots_elsewhere())
 		return 0;	/* timed boots run one at a time; a LAVA worker's memory is not ours */
 	while ((free_mib = rb_plan_mem_available_mib()) < need) {
 		if (waited >= wait_max) {

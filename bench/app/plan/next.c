@@ -754,7 +754,7 @@ static int boots_step(struct job *j)
 	size_t pending = 0, first = SIZE_MAX, last = 0;
 	long need = rb_plan_int(j->plan, "need_mib", 0), jobs = rb_plan_int(j->s, "jobs", 0), n = 1;
 	long most = 0, free_mib, waited = rb_plan_int(j->plan, "mem_waited", 0);
-	long wait_max = getenv("RB_PLAN_MEM_WAIT") ? atol(getenv("RB_PLAN_MEM_WAIT")) : 600;
+	long wait_max = rb_plan_mem_wait_s();
 	char err[RB_ERR_LEN];
 
 	for (size_t i = 0; i < nboots(j); i++)
@@ -767,7 +767,7 @@ static int boots_step(struct job *j)
 		return 1;
 	if (rb_plan_get(j->s, "targets"))
 		return remote_step(j, rb_plan_get(j->s, "targets"));
-	if (getenv("RB_PLAN_BOOTS_ELSEWHERE") && *getenv("RB_PLAN_BOOTS_ELSEWHERE")) {
+	if (rb_plan_boots_elsewhere()) {
 		/* a LAVA server's workers boot them (docs/lava.md): this machine's
 		 * memory bounds nothing; the round's boots at once, or --jobs */
 		n = jobs ? jobs : is_job(j, "ab") && rb_plan_int(j->plan, "rounds", 0) ? 2 * rb_plan_int(j->plan, "rounds", 0)

@@ -288,6 +288,16 @@ int rb_plan_lab_argv(struct json_object *plan, struct json_object *boot, FILE *o
 	return 0;
 }
 
+long rb_plan_mem_wait_s(void)
+{
+	return getenv("RB_PLAN_MEM_WAIT") ? atol(getenv("RB_PLAN_MEM_WAIT")) : 600;
+}
+
+bool rb_plan_boots_elsewhere(void)
+{
+	return getenv("RB_PLAN_BOOTS_ELSEWHERE") && *getenv("RB_PLAN_BOOTS_ELSEWHERE");
+}
+
 long rb_plan_mem_available_mib(void)
 {
 	FILE *f = fopen(getenv("RB_PLAN_MEMINFO") ? getenv("RB_PLAN_MEMINFO") : "/proc/meminfo", "re");

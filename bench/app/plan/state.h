@@ -34,6 +34,12 @@ void rb_plan_add_boot(struct json_object *plan, const char *label, long kernel, 
 bool rb_plan_run_reusable(const char *run);
 int rb_plan_lab_argv(struct json_object *plan, struct json_object *boot, FILE *out);
 long rb_plan_mem_available_mib(void);
+/* how long a boot waits for memory other jobs hold (RB_PLAN_MEM_WAIT s,
+ * default 600) */
+long rb_plan_mem_wait_s(void);
+/* the boots run elsewhere (a LAVA server's workers: RB_PLAN_BOOTS_ELSEWHERE):
+ * this machine's memory bounds none of them */
+bool rb_plan_boots_elsewhere(void);
 
 /* init.c: a new plan (or the one to resume) from a job's command line;
  * prints STATE. */
