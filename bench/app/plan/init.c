@@ -242,16 +242,12 @@ static int add_ab_kernel(struct json_object *plan, const char *job, const char *
 {
 	char kd[PATH_MAX], ver[64];
 	struct json_object *k;
-	size_t i;
 
 	if (strchr(spec, '+') || !rb_plan_kernel_dir(spec, ver, sizeof(ver)))
 		return add_kernel(plan, job, label, spec, ksrc);
 	if (!realpath(spec, kd))
 		return rb_plan_error(job, "%s: %s", spec, strerror(errno));
-	rb_plan_add_kernel(plan, label, kd, json_object_new_array());
-	for (i = 0; rb_plan_kernel(plan, i + 1); i++)
-		;
-	k = rb_plan_kernel(plan, i);
+	k = rb_plan_add_kernel(plan, label, kd, json_object_new_array());
 	rb_plan_set_str(k, "dir", kd);
 	rb_plan_set_str(k, "status", "built");
 	if (*ver)
@@ -447,11 +443,10 @@ static struct json_object *targets_arg(const char *job, const char *list)
 			rb_plan_error(job, "--targets (TARGETS=): %s", err);
 			goto bad;
 		}
-		for (size_t i = 0; i < json_object_array_length(a); i++)
-			if (!strcmp(json_object_get_string(json_object_array_get_idx(a, i)), url)) {
-				rb_plan_error(job, "--targets (TARGETS=): %s is named twice", url);
-				goto bad;
-			}
+		if (has_word(a, url)) {
+			rb_plan_error(job, "--targets (TARGETS=): %s is named twice", url);
+			goto bad;
+		}
 		if (json_object_array_length(a) >= RB_PLAN_MAX_TARGETS) {
 			rb_plan_error(job, "--targets (TARGETS=): at most %d targets", RB_PLAN_MAX_TARGETS);
 			goto bad;

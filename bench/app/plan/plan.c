@@ -197,7 +197,8 @@ struct json_object *rb_plan_boot(struct json_object *plan, const char *label, si
 	return NULL;
 }
 
-void rb_plan_add_kernel(struct json_object *plan, const char *label, const char *spec, struct json_object *build)
+struct json_object *rb_plan_add_kernel(struct json_object *plan, const char *label, const char *spec,
+				       struct json_object *build)
 {
 	struct json_object *k = json_object_new_object();
 
@@ -207,6 +208,7 @@ void rb_plan_add_kernel(struct json_object *plan, const char *label, const char 
 	rb_plan_set_str(k, "status", "pending");
 	json_object_object_add(k, "dir", NULL);
 	json_object_array_add(rb_plan_get(plan, "kernels"), k);
+	return k;
 }
 
 void rb_plan_add_boot(struct json_object *plan, const char *label, long kernel, long round, long perturb)

@@ -28,8 +28,9 @@ int rb_plan_save(const char *state, struct json_object *plan, char *err, size_t 
 
 struct json_object *rb_plan_kernel(struct json_object *plan, size_t i);
 struct json_object *rb_plan_boot(struct json_object *plan, const char *label, size_t *idx);
-/* a pending kernel: kernels/build's arguments (build: an array, taken) */
-void rb_plan_add_kernel(struct json_object *plan, const char *label, const char *spec, struct json_object *build);
+/* a pending kernel: kernels/build's arguments (build: an array, taken);
+ * returns it, the plan's */
+struct json_object *rb_plan_add_kernel(struct json_object *plan, const char *label, const char *spec, struct json_object *build);
 void rb_plan_add_boot(struct json_object *plan, const char *label, long kernel, long round, long perturb);
 bool rb_plan_run_reusable(const char *run);
 int rb_plan_lab_argv(struct json_object *plan, struct json_object *boot, FILE *out);
