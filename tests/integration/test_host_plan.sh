@@ -244,7 +244,7 @@ ok "runs without a plan: compare --missing lists the boots in report.txt and rep
 rc_of "$RB" plan host-lava "$S" --url-base http://lab.example/k
 [ "$RC" = 0 ] || fail "lava: $(cat "$TMP/se")"
 [ "$(grep -c '^job_name: ' "$TMP/so")" = 4 ] || fail "lava: not 4 jobs: $(cat "$TMP/so")"
-grep -q "kernel: {url: \"http://lab.example/k$K/b/bzImage\", type: bzimage}" "$TMP/so" &&
+grep -q "kernel: {url: \"http://lab.example/k$K/b/bzImage\"}" "$TMP/so" &&
 	grep -q 'extra_kernel_args: "mitigations=off"' "$TMP/so" &&
 	grep -q -- '--fsdax /mnt/pmem0 --devdax /dev/dax0.0; then lava-test-case B2 --result pass' "$TMP/so" ||
 	fail "lava jobs: $(cat "$TMP/so")"
@@ -253,7 +253,16 @@ if python3 -c 'import yaml' 2>/dev/null; then
 assert [j["metadata"]["refbench.round"] for j in d] == ["A1", "B1", "A2", "B2"], d' "$TMP/so" ||
 		fail "lava jobs are not the rounds in YAML"
 fi
-ok "plan host-lava: one LAVA job per round, A1 B1 A2 B2, kernel URL, extra args, the named pmem"
+schema=''
+if /usr/bin/python3 -c 'import lava_common.schemas' 2>/dev/null; then
+	# LAVA's own check, the one a server makes at submission (strict)
+	/usr/bin/python3 -c 'import sys, yaml
+from lava_common.schemas import validate
+for job in yaml.safe_load_all(open(sys.argv[1])):
+    validate(job, strict=True)' "$TMP/so" 2>"$TMP/schema.err" || fail "LAVA's schema refuses a host-lava job: $(tail -n 1 "$TMP/schema.err")"
+	schema=", each valid by LAVA's schema (strict)"
+fi
+ok "plan host-lava: one LAVA job per round, A1 B1 A2 B2, kernel URL, extra args, the named pmem$schema"
 
 # ---- a damaged, foreign or old-format plan file is refused, and left as it is
 echo '{"format": "something-else"}' >"$S2/plan.json"

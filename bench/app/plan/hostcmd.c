@@ -730,7 +730,9 @@ static void lava(struct json_object *plan, const char *url)
 			yput("context:\n  extra_kernel_args: %s\n", rb_json_get_str(k, "append"));
 		printf("actions:\n- deploy:\n    to: tftp\n    os: debian\n    timeout: {minutes: 10}\n");
 		snprintf(buf, sizeof(buf), "%s%s", url, rb_json_get_str(k, "image"));
-		yput("    kernel: {url: %s, type: bzimage}\n", buf);
+		/* no `type`: LAVA's tftp schema knows image, uimage and zimage
+		 * (U-Boot's boot commands); an x86 ipxe boot takes the bzImage as is */
+		yput("    kernel: {url: %s}\n", buf);
 		if (*rb_json_get_str(k, "initrd")) {
 			snprintf(buf, sizeof(buf), "%s%s", url, rb_json_get_str(k, "initrd"));
 			yput("    ramdisk: {url: %s}\n", buf);
