@@ -1,5 +1,5 @@
 #!/bin/bash
-# refbench: full -- its own LAVA server and 3 boots (make check-lava; see test_lava.sh)
+# refbench: full -- its own LAVA server and 5 boots (make check-lava; see test_lava.sh)
 # refbench: boots 2
 # plan-lava's server path against a real server (docs/lava.md): a LAVA
 # server on loopback (scripts/lava-server: lava-server 2023.01 on its own
@@ -10,12 +10,14 @@
 #     queue (devices in maintenance) is canceled on the server when the lab
 #     boot is stopped (SIGTERM), and the run says interrupted.
 #  2. make ab EXECUTOR=lava URL=(the server) on ab-smoke, the default 6.1
-#     kernel as A and B, one boot each, both jobs at once: one job is
-#     canceled on the server once its guest runs the suite; the A/B stops
-#     with that boot missing (failed, "Canceled"), the other done. RESUME
-#     boots the missing one again as a new job; both runs came home from
-#     the jobs' logs, validate, their samples are byte-identical (one
-#     kernel, round 1), and the report has every metric at B-A = 0.
+#     kernel as A and B, two rounds (two boots per kernel), a round's jobs
+#     at once on the two devices: one job of round 1 is canceled on the
+#     server once its guest runs the suite; the A/B stops with that boot
+#     missing (failed, "Canceled"), the other done, round 2 not booted.
+#     RESUME boots the missing one again as a new job, then round 2; all
+#     four runs came home from the jobs' logs and validate, a round's two
+#     samples are byte-identical (one kernel), and the report has every
+#     metric at B-A = 0.
 # Skips (77) where the server cannot start here: lava-server not installed
 # (scripts/deps --lava-server), not root, a port taken.
 #   RB_LAVA_SERVER_PORT, RB_LAVA_SERVER_PG_PORT   (18080, 15433)
@@ -88,7 +90,7 @@ health GOOD
 # ---- 2. make ab EXECUTOR=lava on the server, one job canceled mid-way, RESUME
 ab=(env RB_EXECUTOR=lava RB_LAVA_URL="$URL" RB_LAVA_POLL=3 "$REPO/scripts/ab")
 t0=$SECONDS
-"${ab[@]}" --base stock --patched stock --mode deterministic --suite ab-smoke --rounds 1 --jobs 2 -o "$TMP/ab" \
+"${ab[@]}" --base stock --patched stock --mode deterministic --suite ab-smoke --rounds 2 --jobs 2 -o "$TMP/ab" \
 	--lab-args "--results $TMP/runs" >"$TMP/ab.out" 2>"$TMP/ab.err" &
 AB=$!
 at_exit '[ -z "${AB:-}" ] || kill "$AB" 2>/dev/null || true'
@@ -110,7 +112,8 @@ P=$TMP/ab.plan/plan.json
 [ "$rc" != 0 ] && [ -f "$P" ] && [ ! -e "$TMP/ab/report.json" ] || { tail -n 20 "$TMP/ab.err"; fail "the A/B with a canceled job: exit $rc, $(ls "$TMP")"; }
 [ "$(lc jobs show "$victim" --json | jq -r '.state + " " + .health')" = "Finished Canceled" ] ||
 	fail "job $victim: $(lc jobs show "$victim")"
-jq -e '[.boots[] | .status] | sort == ["done", "failed"]' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label: .label, status: .status, reason: .reason}]' "$P")"
+jq -e '[.boots[] | select(.round == 1) | .status] | sort == ["done", "failed"]' "$P" &&
+	jq -e '[.boots[] | select(.round != 1) | .status] | all(. == "pending")' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label: .label, status: .status, reason: .reason}]' "$P")"
 missing=$(jq -r '.boots[] | select(.status == "failed") | .label' "$P")
 RUN=$(jq -r --arg l "$missing" '.boots[] | select(.label == $l) | .run // empty' "$P")
 [ -z "$RUN" ] || jq -e '.outcome.status == "failed" and (.outcome.reason | test("Canceled"))' "$RUN/lab.json" >/dev/null ||
@@ -125,21 +128,22 @@ RUN=''
 t_res=$((SECONDS - t0))
 [ "$(tail -n 1 "$TMP/resume.out")" = "$TMP/ab" ] && [ -f "$TMP/ab/plan.json" ] || fail "resumed A/B: $(tail -n 1 "$TMP/resume.out")"
 P=$TMP/ab/plan.json
-jq -e '[.boots[] | .status] == ["done", "done"]' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label: .label, status: .status}]' "$P")"
+jq -e '[.boots[] | .status] | length == 4 and all(. == "done")' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label: .label, status: .status}]' "$P")"
 R=$TMP/ab/report.json
 jq -e '(.resumed | length) == 1 and (.missing_boots | length) == 0' "$R" >/dev/null ||
 	fail "report.json: $(jq -c '{resumed, missing_boots}' "$R")"
 runs=()
-for l in A1 B1; do
+for l in A1 B1 A2 B2; do
 	RUN=$(jq -r --arg l "$l" '.boots[] | select(.label == $l) | .run' "$P")
 	"$RB" validate "$RUN/run" >/dev/null || fail "$l's run does not validate"
 	[ -s "$RUN/lava-job.id" ] && grep -q '"lvl": "target"' "$RUN/lava.log" || fail "$l's run did not come from a LAVA job"
 	runs+=("$RUN")
 done
 RUN=''
-[ "$(cat "${runs[0]}/lava-job.id")" != "$(cat "${runs[1]}/lava-job.id")" ] || fail "A1 and B1 name one job"
+[ "$(for r in "${runs[@]}"; do cat "$r/lava-job.id"; done | sort -u | wc -l)" = 4 ] || fail "two runs name one job"
 cmp -s "${runs[0]}/run/samples.jsonl" "${runs[1]}/run/samples.jsonl" || fail "A1's and B1's samples differ (one kernel)"
+cmp -s "${runs[2]}/run/samples.jsonl" "${runs[3]}/run/samples.jsonl" || fail "A2's and B2's samples differ (one kernel)"
 jq -e '.summary.primary.slower == 0 and .summary.primary.faster == 0 and .summary.primary.n > 0 and
 	all(.metrics[]; .delta == 0)' "$R" >/dev/null || fail "report: $(jq -c .summary "$R")"
-ok "RESUME booted $missing again as job $(cat "$(jq -r --arg l "$missing" '.boots[] | select(.label == $l) | .run' "$P")/lava-job.id") (${t_res}s): both runs validate, samples byte-identical, $(jq .summary.primary.n "$R") primary metrics at B-A = 0"
+ok "RESUME booted $missing again as job $(cat "$(jq -r --arg l "$missing" '.boots[] | select(.label == $l) | .run' "$P")/lava-job.id") (${t_res}s): all 4 runs validate, a round's samples byte-identical, $(jq .summary.primary.n "$R") primary metrics at B-A = 0"
 echo "# wall time $((SECONDS - T0))s (server start, the queued job, the A/B with a canceled job, the resume)"
