@@ -162,3 +162,18 @@ wait "$pid" || rc=$?
 [ "$rc" = 143 ] && [ "$(cat "$TMP/stub/canceled" 2>/dev/null)" = 42 ] ||
 	fail "SIGTERM (the lab's watchdog) did not cancel job 42 (exit $rc): $(cat "$TMP/se")"
 ok "plan-lava: a job LAVA ends Incomplete fails the boot (exit 1); SIGTERM cancels the job (lavacli jobs cancel)"
+
+# the lab's watchdog (RB_LAB_TIMEOUT, kept by plan-lava with a server)
+# counts from the job's start: 3 s in the queue pass a 1 s watchdog, 3 s
+# running do not (exit 124, timeout(1)'s, the job canceled)
+states $(for _ in $(seq 30); do echo Submitted Unknown; done) Running Unknown Finished Complete
+rm -rf "$TMP/out" && mkdir -p "$TMP/out"
+rc_of env RB_LAB_TIMEOUT=1 "${lava_qemu[@]}" "${q[@]:1}"
+[ "$RC" = 0 ] || fail "a job queued longer than the lab's watchdog: plan-lava exited $RC: $(cat "$TMP/se")"
+grep -q 'job: *{minutes: 6}\|minutes: 6' "$TMP/stub/submitted.yaml" || fail "the job's timeout is not the watchdog's 1 s + 5 min: $(grep -n minutes "$TMP/stub/submitted.yaml")"
+states Submitted Unknown $(for _ in $(seq 30); do echo Running Unknown; done)
+rm -f "$TMP/stub/canceled"; rm -rf "$TMP/out" && mkdir -p "$TMP/out"
+rc_of env RB_LAB_TIMEOUT=1 "${lava_qemu[@]}" "${q[@]:1}"
+[ "$RC" = 124 ] && [ "$(cat "$TMP/stub/canceled" 2>/dev/null)" = 42 ] && grep -q "ran past the lab's watchdog" "$TMP/se" ||
+	fail "a job running past the lab's watchdog: exit $RC (expected 124), canceled: $(cat "$TMP/stub/canceled" 2>/dev/null)"
+ok "plan-lava: the lab's watchdog counts from the job's start: 3 s queued pass a 1 s watchdog, running past it cancels the job (exit 124); LAVA's timeout is the watchdog + 5 min"

@@ -7,8 +7,9 @@
 # user's token), started here and stopped at exit.
 #  1. without a boot: the server refuses a port that is taken and a
 #     missing PostgreSQL (exit 2, the fix named); a job waiting in LAVA's
-#     queue (devices in maintenance) is canceled on the server when the lab
-#     boot is stopped (SIGTERM), and the run says interrupted.
+#     queue (devices in maintenance) outlives the lab's watchdog (20 s; it
+#     counts from the job's start) and is canceled on the server when the
+#     lab boot is stopped (SIGTERM), and the run says interrupted.
 #  2. make ab EXECUTOR=lava URL=(the server) on ab-smoke, the default 6.1
 #     kernel as A and B, two rounds (two boots per kernel), a round's jobs
 #     at once on the two devices: one job of round 1 is canceled on the
@@ -65,8 +66,9 @@ health() { local d; for d in refbench-qemu-01 refbench-qemu-02; do lc devices up
 health MAINTENANCE
 echo 'gup-fast anon cmd=gup size=16M repeat=1 warmup=0' >"$TMP/one.suite"
 RUN=$TMP/queued
+tq=$SECONDS
 RB_LAVA_URL=$URL RB_LAVA_POLL=1 "$REPO/scripts/plan-lava" --kernel "$KERNEL" --mode deterministic \
-	--suite "$TMP/one.suite" -o "$RUN" >"$TMP/queued.out" 2>"$TMP/queued.err" &
+	--suite "$TMP/one.suite" --timeout 20 -o "$RUN" >"$TMP/queued.out" 2>"$TMP/queued.err" &
 LAB=$!
 at_exit '[ -z "${LAB:-}" ] || kill "$LAB" 2>/dev/null || true'
 id=''
@@ -77,6 +79,11 @@ for i in $(seq 120); do
 	sleep 1
 done
 [ -n "$id" ] || fail "no job in LAVA's queue after 120 s"
+# the lab's watchdog (--timeout 20) counts from the job's start, not its
+# time in the queue: 30 s queued, still waiting
+while [ $((SECONDS - tq)) -lt 30 ]; do sleep 1; done
+kill -0 "$LAB" 2>/dev/null && [ "$(lc jobs show "$id" --json | jq -r .state)" = Submitted ] ||
+	{ tail -n 20 "$TMP/queued.err"; fail "the lab's watchdog (20 s) fired while job $id was queued"; }
 kill -TERM "$LAB"
 rc=0; wait "$LAB" || rc=$?
 LAB=''
@@ -84,7 +91,7 @@ LAB=''
 [ "$(lc jobs show "$id" --json | jq -r '.state + " " + .health')" = "Finished Canceled" ] ||
 	fail "job $id after SIGTERM: $(lc jobs show "$id")"
 jq -e '.outcome.status == "interrupted"' "$RUN/lab.json" >/dev/null || fail "the run: $(jq -c .outcome "$RUN/lab.json")"
-ok "a lab boot stopped (SIGTERM) while its job waits in LAVA's queue: job $id Canceled on the server, the run interrupted"
+ok "a lab boot (watchdog 20 s) waits 30 s in LAVA's queue, then stopped (SIGTERM): job $id Canceled on the server, the run interrupted"
 health GOOD
 
 # ---- 2. make ab EXECUTOR=lava on the server, one job canceled mid-way, RESUME
