@@ -136,7 +136,7 @@ t_res=$((SECONDS - t0))
 P=$TMP/ab/plan.json
 jq -e '[.boots[] | .status] | length == 4 and all(. == "done")' "$P" >/dev/null || fail "plan: $(jq -c '[.boots[] | {label: .label, status: .status}]' "$P")"
 R=$TMP/ab/report.json
-jq -e '(.resumed | length) == 1 and (.missing_boots | length) == 0' "$R" >/dev/null ||
+jq -e '(.resumed | length) == 3 and (.missing_boots | length) == 0' "$R" >/dev/null ||
 	fail "report.json: $(jq -c '{resumed, missing_boots}' "$R")"
 runs=()
 for l in A1 B1 A2 B2; do
