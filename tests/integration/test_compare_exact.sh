@@ -73,6 +73,23 @@ grep -q "fault anon size=16M munmap \[insn/page\] .* EXCEEDS" "$TMP/check.out" &
 	grep -q "gup-fast thp cmd=pin new .* NOT IN FILE" "$TMP/check.out" || fail "check does not name them: $(cat "$TMP/check.out")"
 ok "refbench bounds writes once; --check passes, and fails naming what exceeds or is missing"
 
+# --across: two images of one source (the second with a patch no window
+# crosses), whose medians differ by more than the boots of either
+mk_run "$TMP/i1" icount "$(get 81.6)" "$(put)" "$(mun 483)"
+mk_run "$TMP/i2" icount "$(get 81.6)" "$(put)" "$(mun 481)"
+"$RB" bounds -o "$TMP/bx.json" "$TMP/a1,$TMP/a2" "$TMP/i1,$TMP/i2" >/dev/null 2>"$TMP/err" || fail "bounds: $(cat "$TMP/err")"
+"$RB" bounds -o "$TMP/ba.json" --across "$TMP/a1,$TMP/a2" "$TMP/i1,$TMP/i2" >/dev/null 2>"$TMP/err" ||
+	fail "bounds --across: $(cat "$TMP/err")"
+jq -e '.metrics[] | select(.metric == "munmap") | (.seen - 2.4 | fabs) < 1e-9' "$TMP/bx.json" >/dev/null &&
+	jq -e '(.metrics[] | select(.metric == "munmap") | (.seen - 3 | fabs) < 1e-9) and (.how | test("every kernel together: images of one source"))' \
+	"$TMP/ba.json" >/dev/null || fail "--across: $(jq -c '[.how, (.metrics[] | select(.metric == "munmap"))]' "$TMP/ba.json")"
+set +e; "$RB" bounds -o "$TMP/b1.json" --across "$TMP/a1,$TMP/a2" >/dev/null 2>"$TMP/err"; rc=$?; set -e
+[ "$rc" = 2 ] && grep -q -- '--across needs >= 2 kernels' "$TMP/err" && [ ! -e "$TMP/b1.json" ] ||
+	fail "--across with one kernel: exit $rc, $(cat "$TMP/err")"
+"$RB" bounds --check "$TMP/bx.json" --across "$TMP/a1,$TMP/a2" "$TMP/i1,$TMP/i2" >"$TMP/check.out" 2>&1 && fail "--check --across passed a spread of 3 against 2.4"
+grep -q "fault anon size=16M munmap \[insn/page\] .* EXCEEDS" "$TMP/check.out" || fail "check --across: $(cat "$TMP/check.out")"
+ok "refbench bounds --across: the spread over two images together (3), not the wider of each (2.4); one kernel refused"
+
 # 4. one boot per kernel with the declared bound
 "$RB" compare --bounds "$TMP/b.json" -o "$TMP/decl" "$TMP/a1" "$TMP/b1" >/dev/null 2>&1 || fail "declared compare"
 j=$TMP/decl/report.json

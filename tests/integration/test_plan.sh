@@ -91,6 +91,15 @@ jq -e '.schema == "refbench-bounds/1" and (.metrics | length) == 3 and
 # the suite's bounds for 6.1, as make series finds them (configs/bounds/SUITE-X.Y.bounds)
 cp "$TMP/b.bounds" "$F/configs/bounds/ab-smoke-6.1.bounds"
 ok "bounds: 2 kernels x 3 perturbed boots written, then --check passes"
+# --across: the two kernels as images of one source, their boots together
+"$F/scripts/bounds" --suite ab-smoke --kernel "$F/k0" --kernel "$F/k1" --boots 2 --across -o "$TMP/ba.bounds" \
+	>/dev/null 2>"$TMP/ba.err" || fail "bounds --across: $(tail -5 "$TMP/ba.err")"
+jq -e '(.how | test("images of one source")) and (.metrics[] | select(.metric == "get") | (.seen - 1 | fabs) < 1e-9)' \
+	"$TMP/ba.bounds" >/dev/null || fail "bounds --across: $(jq -c '[.how, (.metrics[] | select(.metric == "get"))]' "$TMP/ba.bounds")"
+! "$F/scripts/bounds" --suite ab-smoke --kernel "$F/k0" --across -o "$TMP/b1.bounds" >/dev/null 2>"$TMP/b1.err" &&
+	grep -q -- "--across takes the spread over several images" "$TMP/b1.err" && [ ! -e "$TMP/b1.bounds" ] ||
+	fail "bounds --across with one kernel: $(cat "$TMP/b1.err")"
+ok "bounds --across: two images' boots together (get moves by 1 between them); one kernel refused"
 
 # 2. a walk of three patches from a directory: four kernels, four boots,
 # the table, the plan kept beside it, the result dir the last stdout line

@@ -157,9 +157,12 @@ bad:
 	return -1;
 }
 
-/* max over kernels of (max - min of the boot medians); pooled median too */
-static int spread(const struct rb_samples *s, double *seen, double *median)
+/* max over kernels of (max - min of the boot medians), or with across the
+ * max - min over the boots of every kernel together; pooled median too */
+static int spread(const struct rb_samples *s, bool across, double *seen, double *median)
 {
+	double all_lo = INFINITY, all_hi = -INFINITY;
+
 	*seen = 0;
 	*median = NAN;
 	for (unsigned g = 0; g < s->ngroups; g++) {
@@ -175,10 +178,14 @@ static int spread(const struct rb_samples *s, double *seen, double *median)
 			hi = fmax(hi, med[r]);
 		}
 		*seen = fmax(*seen, hi - lo);
+		all_lo = fmin(all_lo, lo);
+		all_hi = fmax(all_hi, hi);
 		if (g == 0)
 			*median = rb_stats_pooled_median(&a);
 		free(med);
 	}
+	if (across && s->ngroups > 1)
+		*seen = fmax(*seen, all_hi - all_lo);
 	return 0;
 }
 
@@ -229,7 +236,7 @@ static int write_new(const char *path, const char *text, char *err, size_t n)
 
 static const char bounds_usage[] =
 "usage: refbench bounds -o FILE [--label TEXT] [--factor K] [--slack X] [--slack-rel F]\n"
-"                      RUNS_K1 [RUNS_K2 ...]\n"
+"                      [--across] RUNS_K1 [RUNS_K2 ...]\n"
 "       refbench bounds --check FILE RUNS_K1 [RUNS_K2 ...]\n"
 "  RUNS_K: >= 2 run directories (boots of one kernel), comma separated;\n"
 "          deterministic mode (clock icount) only\n"
@@ -243,10 +250,14 @@ static const char bounds_usage[] =
 "  --not-below FILE   no bound tighter than FILE's for the same metric (an\n"
 "                 earlier measurement of the suite on this version: a handful of\n"
 "                 perturbed boots may not see the noise another handful saw)\n"
+"  --across       the kernels are images of one source (the source, and the\n"
+"                 source with a patch no window crosses): the spread is taken\n"
+"                 over the boots of all of them together, so the bound holds\n"
+"                 what moves between two images, not only between boots of one\n"
 "  --check FILE   measure again; exit 1 naming each metric whose spread exceeds\n"
 "                 its declared bound or that FILE lacks, else 0\n";
 
-static int do_check(const char *path, struct kernels *ks)
+static int do_check(const char *path, bool across, struct kernels *ks)
 {
 	struct rb_bounds b;
 	char err[RB_ERR_LEN];
@@ -264,7 +275,7 @@ static int do_check(const char *path, struct kernels *ks)
 		double seen, med;
 
 		snprintf(name, sizeof(name), "%s %s [%s]", s->label, s->id.metric, s->id.unit);
-		if (!rb_samples_complete(s) || spread(s, &seen, &med)) {
+		if (!rb_samples_complete(s) || spread(s, across, &seen, &med)) {
 			printf("%-44s %9s %9s  not in every boot: not checked\n", name, "-", "-");
 			continue;
 		}
@@ -317,7 +328,7 @@ static double not_below(double bound, const struct rb_bound_entry *e, bool own, 
 }
 
 static int do_write(const char *path, const char *label, double factor, double slack,
-		    double slack_rel, const struct rb_bounds *earlier, struct kernels *ks)
+		    double slack_rel, bool across, const struct rb_bounds *earlier, struct kernels *ks)
 {
 	struct json_object *root = json_object_new_object(), *ms = json_object_new_array();
 	struct json_object *kern = json_object_new_array(), *meta = ks->runs[0][0].meta;
@@ -342,9 +353,10 @@ static int do_write(const char *path, const char *label, double factor, double s
 					       "release"))));
 		len += (size_t)snprintf(boots + len, sizeof(boots) - len, "%s%u", g ? ", " : "", ks->nr[g]);
 	}
-	snprintf(how, sizeof(how), "%s%sA/A of %s boots on %u kernel%s; bound = %.6g x the max over "
-		 "kernels of (max - min of the boot medians) + %.6g + %.6g x median", label ? label : "",
-		 label ? ": " : "", boots, ks->k, ks->k > 1 ? "s" : "", factor, slack, slack_rel);
+	snprintf(how, sizeof(how), "%s%sA/A of %s boots on %u kernel%s; bound = %.6g x %s + %.6g + %.6g x "
+		 "median", label ? label : "", label ? ": " : "", boots, ks->k, ks->k > 1 ? "s" : "", factor,
+		 across ? "(max - min of the boot medians of every kernel together: images of one source)" :
+			  "the max over kernels of (max - min of the boot medians)", slack, slack_rel);
 	json_object_object_add(root, "schema", json_object_new_string(RB_BOUNDS_SCHEMA));
 	json_object_object_add(root, "suite", json_object_get(json_object_object_get(
 		json_object_object_get(meta, "suite"), "name")));
@@ -364,7 +376,7 @@ static int do_write(const char *path, const char *label, double factor, double s
 			n_split++;
 			continue;
 		}
-		if (!rb_samples_complete(s) || spread(s, &seen, &med)) {
+		if (!rb_samples_complete(s) || spread(s, across, &seen, &med)) {
 			fprintf(stderr, "refbench: warning: %s %s: not in every boot, no bound\n", s->label,
 				s->id.metric);
 			skipped++;
@@ -390,7 +402,7 @@ static int do_write(const char *path, const char *label, double factor, double s
 		const struct rb_bound_entry *was = earlier ? rb_bounds_find(earlier, s) : NULL;
 		double seen_t, med_t;
 
-		if (t && rb_samples_complete(t) && !spread(t, &seen_t, &med_t)) {
+		if (t && rb_samples_complete(t) && !spread(t, across, &seen_t, &med_t)) {
 			/* the total, for runs without the split; ticks are in it */
 			json_object_object_add(m, "bound", json_object_new_double(not_below(
 				fmax(fmax(factor * seen_t + slack + slack_rel * med_t, t->resolution), tick), was,
@@ -452,12 +464,13 @@ int rb_cmd_bounds(int argc, char **argv)
 		{ "slack", required_argument, NULL, 's' }, { "slack-rel", required_argument, NULL, 'r' },
 		{ "factor", required_argument, NULL, 'k' },
 		{ "check", required_argument, NULL, 'c' }, { "help", no_argument, NULL, 'h' },
-		{ "not-below", required_argument, NULL, 'n' },
+		{ "not-below", required_argument, NULL, 'n' }, { "across", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *label = NULL, *check = NULL, *below = NULL;
 	struct rb_bounds earlier;
 	double slack = 0, slack_rel = 0, factor = 1;
+	bool across = false;
 	struct kernels ks;
 	char err[8192];
 	int opt, rc;
@@ -475,6 +488,7 @@ int rb_cmd_bounds(int argc, char **argv)
 			break;
 		case 'c': check = optarg; break;
 		case 'n': below = optarg; break;
+		case 'a': across = true; break;
 		case 'h': fputs(bounds_usage, stdout); return 0;
 		default: fputs(bounds_usage, stderr); return RB_EXIT_USAGE;
 		}
@@ -487,6 +501,8 @@ int rb_cmd_bounds(int argc, char **argv)
 		rb_die_usage("%s exists; bounds files are never overwritten: choose a new -o FILE", out);
 	if (below && check)
 		rb_die_usage("--not-below goes with -o (writing a file), not --check");
+	if (across && argc - optind < 2)
+		rb_die_usage("--across needs >= 2 kernels (RUNS_K lists): the images whose spread it takes together");
 	if (below && rb_bounds_load(below, &earlier, err, sizeof(err))) {
 		fprintf(stderr, "refbench: error: --not-below: %s\n", err);
 		return RB_EXIT_FAIL;
@@ -497,7 +513,8 @@ int rb_cmd_bounds(int argc, char **argv)
 			rb_bounds_free(&earlier);
 		return RB_EXIT_FAIL;
 	}
-	rc = check ? do_check(check, &ks) : do_write(out, label, factor, slack, slack_rel, below ? &earlier : NULL, &ks);
+	rc = check ? do_check(check, across, &ks) :
+		     do_write(out, label, factor, slack, slack_rel, across, below ? &earlier : NULL, &ks);
 	kernels_free(&ks);
 	if (below)
 		rb_bounds_free(&earlier);

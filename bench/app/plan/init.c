@@ -120,7 +120,8 @@ static const char series_usage[] =
 
 static const char bounds_usage[] =
 "usage: scripts/bounds --suite NAME [--kernel DIR]... [--boots N] [--factor K]\n"
-"                      [--jobs N|auto] (--check FILE | -o FILE) [--lab-args 'ARGS']\n"
+"                      [--across] [--jobs N|auto] (--check FILE | -o FILE)\n"
+"                      [--lab-args 'ARGS']\n"
 "                      [--targets HOST,...]\n"
 "       scripts/bounds --resume FILE [--jobs N|auto] [--targets HOST,...]\n"
 "                      (FILE: an -o FILE that stopped)\n"
@@ -139,6 +140,10 @@ static const char bounds_usage[] =
 "--boots   boots per kernel (default 6, at least 2); a few boots see the range\n"
 "          of the noise, not its extremes, so the bound written is --factor\n"
 "          (default 3) times the spread seen\n"
+"--across  the kernels are images of one source (the source, and the source\n"
+"          plus a patch no window crosses, e.g. kernels/patches/off-path): the\n"
+"          spread is taken over all their boots together, so the bound holds\n"
+"          what moves between two images, not only between boots of one\n"
 "--jobs    boots at once (default auto: one per core, as many as fit in memory)\n"
 "-o        write a new bounds file (never over an existing one)\n"
 "--targets the boots run on these ssh targets, as scripts/ab --help says\n"
@@ -152,7 +157,7 @@ struct init_opts {
 	const char *jobs, *out, *lab_args, *resume, *series, *check, *boots, *factor, *targets;
 	const char *kernels[MAXK];
 	unsigned nkernels;
-	bool allow_missing, demo, attribute, cost, help;
+	bool allow_missing, demo, attribute, cost, across, help;
 };
 
 static bool exists(const char *p)
@@ -347,7 +352,7 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 {
 	enum { O_BASE = 256, O_PATCHED, O_KSRC, O_MODE, O_SUITE, O_ROUNDS, O_BUDGET, O_MARGIN, O_BOUNDS,
 	       O_ALLOW, O_JOBS, O_LABARGS, O_ATTR, O_COST, O_DEMO, O_RESUME, O_SERIES, O_CHECK, O_BOOTS,
-	       O_FACTOR, O_KERNEL, O_REPO, O_TARGETS };
+	       O_FACTOR, O_KERNEL, O_REPO, O_TARGETS, O_ACROSS };
 	static const struct option lo[] = {
 		{ "base", required_argument, NULL, O_BASE }, { "patched", required_argument, NULL, O_PATCHED },
 		{ "ksrc", required_argument, NULL, O_KSRC }, { "mode", required_argument, NULL, O_MODE },
@@ -360,14 +365,14 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 		{ "series", required_argument, NULL, O_SERIES }, { "check", required_argument, NULL, O_CHECK },
 		{ "boots", required_argument, NULL, O_BOOTS }, { "factor", required_argument, NULL, O_FACTOR },
 		{ "kernel", required_argument, NULL, O_KERNEL }, { "repo", required_argument, NULL, O_REPO },
-		{ "targets", required_argument, NULL, O_TARGETS },
+		{ "targets", required_argument, NULL, O_TARGETS }, { "across", no_argument, NULL, O_ACROSS },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	/* which options each job takes */
 	static const struct { const char *job; const char *opts; } takes[] = {
 		{ "ab", "base patched ksrc mode suite rounds budget margin bounds allow-missing jobs lab-args "
 			"attribute cost demo resume targets o" },
 		{ "series", "base series ksrc suite bounds attribute cost jobs lab-args resume targets o" },
-		{ "bounds", "suite kernel boots factor jobs check lab-args resume targets o" },
+		{ "bounds", "suite kernel boots factor across jobs check lab-args resume targets o" },
 	};
 	const char *allowed = NULL;
 	int c, idx;
@@ -419,6 +424,7 @@ static int parse(const char *job, int argc, char **argv, struct init_opts *o, st
 		case O_FACTOR: o->factor = optarg; break;
 		case O_REPO: o->repo = optarg; break;
 		case O_TARGETS: o->targets = optarg; break;
+		case O_ACROSS: o->across = true; break;
 		case O_KERNEL:
 			if (o->nkernels >= MAXK)
 				return rb_plan_error(job, "at most %d --kernel", MAXK);
@@ -808,6 +814,12 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		rb_plan_set_str(plan, "mode", "deterministic");
 		rb_plan_set_int(s, "boots", boots);
 		rb_plan_set_str(s, "factor", o.factor ? o.factor : "3");
+		if (o.across && o.nkernels < 2) {
+			rb_plan_error(job, "--across takes the spread over several images of one source: give "
+				      ">= 2 --kernel (e.g. the kernel and the kernel + kernels/patches/off-path/X.Y)");
+			goto put;
+		}
+		json_object_object_add(s, "across", json_object_new_boolean(o.across));
 		if (o.check)
 			rb_plan_set_str(s, "check", absolute(o.check, bounds, sizeof(bounds)));
 		for (unsigned i = 0; i < o.nkernels; i++) {

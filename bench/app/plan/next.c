@@ -483,6 +483,8 @@ static void print_bounds_compare(struct job *j)
 	char runs[16384];
 
 	printf("compare\nbounds\n");
+	if (rb_plan_bool(j->s, "across"))
+		printf("--across\n");
 	if (rb_json_get_str(j->s, "check"))
 		printf("--check\n%s\n", rb_json_get_str(j->s, "check"));
 	else {
