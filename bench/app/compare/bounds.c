@@ -184,8 +184,8 @@ static int spread(const struct rb_samples *s, bool across, double *seen, double 
 			*median = rb_stats_pooled_median(&a);
 		free(med);
 	}
-	if (across && s->ngroups > 1)
-		*seen = fmax(*seen, all_hi - all_lo);
+	if (across && s->ngroups)	/* never narrower than one kernel's */
+		*seen = all_hi - all_lo;
 	return 0;
 }
 

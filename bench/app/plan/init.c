@@ -798,6 +798,11 @@ int rb_plan_init(const char *job, int argc, char **argv)
 			fprintf(stderr, "bounds: (a spread needs two boots)\n");
 			goto put;
 		}
+		if (o.across && o.nkernels < 2) {
+			rb_plan_error(job, "--across takes the spread over several images of one source: give "
+				      ">= 2 --kernel (e.g. the kernel and the kernel + kernels/patches/off-path/X.Y)");
+			goto put;
+		}
 		if (!o.out == !o.check) {
 			rb_plan_error(job, o.out ? "-o and --check: one or the other" :
 			     "give -o FILE (write bounds) or --check FILE (compare with them)");
@@ -814,11 +819,6 @@ int rb_plan_init(const char *job, int argc, char **argv)
 		rb_plan_set_str(plan, "mode", "deterministic");
 		rb_plan_set_int(s, "boots", boots);
 		rb_plan_set_str(s, "factor", o.factor ? o.factor : "3");
-		if (o.across && o.nkernels < 2) {
-			rb_plan_error(job, "--across takes the spread over several images of one source: give "
-				      ">= 2 --kernel (e.g. the kernel and the kernel + kernels/patches/off-path/X.Y)");
-			goto put;
-		}
 		json_object_object_add(s, "across", json_object_new_boolean(o.across));
 		if (o.check)
 			rb_plan_set_str(s, "check", absolute(o.check, bounds, sizeof(bounds)));
