@@ -20,6 +20,11 @@
 #     exactly the count of canary k's executions, and windows no canary
 #     crossed are unchanged in those functions; compare reports the change
 #     on the components per page, attributed to those functions.
+#  5. Kernel N = A + kernels/patches/off-path/X.Y (one instruction in
+#     fixup_user_fault(), which no window crosses): a no-op for every
+#     measured path. compare flags nothing; the refcount components
+#     (atomics, struct-page accesses and lines) are equal on every metric,
+#     and the other own counts differ by no more than RESIDUAL a window.
 # Called by tests/lab/test_cost_<X.Y>.sh. Exit 0 pass, 1 fail, 77 skip.
 . "$(dirname "$0")/lib.sh"
 KVER=${1:-6.1}
@@ -32,6 +37,7 @@ lab_tmp cost
 src=(); [ "$KVER" = 6.1 ] || src=(--src "$KVER")
 RB_LAB_KERNEL='' lab_kernel "${src[@]}"; KA=$KERNEL
 RB_LAB_KERNEL='' lab_kernel "${src[@]}" --patches "$PATCHES"; KB=$KERNEL
+RB_LAB_KERNEL='' lab_kernel "${src[@]}" --patches "$REPO/kernels/patches/off-path/$KVER"; KN=$KERNEL
 "$REPO/kernels/canary-check" "$KA" "$KB" >"$TMP/check.json" || true	# codegen changes: an atomic is more than a nopl
 for k in 7 8 9; do
 	jq -e --arg k "$k" '.canaries[$k].functions | length > 0' "$TMP/check.json" >/dev/null ||
@@ -47,7 +53,8 @@ boot() {	# boot NAME KERNEL PLUGIN-FLAG
 }
 boot A "$KA" --cost & boot B "$KB" --cost & wait
 boot A2 "$KA" --cost & boot I "$KA" --attribute & wait
-for b in A B A2 I; do [ ! -e "$TMP/$b.failed" ] || fail "$(cat "$TMP/$b.failed")"; done
+boot N "$KN" --cost
+for b in A B A2 I N; do [ ! -e "$TMP/$b.failed" ] || fail "$(cat "$TMP/$b.failed")"; done
 
 # 1. no instruction count moved; the cost vector repeats exactly
 values() { jq -c 'select(.type == "sample") | [.case, .kind, .params, .iter, .metric, .value]' "$1/run/samples.jsonl"; }
@@ -155,3 +162,21 @@ for spec in "gup-fast anon size|ioctl|atomic/page|7" "gup-fast anon cmd=pin|ioct
 		fail "$p $m [$u]: B-A and its attribution (delta, sum of symbols) are $r"
 	ok "compare: $p $m [$u] B-A $(cut -d' ' -f1 <<<"$r"), all of it in the symbols' deltas"
 done
+
+# 5. a patch off every measured path moves no component
+"$RB" compare --no-plots -o "$TMP/an" "$TMP/A" "$TMP/N" >/dev/null 2>"$TMP/an.err" ||
+	{ cat "$TMP/an.err"; fail "compare A N failed"; }
+res=$(jq -c --argjson r "$RESIDUAL" '
+	def refcount: . == "atomic/page" or . == "page-struct/page" or . == "page-struct-lines/page";
+	def noise: . == "irq-insn/page" or . == "other-insn/page";
+	[.metrics[] | select(.unit | noise | not) | {m: "\(.point) \(.metric) [\(.unit)]", u: .unit, d: .delta, v: .verdict,
+	  s: .significant, off: (if .resolution > 0 then (.delta / .resolution | fabs) else null end)}] |
+	{flagged: map(select(.s or (.v | test("^(faster|slower)")))) | .[0:4],
+	 refcount: map(select((.u | refcount) and .d != 0)) | .[0:4],
+	 residual: map(select((.u | refcount | not) and (.off == null or .off > $r))) | .[0:4],
+	 n: length, zero: map(select(.d == 0)) | length, worst: (max_by(.off // 0) | "\(.m): \(.off // 0 | . * 1000 | round / 1000)")}' "$TMP/an/report.json")
+[ "$(jq -c .flagged <<<"$res")" = "[]" ] || fail "off-path patch: compare flagged $(jq -c .flagged <<<"$res")"
+[ "$(jq -c .refcount <<<"$res")" = "[]" ] || fail "off-path patch moved a refcount component: $(jq -c .refcount <<<"$res")"
+[ "$(jq -c .residual <<<"$res")" = "[]" ] ||
+	fail "off-path patch moved an own count by more than $RESIDUAL a window: $(jq -c .residual <<<"$res")"
+ok "off-path patch (fixup_user_fault): nothing flagged, atomics and struct-page accesses and lines equal on every metric; $(jq -r '"\(.zero) of \(.n) rows B-A = 0, the largest residual \(.worst) a window"' <<<"$res")"
