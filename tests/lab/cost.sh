@@ -163,20 +163,33 @@ for spec in "gup-fast anon size|ioctl|atomic/page|7" "gup-fast anon cmd=pin|ioct
 	ok "compare: $p $m [$u] B-A $(cut -d' ' -f1 <<<"$r"), all of it in the symbols' deltas"
 done
 
-# 5. a patch off every measured path moves no component
+# 5. a patch off every measured path moves no component. Across two
+# images a window can still hold a preemption in one and not the other: the
+# scheduler's wrappers around the switch run as the task's own code (an
+# atomic in switch_fpu_return on 6.1), so a refcount component may differ
+# there and nowhere else. Distinct lines depend on which free pages the
+# allocator hands out, which differs between images (137 lines in a
+# 4096-page anonymous zap window on 6.1): compare's verdict judges them.
+SWITCH='["schedule","__schedule","preempt_schedule_common","preempt_schedule_irq","__cond_resched","exit_to_user_mode_prepare","switch_fpu_return","rcu_note_context_switch","migrate_disable_switch","finish_task_switch"]'
 "$RB" compare --no-plots -o "$TMP/an" "$TMP/A" "$TMP/N" >/dev/null 2>"$TMP/an.err" ||
 	{ cat "$TMP/an.err"; fail "compare A N failed"; }
-res=$(jq -c --argjson r "$RESIDUAL" '
+res=$(jq -c --argjson r "$RESIDUAL" --argjson sw "$SWITCH" '
 	def refcount: . == "atomic/page" or . == "page-struct/page" or . == "page-struct-lines/page";
 	def noise: . == "irq-insn/page" or . == "other-insn/page";
 	[.metrics[] | select(.unit | noise | not) | {m: "\(.point) \(.metric) [\(.unit)]", u: .unit, d: .delta, v: .verdict,
-	  s: .significant, off: (if .resolution > 0 then (.delta / .resolution | fabs) else null end)}] |
+	  s: .significant, off: (if .resolution > 0 then (.delta / .resolution | fabs) else null end),
+	  syms: [.attribution.symbols[]? | select(.delta != 0) | .name], un: (.attribution.unattributed // 0)}] |
 	{flagged: map(select(.s or (.v | test("^(faster|slower)")))) | .[0:4],
-	 refcount: map(select((.u | refcount) and .d != 0)) | .[0:4],
-	 residual: map(select((.u | refcount | not) and (.off == null or .off > $r))) | .[0:4],
-	 n: length, zero: map(select(.d == 0)) | length, worst: (max_by(.off // 0) | "\(.m): \(.off // 0 | . * 1000 | round / 1000)")}' "$TMP/an/report.json")
+	 refcount: map(select((.u | refcount) and .d != 0 and
+		((.un | fabs) > 1e-9 or (.syms | length) == 0 or any(.syms[]; . as $n | $sw | index($n) | not)))) | .[0:4],
+	 switch: map(select((.u | refcount) and .d != 0)) | length,
+	 residual: map(select((.u | refcount or . == "lines/page" | not) and (.off == null or .off > $r))) | .[0:4],
+	 n: length, zero: map(select(.d == 0)) | length,
+	 worst: (map(select(.u != "lines/page")) | max_by(.off // 0) | "\(.m): \(.off // 0 | . * 1000 | round / 1000)"),
+	 lines: (map(select(.u == "lines/page")) | max_by(.off // 0) | "\(.off // 0 | . * 1000 | round / 1000)")}' "$TMP/an/report.json")
 [ "$(jq -c .flagged <<<"$res")" = "[]" ] || fail "off-path patch: compare flagged $(jq -c .flagged <<<"$res")"
-[ "$(jq -c .refcount <<<"$res")" = "[]" ] || fail "off-path patch moved a refcount component: $(jq -c .refcount <<<"$res")"
+[ "$(jq -c .refcount <<<"$res")" = "[]" ] ||
+	fail "off-path patch moved a refcount component outside the scheduler's switch: $(jq -c .refcount <<<"$res")"
 [ "$(jq -c .residual <<<"$res")" = "[]" ] ||
 	fail "off-path patch moved an own count by more than $RESIDUAL a window: $(jq -c .residual <<<"$res")"
-ok "off-path patch (fixup_user_fault): nothing flagged, atomics and struct-page accesses and lines equal on every metric; $(jq -r '"\(.zero) of \(.n) rows B-A = 0, the largest residual \(.worst) a window"' <<<"$res")"
+ok "off-path patch (fixup_user_fault): nothing flagged; $(jq -r '"\(.zero) of \(.n) rows B-A = 0; refcount components equal but for \(.switch) rows moved in the scheduler'"'"'s switch alone; the largest other residual \(.worst) a window, distinct lines up to \(.lines) a window"' <<<"$res")"
