@@ -153,3 +153,33 @@ for d in t1 t2; do CLOCK=ns runs "$TMP/$d" 81.6 105; attr "$TMP/$d" "$SYMS_A"; d
 jq -e '.attribution.runs_a == 0 and (.attribution.runs[0].flagged | test("the runs are timed"))' \
 	"$TMP/timed/report.json" >/dev/null || fail "timed: $(jq -c .attribution "$TMP/timed/report.json")"
 ok "a timed run's attribution is flagged"
+
+# 7. --code-diff marks each where: symbol: try_grab_folio in the patch's
+# code, rcu_core a callee of it, [user] neither; a where: line with no
+# symbol in that code says so; a file not code-diff's, and timed runs, are refused
+cat >"$TMP/code.json" <<'J'
+{"changed": ["try_grab_folio#2"], "added": [], "removed": [], "markers": [], "callees": ["rcu_core"], "functions": {"a": 3, "b": 3}}
+J
+"$RB" compare --no-plots --code-diff "$TMP/code.json" -o "$TMP/cd" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/bn" >/dev/null 2>"$TMP/err" ||
+	fail "compare --code-diff: $(cat "$TMP/err")"
+[ "$(where_of "$TMP/cd" ioctl)" = '    where: try_grab_folio +1.000/page [p], [user] -0.250/page~ [-], rcu_core +0.250/page~ [c]; canary 1 +1.000/page' ] ||
+	fail "code-diff where: $(where_of "$TMP/cd" ioctl)"
+[ "$(m "$TMP/cd" ioctl '.symbols | map(.code) | join(",")')" = '"patched,other,callee"' ] ||
+	fail "report.json codes: $(m "$TMP/cd" ioctl .symbols)"
+jq -e '.attribution.code_diff | .changed == 1 and .callees == 1' "$TMP/cd/report.json" >/dev/null ||
+	fail "report.json code_diff: $(jq -c .attribution.code_diff "$TMP/cd/report.json")"
+grep -q '^code: 1 functions the patch changed and 0 it added, 1 they call' "$TMP/cd/report.txt" ||
+	fail "no code: header line"
+echo '{"changed": [], "added": [], "removed": [], "markers": [], "callees": [], "functions": {"a": 3, "b": 3}}' >"$TMP/none.json"
+"$RB" compare --no-plots --code-diff "$TMP/none.json" -o "$TMP/cd0" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>&1 ||
+	fail "compare --code-diff (nothing changed)"
+[ "$(where_of "$TMP/cd0" ioctl)" = "    where: try_grab_folio +1.000/page [-]; NONE in the patch's code or what it calls; canary 1 +1.000/page" ] ||
+	fail "a change outside the patch's code: $(where_of "$TMP/cd0" ioctl)"
+ok "--code-diff: [p], [c] and [-] on where: lines and in report.json; a change outside the patch's code says so"
+echo '{"changed": "try_grab_folio"}' >"$TMP/bad.json"
+rc_of "$RB" compare --no-plots --code-diff "$TMP/bad.json" -o "$TMP/cdb" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2"
+expect 1 "not kernels/code-diff's output (it needs the arrays changed, added and callees, of function names)"
+rc_of "$RB" compare --no-plots --code-diff "$TMP/code.json" -o "$TMP/cdt" "$TMP/t1" "$TMP/t2"
+expect 1 "--code-diff marks the symbols of where: lines, which only deterministic runs with the plugin have"
+[ ! -e "$TMP/cdb" ] && [ ! -e "$TMP/cdt" ] || fail "a refused compare wrote its output"
+ok "--code-diff refuses a file that is not code-diff's and timed runs, writing nothing"

@@ -46,6 +46,9 @@ static const char compare_usage[] =
 "  --alpha A         family error rate and interval level 1-A (default 0.05)\n"
 "  --correction C    holm (default) or bh, within each family (timed mode)\n"
 "  --bounds FILE     declared A/A bounds (refbench bounds), deterministic mode\n"
+"  --code-diff FILE  kernels/code-diff KERNEL_A KERNEL_B's output: each symbol\n"
+"                    of a where: line is marked as in code the patch changed\n"
+"                    [p], in code that code calls [c], or neither [-]\n"
 "  --normalize K     anon or thp: each DAX kind's B/A over that kind's B/A\n"
 "  --sequential R/RMAX  look R (boots per kernel so far) of at most RMAX:\n"
 "                    decide at this look's alpha (O'Brien-Fleming spending);\n"
@@ -90,6 +93,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 		{ "resumed", required_argument, NULL, 'R' },
 		{ "missing", required_argument, NULL, 'm' + 256 },
 		{ "plan", required_argument, NULL, 'p' + 256 },
+		{ "code-diff", required_argument, NULL, 'c' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -131,6 +135,7 @@ static void parse_opts(int argc, char **argv, struct rb_cmp_opts *o)
 					     "kernel so far / at most)", optarg);
 			break;
 		case 'b': o->bounds_path = optarg; break;
+		case 'c' + 256: o->code_diff_path = optarg; break;
 		case 'M': o->allow_missing = true; break;
 		case 'A': o->label_a = optarg; break;
 		case 'B': o->label_b = optarg; break;
@@ -318,6 +323,7 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 	struct rb_samples_set set = { 0 };
 	struct rb_ab_metric *ms = NULL;
 	struct rb_bounds bounds = { .n = 0 };
+	struct rb_code_diff code = { .n = 0 };
 	int rc = RB_EXIT_FAIL, e;
 
 	mismatch[0] = '\0';
@@ -368,6 +374,18 @@ int rb_compare(struct rb_cmp_opts *op, const char *list_a, const char *list_b,
 			goto out;
 		}
 		r.bounds = &bounds;
+	}
+	if (o.code_diff_path) {
+		if (!r.exact) {
+			fprintf(stderr, "refbench: error: --code-diff marks the symbols of where: lines, "
+				"which only deterministic runs with the plugin have: drop --code-diff\n");
+			goto out;
+		}
+		if (rb_code_diff_load(o.code_diff_path, &code, err, sizeof(err))) {
+			fprintf(stderr, "refbench: error: %s\n", err);
+			goto out;
+		}
+		r.code = &code;
 	}
 	o.first_look = r.exact ? 1 : 2;
 	o.look_alpha = o.alpha;
@@ -473,6 +491,7 @@ out:
 	}
 	if (r.bounds)
 		rb_bounds_free(&bounds);
+	rb_code_diff_free(&code);
 	rb_attr_free(r.attr);
 	rb_samples_free(&set);
 	free(r.ss);

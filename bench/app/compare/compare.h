@@ -21,6 +21,7 @@
 
 #include "app/compare/attribution.h"
 #include "app/compare/bounds.h"
+#include "app/compare/codediff.h"
 #include "app/compare/samples.h"
 #include "stats/stats.h"
 
@@ -36,7 +37,7 @@ struct rb_cmp_opts {
 	unsigned iters;			/* bootstrap resamples, 100 to RB_CMP_ITERS_MAX */
 	bool force, plots, allow_missing;
 	int normalize;			/* enum rb_kind of the baseline, or -1 */
-	const char *out, *label_a, *label_b, *command, *bounds_path;
+	const char *out, *label_a, *label_b, *command, *bounds_path, *code_diff_path;
 	const char *plan;		/* --plan: the plan the runs came from */
 	const char *resumed;		/* runs reused from an interrupted A/B (the plan, or --resumed) */
 	const char *missing[64];	/* --missing: boots the runs lack, and why */
@@ -65,6 +66,7 @@ struct rb_report {
 	size_t nlost;
 	const struct rb_bounds *bounds;	/* --bounds FILE, or NULL */
 	struct rb_attr *attr;		/* per-symbol counts; NULL: no run has them */
+	const struct rb_code_diff *code;	/* --code-diff FILE, or NULL */
 	struct json_object *cases;	/* as the first A run describes them (rundir/cases.h) */
 	const char *mismatch;		/* provenance differences (--force) or "" */
 	int primaries_marked;		/* suite lines with primary= (-1: suite unreadable) */

@@ -75,7 +75,7 @@ static struct json_object *count_json(const struct rb_attr_count *c, bool name)
 }
 
 /* Per metric: where its change went, per op, in the metric's unit. */
-static struct json_object *attribution_json(const struct rb_attr_metric *m)
+static struct json_object *attribution_json(const struct rb_attr_metric *m, const struct rb_code_diff *code)
 {
 	struct json_object *o, *syms, *cans;
 
@@ -85,8 +85,15 @@ static struct json_object *attribution_json(const struct rb_attr_metric *m)
 	syms = json_object_new_array();
 	cans = json_object_new_object();
 	json_object_object_add(o, "window_of", m->window_of ? json_object_new_string(m->window_of) : NULL);
-	for (size_t k = 0; k < m->nsym; k++)
-		json_object_array_add(syms, count_json(&m->sym[k], true));
+	for (size_t k = 0; k < m->nsym; k++) {
+		struct json_object *c = count_json(&m->sym[k], true);
+
+		/* --code-diff: in the patch's code, in what it calls, or neither */
+		if (code)
+			json_object_object_add(c, "code", json_object_new_string(
+				rb_code_kind_name(rb_code_diff_kind(code, m->sym[k].name))));
+		json_object_array_add(syms, c);
+	}
 	json_object_object_add(o, "symbols", syms);
 	for (size_t k = 0; k < m->ncan; k++)
 		json_object_object_add(cans, m->can[k].name, count_json(&m->can[k], false));
@@ -98,7 +105,7 @@ static struct json_object *attribution_json(const struct rb_attr_metric *m)
 }
 
 /* Top level: whose counts were used, and why not the others'. */
-static struct json_object *attribution_runs_json(const struct rb_attr *at)
+static struct json_object *attribution_runs_json(const struct rb_attr *at, const struct rb_code_diff *code)
 {
 	struct json_object *o, *runs;
 
@@ -118,6 +125,18 @@ static struct json_object *attribution_runs_json(const struct rb_attr *at)
 		"every windowed sample: |(insns - restarts) - value x ops| <= max(0.1% of value x ops, 200)"));
 	json_object_object_add(o, "checked_samples", json_object_new_uint64(at->checked));
 	json_object_object_add(o, "max_difference", json_object_new_double(at->worst));
+	if (code) {
+		struct json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "file", json_object_new_string(code->path));
+		json_object_object_add(c, "changed", json_object_new_uint64(code->changed));
+		json_object_object_add(c, "added", json_object_new_uint64(code->added));
+		json_object_object_add(c, "callees", json_object_new_uint64(code->callees));
+		json_object_object_add(c, "note", json_object_new_string(
+			"each symbol's \"code\": patched (changed or added), callee (reached from "
+			"patched code by direct calls and tail jumps) or other (kernels/code-diff)"));
+		json_object_object_add(o, "code_diff", c);
+	}
 	for (int a = 0; a < 2; a++)
 		for (unsigned i = 0; i < at->nr[a]; i++) {
 			const struct rb_attr_run *ar = &at->run[a][i];
@@ -197,7 +216,7 @@ static struct json_object *metric_json(const struct rb_report *r, size_t i)
 		json_object_object_add(m, "normalized", q);
 	}
 	if (r->attr)
-		json_object_object_add(m, "attribution", attribution_json(r->attr->m ? &r->attr->m[i] : NULL));
+		json_object_object_add(m, "attribution", attribution_json(r->attr->m ? &r->attr->m[i] : NULL, r->code));
 	return m;
 }
 
@@ -275,7 +294,7 @@ struct json_object *rb_report_json(const struct rb_report *r)
 	json_object_object_add(sum, "lost", json_object_new_int((int)r->nlost));
 	json_object_object_add(j, "summary", sum);
 	json_object_object_add(j, "complete", json_object_new_boolean(!r->nlost));
-	json_object_object_add(j, "attribution", attribution_runs_json(r->attr));
+	json_object_object_add(j, "attribution", attribution_runs_json(r->attr, r->code));
 	for (size_t i = 0; i < r->n; i++)
 		json_object_array_add(ms, metric_json(r, i));
 	json_object_object_add(j, "metrics", ms);

@@ -150,6 +150,24 @@ static void attribution_header(FILE *f, const struct rb_report *r)
 	if (!at->runs[0] || !at->runs[1])
 		rb_text_wrap(f, "      ", 8, "no metric is attributed: an arm has no usable attribution "
 		     "(scripts/lab --attribute on every boot)");
+	if (r->code) {
+		snprintf(buf, sizeof(buf), "%zu functions the patch changed and %zu it added, %zu they "
+			 "call (kernels/code-diff: %s)", r->code->changed, r->code->added, r->code->callees,
+			 r->code->path);
+		rb_text_wrap(f, "code: ", 6, buf);
+	}
+}
+
+/* [p] patched, [c] called by patched code, [-] neither; "" without --code-diff */
+static const char *code_mark(const struct rb_report *r, const char *name)
+{
+	if (!r->code)
+		return "";
+	switch (rb_code_diff_kind(r->code, name)) {
+	case RB_CODE_PATCHED: return " [p]";
+	case RB_CODE_CALLEE: return " [c]";
+	default: return " [-]";
+	}
 }
 
 /* No larger than its spread between the boots of one kernel: the change
@@ -169,21 +187,25 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 	double min = fmin(0.01 * fabs(r->res[i].delta), 0.01);
 	char buf[1024], prefix[64], d[48];
 	size_t len = 0;
-	unsigned shown = 0;
+	unsigned shown = 0, in_code = 0;
 
 	if (!m || !m->has || !(r->res[i].significant || v == RB_VERDICT_SLOWER || v == RB_VERDICT_FASTER))
 		return;
 	for (size_t k = 0; k < m->nsym && shown < 5; k++) {
 		if (fabs(m->sym[k].delta) < min)
 			break;		/* sorted by |delta| */
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s %s%s", shown ? ", " : "",
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s %s%s%s", shown ? ", " : "",
 					m->sym[k].name, rb_text_per_op(d, sizeof(d), m->sym[k].delta, r->ss[i]->id.unit),
-					within_spread(&m->sym[k]) ? "~" : "");
+					within_spread(&m->sym[k]) ? "~" : "", code_mark(r, m->sym[k].name));
+		in_code += r->code && rb_code_diff_kind(r->code, m->sym[k].name) != RB_CODE_OTHER;
 		shown++;
 	}
 	if (!shown)
 		len = (size_t)snprintf(buf, sizeof(buf), "no symbol's count moved by 1%% of B-A or by "
 				       "0.01/%s", per);
+	else if (r->code && !in_code && len < sizeof(buf))
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "; NONE in the patch's code or "
+					"what it calls");
 	/* a validation canary says what the change should be, exactly */
 	for (size_t k = 0; k < m->ncan && len < sizeof(buf); k++)
 		if (m->can[k].delta != 0)
@@ -608,6 +630,10 @@ static void legend(FILE *f, const struct rb_report *r)
 		     "the function it was inlined into. ~: no larger than that symbol's spread between the "
 		     "boots of one kernel. \"(X window)\": a metric without a window of its own is "
 		     "attributed through its iteration's X window, all of it.");
+	if (r->code)
+		rb_text_wrap(f, "", 0, "[p]: a function the patch changed or added; [c]: one that code "
+		     "calls, directly or by a tail jump; [-]: neither, so moved by something else (or "
+		     "reached through an indirect call, which kernels/code-diff does not follow).");
 	if (has_split(r))
 		rb_text_wrap(f, "", 0, "irq-insn, other-insn: the instructions that interrupts, and other tasks "
 		     "with the scheduler, ran inside the metric's window, per op, counted apart by the TCG "
