@@ -7,7 +7,7 @@ RB=${RB:-$ROOT/build/asan/refbench}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 . "$ROOT/tests/tap.sh"
 TMP=$(mktemp -d /tmp/rbtest.XXXXXX)
-at_exit 'rm -rf "$TMP"'
+at_exit '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"'
 
 # rc_of CMD...: run CMD with stdout/stderr in $TMP/so and $TMP/se; sets RC
 rc_of() { set +e; "$@" >"$TMP/so" 2>"$TMP/se"; RC=$?; set -e; }

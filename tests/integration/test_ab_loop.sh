@@ -94,6 +94,32 @@ LOSE_PUT=1 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite 
 jq -e '.summary.lost == 1' "$TMP/allowed/report.json" >/dev/null || fail "allowed report lost count"
 ok "a lost metric fails ab unless --allow-missing (ALLOW_MISSING=1)"
 
+# --attribute: before the compare, the plan asks which code the patch
+# changed (kernels/code-diff, a stub here) and compare gets it; a code-diff
+# that fails leaves the where: lines unmarked, and the A/B still completes
+cat >"$F/kernels/code-diff" <<'STUB'
+#!/bin/bash
+echo "$*" >>"$(dirname "$0")/../code-diff.calls"
+[ -z "${FAIL_CODE_DIFF:-}" ] || { echo "code-diff: error: stub failure" >&2; exit 1; }
+echo '{"changed": ["try_grab_folio"], "added": [], "removed": [], "markers": [], "callees": [], "functions": {"a": 1, "b": 1}}'
+STUB
+chmod +x "$F/kernels/code-diff"
+mkdir -p "$F/build/plugin" && : >"$F/build/plugin/insn_attr.so"	# checked for, never loaded by the stub lab
+"$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 1 --attribute \
+	-o "$TMP/cd" >/dev/null 2>"$TMP/cd.err" || fail "--attribute: $(tail -5 "$TMP/cd.err")"
+[ "$(cat "$F/code-diff.calls")" = "$F/kernels/../kA $F/kernels/../kB" ] ||
+	fail "code-diff called as: $(cat "$F/code-diff.calls")"
+jq -e --arg f "$TMP/cd/code-diff.json" '.code_diff == $f' "$TMP/cd/plan.json" >/dev/null &&
+	jq -e '.changed == ["try_grab_folio"]' "$TMP/cd/code-diff.json" >/dev/null ||
+	fail "plan: $(jq -c '.code_diff' "$TMP/cd/plan.json"); $(ls "$TMP/cd")"
+FAIL_CODE_DIFF=1 "$F/scripts/ab" --patched "+$F/kernels" --mode deterministic --suite ab-smoke --rounds 1 --attribute \
+	-o "$TMP/cdf" >/dev/null 2>"$TMP/cdf.err" || fail "--attribute, code-diff failing: $(tail -5 "$TMP/cdf.err")"
+grep -q "kernels/code-diff failed (exit 1): the where: lines are not marked" "$TMP/cdf.err" ||
+	fail "no word of the failed code-diff: $(tail -5 "$TMP/cdf.err")"
+[ -f "$TMP/cdf/report.txt" ] || fail "no report after a failed code-diff"
+ok "--attribute: the plan runs kernels/code-diff before compare; its failure costs the marks, not the report"
+rm -f "$F/build/plugin/insn_attr.so" "$F/kernels/code-diff"
+
 # Resume: boot 3 (A2) fails, the others finish, the A/B stops and says how
 # to continue; RESUME reuses the three complete boots, boots A2 again, and
 # the report names the reused ones; a run that no longer verifies is

@@ -90,6 +90,20 @@ static const char *out_dir(const struct job *j)
 	return rb_json_get_str(j->s, "out");
 }
 
+/* The boots load the TCG plugin (--attribute or --cost in the lab's arguments). */
+static bool with_plugin(struct json_object *s)
+{
+	struct json_object *lab = rb_plan_get(s, "lab_args");
+	bool plugin = rb_plan_bool(s, "attribute");
+
+	for (size_t i = 0; lab && i < json_object_array_length(lab); i++) {
+		const char *w = json_object_get_string(json_object_array_get_idx(lab, i));
+
+		plugin |= !strcmp(w, "--attribute") || !strcmp(w, "--cost");
+	}
+	return plugin;
+}
+
 /* ---- kernels ---- */
 
 static void print_build(struct job *j, size_t i)
@@ -422,6 +436,8 @@ static void print_ab_compare(struct job *j, bool look)
 	printf("compare\n--margin\n%s\n", rb_json_get_str(j->s, "margin_text"));
 	if (bounds && *bounds)
 		printf("--bounds\n%s\n", bounds);
+	if (!look && rb_json_get_str(j->plan, "code_diff") && *rb_json_get_str(j->plan, "code_diff"))
+		printf("--code-diff\n%s\n", rb_json_get_str(j->plan, "code_diff"));
 	if (rb_plan_bool(j->s, "allow_missing") || look)
 		printf("--allow-missing\n");
 	if (seq && (look || r >= 1) && rmax)
@@ -551,6 +567,15 @@ static int finish(struct job *j)
 	snprintf(from, sizeof(from), "%s/looks", out);
 	if (!access(path, F_OK) && rename(path, from))
 		rb_warn("keeping the looks: %s", strerror(errno));
+	/* what the where: lines' marks were read from, beside the report */
+	snprintf(path, sizeof(path), "%s/code-diff.json", j->state);
+	snprintf(from, sizeof(from), "%s/code-diff.json", out);
+	if (!access(path, F_OK)) {
+		if (rename(path, from))
+			rb_warn("keeping code-diff.json: %s", strerror(errno));
+		else
+			rb_plan_set_str(j->plan, "code_diff", from);
+	}
 	j->dirty = false;
 	if (rb_plan_save(out, j->plan, err, sizeof(err)))
 		return rb_plan_error(j->name, "%s", err);
@@ -623,6 +648,14 @@ static int after_boots(struct job *j)
 		}
 	}
 	if (!rb_plan_get(j->plan, "result")) {
+		/* with the plugin's per-symbol counts: which code the patch changed,
+		 * so that compare can tell a where: line's symbols apart */
+		if (is_job(j, "ab") && with_plugin(j->s) && !rb_plan_get(j->plan, "code_diff")) {
+			printf("code-diff\n%s\n%s\n%s/code-diff.json\n",
+			       rb_json_get_str(rb_plan_kernel(j->plan, 0), "dir"),
+			       rb_json_get_str(rb_plan_kernel(j->plan, 1), "dir"), j->state);
+			return 0;
+		}
 		if (is_job(j, "ab"))
 			print_ab_compare(j, false);
 		else if (is_job(j, "series"))
@@ -1024,14 +1057,8 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 		struct json_object *p = argc ? rb_json_load(argv[0], 1u << 20, true, why, sizeof(why)) : NULL;
 		const char *accel = p && rb_json_get_str(p, "accel") ? rb_json_get_str(p, "accel") : "tcg";
 		bool kvm = !strcmp(accel, "kvm");
-		struct json_object *lab = rb_plan_get(j.s, "lab_args");
-		bool plugin = false;
+		bool plugin = with_plugin(j.s);
 
-		for (size_t i = 0; i < json_object_array_length(lab); i++) {
-			const char *w = json_object_get_string(json_object_array_get_idx(lab, i));
-
-			plugin |= !strcmp(w, "--attribute") || !strcmp(w, "--cost");
-		}
 		rb_plan_set_str(j.plan, "mode", kvm ? "timed" : "deterministic");
 		rb_plan_say(j.plan, "mode %s (accel probe: %s)", kvm ? "timed" : "deterministic", accel);
 		json_object_put(p);
@@ -1113,6 +1140,15 @@ int rb_plan_record(const char *state, const char *what, int argc, char **argv)
 			}
 			json_object_array_add(looks, look);
 			json_object_put(rep);
+		}
+	} else if (!strcmp(what, "code-diff")) {
+		/* a failure costs the where: lines their marks, not the comparison */
+		if (argc >= 2 && !atol(argv[0]) && !access(argv[1], R_OK)) {
+			rb_plan_set_str(j.plan, "code_diff", argv[1]);
+		} else {
+			rb_plan_set_str(j.plan, "code_diff", "");
+			rb_plan_say(j.plan, "kernels/code-diff failed (exit %s): the where: lines are not marked "
+				    "[p]/[c]/[-]", argc ? argv[0] : "?");
 		}
 	} else if (!strcmp(what, "compare")) {
 		struct json_object *res = json_object_new_object();
