@@ -168,7 +168,7 @@ J
 	fail "report.json codes: $(m "$TMP/cd" ioctl .symbols)"
 jq -e '.attribution.code_diff | .changed == 1 and .callees == 1' "$TMP/cd/report.json" >/dev/null ||
 	fail "report.json code_diff: $(jq -c .attribution.code_diff "$TMP/cd/report.json")"
-grep -q '^code: 1 functions the patch changed and 0 it added, 1 they call' "$TMP/cd/report.txt" ||
+cmp -s <(jq -S . "$TMP/code.json") <(jq -S . "$TMP/cd/code-diff.json") && grep -q '^code: 1 functions the patch changed and 0 it added, 1 they call' "$TMP/cd/report.txt" ||
 	fail "no code: header line"
 echo '{"changed": [], "added": [], "removed": [], "markers": [], "callees": [], "functions": {"a": 3, "b": 3}}' >"$TMP/none.json"
 "$RB" compare --no-plots --code-diff "$TMP/none.json" -o "$TMP/cd0" "$TMP/a1,$TMP/a2" "$TMP/b1,$TMP/b2" >/dev/null 2>&1 ||

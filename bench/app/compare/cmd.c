@@ -220,6 +220,13 @@ static int write_into(const struct rb_report *r, char *names[2][RB_MAX_RUNS], co
 		return -1;
 	}
 	json_object_put(rj);
+	/* the functions the where: lines were marked from, kept with them */
+	snprintf(path, sizeof(path), "%s/code-diff.json", tmpdir);
+	if (r->code && json_object_to_file_ext(path, r->code->root, JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE)) {
+		fprintf(stderr, "refbench: error: writing %s: %s\n", path, strerror(errno ? errno : EIO));
+		return -1;
+	}
 	snprintf(path, sizeof(path), "%s/runs", tmpdir);
 	mkdir(path, 0755);
 	for (int a = 0; a < 2; a++)

@@ -64,13 +64,13 @@ int rb_code_diff_load(const char *path, struct rb_code_diff *cd, char *err, size
 	if (add_list(cd, root, "changed", RB_CODE_PATCHED, &cd->changed) ||
 	    add_list(cd, root, "added", RB_CODE_PATCHED, &cd->added) ||
 	    add_list(cd, root, "callees", RB_CODE_CALLEE, &cd->callees)) {
-		json_object_put(root);
+		cd->root = root;
 		rb_code_diff_free(cd);
 		snprintf(err, n, "--code-diff %s: not kernels/code-diff's output (it needs the arrays "
 			 "changed, added and callees, of function names)", path);
 		return -1;
 	}
-	json_object_put(root);
+	cd->root = root;
 	qsort(cd->sym, cd->n, sizeof(*cd->sym), by_name);
 	return 0;
 }
@@ -102,5 +102,7 @@ void rb_code_diff_free(struct rb_code_diff *cd)
 	for (size_t i = 0; i < cd->n; i++)
 		free(cd->sym[i].name);
 	free(cd->sym);
+	if (cd->root)
+		json_object_put(cd->root);
 	memset(cd, 0, sizeof(*cd));
 }

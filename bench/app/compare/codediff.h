@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 enum rb_code_kind { RB_CODE_OTHER, RB_CODE_PATCHED, RB_CODE_CALLEE };
 
 struct rb_code_sym {
@@ -25,6 +27,7 @@ struct rb_code_sym {
 
 struct rb_code_diff {
 	char path[512];
+	struct json_object *root;	/* as read: compare keeps a copy beside its report */
 	size_t n;
 	struct rb_code_sym *sym;	/* sorted by name; a name both patched and a callee: patched */
 	size_t changed, added, callees;

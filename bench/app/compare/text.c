@@ -152,8 +152,8 @@ static void attribution_header(FILE *f, const struct rb_report *r)
 		     "(scripts/lab --attribute on every boot)");
 	if (r->code) {
 		snprintf(buf, sizeof(buf), "%zu functions the patch changed and %zu it added, %zu they "
-			 "call (kernels/code-diff: %s)", r->code->changed, r->code->added, r->code->callees,
-			 r->code->path);
+			 "call (kernels/code-diff: code-diff.json beside this file)", r->code->changed,
+			 r->code->added, r->code->callees);
 		rb_text_wrap(f, "code: ", 6, buf);
 	}
 }

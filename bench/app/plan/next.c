@@ -567,15 +567,10 @@ static int finish(struct job *j)
 	snprintf(from, sizeof(from), "%s/looks", out);
 	if (!access(path, F_OK) && rename(path, from))
 		rb_warn("keeping the looks: %s", strerror(errno));
-	/* what the where: lines' marks were read from, beside the report */
-	snprintf(path, sizeof(path), "%s/code-diff.json", j->state);
+	/* compare keeps the code-diff it marked the where: lines from */
 	snprintf(from, sizeof(from), "%s/code-diff.json", out);
-	if (!access(path, F_OK)) {
-		if (rename(path, from))
-			rb_warn("keeping code-diff.json: %s", strerror(errno));
-		else
-			rb_plan_set_str(j->plan, "code_diff", from);
-	}
+	if (rb_json_get_str(j->plan, "code_diff") && *rb_json_get_str(j->plan, "code_diff") && !access(from, F_OK))
+		rb_plan_set_str(j->plan, "code_diff", from);
 	j->dirty = false;
 	if (rb_plan_save(out, j->plan, err, sizeof(err)))
 		return rb_plan_error(j->name, "%s", err);
