@@ -159,11 +159,11 @@ static void attribution_header(FILE *f, const struct rb_report *r)
 }
 
 /* [p] patched, [c] called by patched code, [-] neither; "" without --code-diff */
-static const char *code_mark(const struct rb_report *r, const char *name)
+static const char *code_mark(const struct rb_report *r, enum rb_code_kind kind)
 {
 	if (!r->code)
 		return "";
-	switch (rb_code_diff_kind(r->code, name)) {
+	switch (kind) {
 	case RB_CODE_PATCHED: return " [p]";
 	case RB_CODE_CALLEE: return " [c]";
 	default: return " [-]";
@@ -192,12 +192,14 @@ static void where_line(FILE *f, const struct rb_report *r, size_t i)
 	if (!m || !m->has || !(r->res[i].significant || v == RB_VERDICT_SLOWER || v == RB_VERDICT_FASTER))
 		return;
 	for (size_t k = 0; k < m->nsym && shown < 5; k++) {
+		enum rb_code_kind kind = rb_code_diff_kind(r->code, m->sym[k].name);
+
 		if (fabs(m->sym[k].delta) < min)
 			break;		/* sorted by |delta| */
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s %s%s%s", shown ? ", " : "",
 					m->sym[k].name, rb_text_per_op(d, sizeof(d), m->sym[k].delta, r->ss[i]->id.unit),
-					within_spread(&m->sym[k]) ? "~" : "", code_mark(r, m->sym[k].name));
-		in_code += r->code && rb_code_diff_kind(r->code, m->sym[k].name) != RB_CODE_OTHER;
+					within_spread(&m->sym[k]) ? "~" : "", code_mark(r, kind));
+		in_code += kind != RB_CODE_OTHER;
 		shown++;
 	}
 	if (!shown)
