@@ -104,6 +104,14 @@ static bool with_plugin(struct json_object *s)
 	return plugin;
 }
 
+/* The code-diff compare marks where: lines from; NULL: none (not run, or failed) */
+static const char *code_diff_file(const struct job *j)
+{
+	const char *f = rb_json_get_str(j->plan, "code_diff");
+
+	return f && *f ? f : NULL;
+}
+
 /* ---- kernels ---- */
 
 static void print_build(struct job *j, size_t i)
@@ -436,8 +444,8 @@ static void print_ab_compare(struct job *j, bool look)
 	printf("compare\n--margin\n%s\n", rb_json_get_str(j->s, "margin_text"));
 	if (bounds && *bounds)
 		printf("--bounds\n%s\n", bounds);
-	if (!look && rb_json_get_str(j->plan, "code_diff") && *rb_json_get_str(j->plan, "code_diff"))
-		printf("--code-diff\n%s\n", rb_json_get_str(j->plan, "code_diff"));
+	if (!look && code_diff_file(j))
+		printf("--code-diff\n%s\n", code_diff_file(j));
 	if (rb_plan_bool(j->s, "allow_missing") || look)
 		printf("--allow-missing\n");
 	if (seq && (look || r >= 1) && rmax)
@@ -569,7 +577,7 @@ static int finish(struct job *j)
 		rb_warn("keeping the looks: %s", strerror(errno));
 	/* compare keeps the code-diff it marked the where: lines from */
 	snprintf(from, sizeof(from), "%s/code-diff.json", out);
-	if (rb_json_get_str(j->plan, "code_diff") && *rb_json_get_str(j->plan, "code_diff") && !access(from, F_OK))
+	if (code_diff_file(j) && !access(from, F_OK))
 		rb_plan_set_str(j->plan, "code_diff", from);
 	j->dirty = false;
 	if (rb_plan_save(out, j->plan, err, sizeof(err)))
