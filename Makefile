@@ -10,7 +10,9 @@
 #   make ab BASE=... PATCHED=... [KSRC=tree] [MODE=timed|deterministic] ...
 #           [ROUNDS=n|auto] [BUDGET=30m] [BOUNDS=file] [ALLOW_MISSING=1]
 #   make ab TARGET=host KERNEL_A=DIR KERNEL_B=DIR HOSTARGS='--fsdax DIR ...'
-#           on a pmem machine, by kexec; make ab TARGET=host RESUME=STATE
+#           on a pmem machine, by kexec (or BASE=... PATCHED=...: both
+#           built for it first, from its running config with localmodconfig,
+#           modules and an initramfs); make ab TARGET=host RESUME=STATE
 #           continues it; TARGET=ssh://user@host[:port]: the same there
 #           (scripts/remote)
 #   make ab ... TARGETS="ssh://a ssh://b"   the lab boots on these ssh targets
@@ -139,6 +141,7 @@ check: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BIN
 # those whose capability a make check test already covers end to end
 check-full: build/.deps-ok bench/refbench $(PLUGIN_SO) build/asan/refbench $(UNIT_BINS)
 	@! command -v $(CLANG) >/dev/null || $(MAKE) --no-print-directory $(FUZZ_BINS)
+	@scripts/deps --host-kernels
 	@tests/run --full $(if $(TESTS),--only '$(TESTS)') $(if $(TEST_JOBS),-j '$(TEST_JOBS)')
 
 # the LAVA tests with LAVA's tools and a server's packages installed
@@ -189,7 +192,7 @@ EXEC_ENV = RB_EXECUTOR='$(EXECUTOR)' RB_LAVA_URL='$(URL)'
 # with RESUME=STATE continued by hand; TARGET=ssh://...: the same there
 ab: bench/refbench $(if $(filter 1,$(ATTRIBUTE) $(COST)),$(PLUGIN_SO))
 ifeq ($(TARGET),host)
-	scripts/host-ab $(if $(RESUME),--resume '$(RESUME)',--kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \
+	scripts/host-ab $(if $(RESUME),--resume '$(RESUME)',$(if $(KERNEL_A)$(KERNEL_B),--kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)',--base '$(BASE)' --patched '$(PATCHED)' $(if $(filter-out $(DEFAULT_KSRC),$(KSRC)),--ksrc '$(KSRC)')) \
 		$(if $(SUITE),--suite '$(SUITE)') $(if $(ROUNDS),--rounds '$(ROUNDS)') $(HOSTARGS))
 else ifneq ($(filter ssh://%,$(TARGET)),)
 	scripts/remote '$(TARGET)' host-ab --kernel-a '$(KERNEL_A)' --kernel-b '$(KERNEL_B)' \

@@ -13,6 +13,7 @@
 
 #include "app/plan/host.h"
 #include "app/plan/plan.h"
+#include "app/plan/state.h"
 
 static struct json_object *plan_of(int rounds, const char *cmdline)
 {
@@ -183,6 +184,44 @@ static void test_watchdog(void **st)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void test_modules(void **st)
+{
+	/* A has modules, B not: A's install is due while rounds are pending;
+	 * its failure fails A's pending rounds and nothing else; the removal
+	 * is due once compared, only for what was installed */
+	struct json_object *p = plan_of(2, "ro"), *a;
+
+	(void)st;
+	a = rb_plan_kernel(p, 0);
+	json_object_object_add(a, "modules", json_object_new_string("/k/a/modules/lib/modules/6.1-a"));
+	assert_int_equal(rb_host_install_due(p), 0);
+	assert_int_equal(rb_host_uninstall_due(p), -1);
+	assert_int_equal(rb_host_installed(p, "6.1-x", true, NULL), 0);	/* no such release */
+	assert_int_equal(rb_host_installed(p, "6.1-a", false, "no room"), 1);
+	assert_int_equal(rb_host_install_due(p), -1);
+	assert_string_equal(status(p, 0), "failed");
+	assert_string_equal(status(p, 1), "pending");
+	assert_string_equal(status(p, 2), "failed");
+	assert_string_equal(status(p, 3), "pending");
+	assert_non_null(strstr(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(json_object_object_get(p, "boots"), 0), "reason")), "6.1-a could not be installed: no room"));
+	rb_host_compared(p, NULL);
+	assert_int_equal(rb_host_uninstall_due(p), -1);	/* nothing was installed */
+	json_object_put(p);
+
+	p = plan_of(1, "ro");
+	json_object_object_add(rb_plan_kernel(p, 1), "modules", json_object_new_string("/k/b/m"));
+	assert_int_equal(rb_host_install_due(p), 1);
+	assert_int_equal(rb_host_installed(p, "6.1-b", true, NULL), 1);
+	assert_int_equal(rb_host_install_due(p), -1);
+	assert_int_equal(rb_host_uninstall_due(p), -1);	/* rounds still to run */
+	rb_host_compared(p, "/r");
+	assert_int_equal(rb_host_uninstall_due(p), 1);
+	assert_int_equal(rb_host_uninstalled(p, "6.1-b", true, NULL), 1);
+	assert_int_equal(rb_host_uninstall_due(p), -1);
+	json_object_put(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_rounds_by_label),
 		cmocka_unit_test(test_same_boot),
 		cmocka_unit_test(test_watchdog),
+		cmocka_unit_test(test_modules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

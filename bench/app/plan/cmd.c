@@ -4,6 +4,7 @@
  * (plan.h, docs/plan.md). scripts/plan-run is its executor.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,11 +24,13 @@ static const char usage[] =
 "                 boots N LABEL... | look R ARGS... | code-diff DIR_A DIR_B FILE |\n"
 "                 compare ARGS... | done RC OUT;\n"
 "                 host-ab: evidence FILE | run LABEL RUN ARGS... | kexec LABEL|original\n"
-"                 IMAGE CMDLINE INITRD | compare ARGS... | end RC OUT | done RC OUT\n"
+"                 IMAGE CMDLINE INITRD | install RELEASE MODULES INITRD | uninstall\n"
+"                 RELEASE INITRD | compare ARGS... | end RC OUT | done RC OUT\n"
 "  record STATE probe FILE | build LABEL RC DIR [ERRFILE] | mailsplit RC |\n"
 "                 size RC FILE | waited S | boot LABEL RC [RUN] | look R RC |\n"
 "                 code-diff RC FILE | compare RC; host-ab: booted [FILE] | boot LABEL RC |\n"
-"                 kexec LABEL|original RC [ERRFILE] | compare RC | ended\n"
+"                 kexec LABEL|original RC [ERRFILE] | install|uninstall RELEASE RC\n"
+"                 [ERRFILE] | compare RC | ended\n"
 "                 what a step gave\n"
 "  argv STATE LABEL   the lab's arguments for boot LABEL, one per line\n"
 "  room STATE     before each boot after a batch's first: wait until the\n"
@@ -35,6 +38,8 @@ static const char usage[] =
 "                 most, default 600); exit 75 if it never is\n"
 "  interrupted STATE  what a stop by signal leaves, and how to go on\n"
 "  show STATE     one line per kernel and per boot\n"
+"  build-args SPEC [KSRC]   kernels/build's arguments for a kernel SPEC (X.Y,\n"
+"                 a tree, a tarball, a git ref of KSRC; +PATCHES), one per line\n"
 "  patch-dir DIR VERSION   which directory holds VERSION's patches (a\n"
 "                 per-version layout DIR/X.Y/), as kernels/build takes them\n"
 "  lava-job, lava-log   a lab boot as a LAVA job, its run from the job's log\n"
@@ -163,6 +168,17 @@ int rb_cmd_plan(int argc, char **argv)
 		return rb_cmd_watchdog(argc - 1, argv + 1);
 	if (!strcmp(sub, "lava-job") || !strcmp(sub, "lava-log"))
 		return rb_plan_lava(argc - 1, argv + 1);
+	if (!strcmp(sub, "build-args") && (argc == 3 || argc == 4)) {
+		char *args[16], err[RB_ERR_LEN];
+
+		if (rb_plan_build_args(argv[2], argc == 4 ? argv[3] : NULL, args, 16, err, sizeof(err)))
+			return rb_error(RB_EXIT_USAGE, "%s", err);
+		for (char **a = args; *a; a++) {
+			printf("%s\n", *a);
+			free(*a);
+		}
+		return 0;
+	}
 	if (!strcmp(sub, "patch-dir") && argc == 4) {
 		char dir[4096], err[RB_ERR_LEN];
 

@@ -303,6 +303,92 @@ int rb_host_finish(struct json_object *plan, int i, bool ok, const char *reason,
 	return 0;
 }
 
+static int nkernels(struct json_object *plan)
+{
+	struct json_object *ks = get(plan, "kernels");
+
+	return ks ? (int)json_object_array_length(ks) : 0;
+}
+
+/* "installed": absent (not yet), "yes", "failed", "removed", "left" */
+static const char *installed(struct json_object *k)
+{
+	const char *s = str(k, "installed");
+
+	return s ? s : "";
+}
+
+int rb_host_install_due(struct json_object *plan)
+{
+	if (strcmp(str(plan, "phase"), "rounds"))
+		return -1;
+	for (int i = 0; i < nkernels(plan); i++) {
+		struct json_object *k = rb_plan_kernel(plan, (size_t)i);
+
+		if (str(k, "modules") && !*installed(k))
+			return i;
+	}
+	return -1;
+}
+
+int rb_host_uninstall_due(struct json_object *plan)
+{
+	if (strcmp(str(plan, "phase"), "compared"))
+		return -1;
+	for (int i = 0; i < nkernels(plan); i++)
+		if (!strcmp(installed(rb_plan_kernel(plan, (size_t)i)), "yes"))
+			return i;
+	return -1;
+}
+
+static int mark_release(struct json_object *plan, const char *rel, const char *state)
+{
+	int n = 0;
+
+	for (int i = 0; i < nkernels(plan); i++) {
+		struct json_object *k = rb_plan_kernel(plan, (size_t)i);
+
+		if (str(k, "modules") && rel && !strcmp(str(k, "release"), rel)) {
+			set_str(k, "installed", state);
+			n++;
+		}
+	}
+	return n;
+}
+
+int rb_host_installed(struct json_object *plan, const char *rel, bool ok, const char *why)
+{
+	int n = mark_release(plan, rel, ok ? "yes" : "failed");
+	char reason[2048];
+
+	if (ok) {
+		event(plan, NULL, "%s: modules installed beside the running kernel's, initramfs made", rel);
+		return n;
+	}
+	snprintf(reason, sizeof(reason), "the modules or the initramfs of %s could not be installed: %s", rel,
+		 why && *why ? why : "(no message)");
+	event(plan, NULL, "%s", reason);
+	for (int i = 0; i < nboots(plan); i++) {
+		struct json_object *r = boot_at(plan, i);
+
+		if (!strcmp(str(r, "status"), "pending") && !strcmp(str(kernel_of(plan, r), "release"), rel))
+			fail(plan, r, NULL, reason, NULL);
+	}
+	return n;
+}
+
+int rb_host_uninstalled(struct json_object *plan, const char *rel, bool ok, const char *why)
+{
+	int n = mark_release(plan, rel, ok ? "removed" : "left");
+
+	if (ok)
+		event(plan, NULL, "%s: its modules and initramfs removed", rel);
+	else
+		event(plan, NULL, "%s: its modules or initramfs could not be removed (%s): remove them by hand", rel,
+		      why && *why ? why : "no message");
+	return n;
+}
+
 void rb_host_returning(struct json_object *plan, const struct rb_host_boot *b)
 {
 	set_str(plan, "phase", "returning");

@@ -72,6 +72,22 @@ int rb_host_finish(struct json_object *plan, int i, bool ok, const char *reason,
 void rb_host_returning(struct json_object *plan, const struct rb_host_boot *b);
 void rb_host_compared(struct json_object *plan, const char *report);
 
+/* A kernel with modules (build-info.json's "modules": kernels/build of a
+ * config with CONFIG_MODULES=y) has "modules" (its staged
+ * lib/modules/RELEASE) and, unless its directory had an initrd.img,
+ * "initrd_make" (where the host's mkinitramfs or dracut writes one).
+ * Before the first switch into it, its modules are installed beside the
+ * running kernel's and the initramfs made ("install"); when the plan is
+ * over they are removed ("uninstall"). A and B of one release share it.
+ * Index of the kernel whose step is due, or -1. */
+int rb_host_install_due(struct json_object *plan);
+int rb_host_uninstall_due(struct json_object *plan);
+/* The install of release rel ended: ok, or every round of its kernels not
+ * yet begun fails with why. The uninstall: ok, or what is left is named
+ * in an event. Returns how many kernels changed. */
+int rb_host_installed(struct json_object *plan, const char *rel, bool ok, const char *why);
+int rb_host_uninstalled(struct json_object *plan, const char *rel, bool ok, const char *why);
+
 /* The command line boot i's kernel boots with: the original's, without
  * earlier refbench.host/refbench.round/panic settings and without the
  * keys extra sets, plus the kernel's "append", extra (the watchdog's

@@ -172,7 +172,7 @@ static int abs_path(const char *p, char *buf, size_t n, const char *what)
 static struct json_object *kernel_json(const char *dir, const char *append, const char *label, char *err, size_t n)
 {
 	char d[PATH_MAX], p[PATH_MAX + 32], why[512];
-	struct json_object *info, *k, *rel;
+	struct json_object *info, *k, *rel, *mods;
 
 	if (!realpath(dir, d)) {
 		snprintf(err, n, "%s: %s", dir, strerror(errno));
@@ -204,6 +204,29 @@ static struct json_object *kernel_json(const char *dir, const char *append, cons
 	/* a distribution-config kernel finds its root through an initramfs */
 	snprintf(p, sizeof(p), "%s/initrd.img", d);
 	rb_plan_set_str(k, "initrd", access(p, R_OK) ? "" : p);
+	/* its modules, staged by kernels/build: installed before the first
+	 * switch, with an initramfs made from them unless it has one */
+	if (json_object_object_get_ex(info, "modules", &mods) && json_object_is_type(mods, json_type_object)) {
+		const char *mp = rb_json_get_str(mods, "path"), *mr = rb_json_get_str(mods, "release");
+		struct stat st;
+
+		if (!mp || !mr || strcmp(mr, json_object_get_string(rel))) {
+			snprintf(err, n, "%s/build-info.json: its modules have no path, or another release than the kernel's",
+				 d);
+			json_object_put(info);
+			json_object_put(k);
+			return NULL;
+		}
+		snprintf(p, sizeof(p), "%s/%s", d, mp);
+		if (stat(p, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(err, n, "%s: its staged modules are missing (build the kernel again: kernels/build --force)",
+				 p);
+			json_object_put(info);
+			json_object_put(k);
+			return NULL;
+		}
+		rb_plan_set_str(k, "modules", p);
+	}
 	rb_plan_set_str(k, "append", append ? append : "");
 	json_object_put(info);
 	return k;
@@ -287,6 +310,12 @@ static int definition(const struct host_opts *o, const char *repo, const char *s
 		if (!k)
 			return USAGE("kernel %c: %s", 'A' + i, err);
 		rb_plan_set_str(k, "label", i ? "B" : "A");
+		/* the initramfs the host's own tool makes, kept with the plan */
+		if (rb_json_get_str(k, "modules") && !*rb_json_get_str(k, "initrd")) {
+			snprintf(path, sizeof(path), "%s/boot/initrd.img-%s", state, rb_json_get_str(k, "release"));
+			rb_plan_set_str(k, "initrd", path);
+			rb_plan_set_str(k, "initrd_make", path);
+		}
 		json_object_array_add(ks, k);
 	}
 	return 0;
@@ -477,6 +506,7 @@ static bool compare_step(const char *state, struct json_object *plan)
 static int end_step(const char *state, struct json_object *plan, bool *dirty)
 {
 	char report[PATH_MAX + 32];
+	int ki;
 
 	if (strcmp(rb_json_get_str(plan, "phase"), "compared")) {
 		snprintf(report, sizeof(report), "%s/report/report.txt", state);
@@ -492,6 +522,14 @@ static int end_step(const char *state, struct json_object *plan, bool *dirty)
 		}
 		show_into(plan, state);
 		*dirty = true;
+	}
+	if ((ki = rb_host_uninstall_due(plan)) >= 0) {
+		struct json_object *k = rb_plan_kernel(plan, (size_t)ki);
+
+		rb_plan_say(plan, "%s: removing its modules and initramfs", rb_json_get_str(k, "release"));
+		printf("uninstall\n%s\n%s\n", rb_json_get_str(k, "release"),
+		       rb_json_get_str(k, "initrd_make") ? rb_json_get_str(k, "initrd_make") : "");
+		return 0;
 	}
 	if (rb_plan_bool(plan, "ended")) {
 		rb_plan_say(plan, "plan in %s is complete", state);
@@ -522,6 +560,7 @@ int rb_plan_host_next(const char *state, struct json_object *plan, bool *dirty)
 	struct rb_host_step step;
 	struct this_boot t;
 	char err[RB_ERR_LEN], cmdline[8192], run[PATH_MAX + 64];
+	int ki;
 
 	if (this_boot(&t))
 		return RB_EXIT_FAIL;
@@ -556,6 +595,16 @@ int rb_plan_host_next(const char *state, struct json_object *plan, bool *dirty)
 			    rb_json_get_str(s, "suite"), run);
 		return 0;
 	case RB_HOST_SWITCH:
+		if ((ki = rb_host_install_due(plan)) >= 0) {
+			k = rb_plan_kernel(plan, (size_t)ki);
+			rb_plan_say(plan, "%s: installing its modules beside the running kernel's%s",
+				    rb_json_get_str(k, "release"), rb_json_get_str(k, "initrd_make") ?
+				    ", then its initramfs with the host's tool" : "");
+			printf("install\n%s\n%s\n%s\n", rb_json_get_str(k, "release"), rb_json_get_str(k, "modules"),
+			       rb_json_get_str(k, "initrd_make") ? rb_json_get_str(k, "initrd_make") : "");
+			return 0;
+		}
+		/* fall through */
 	case RB_HOST_RETURN: {
 		struct rb_watchdog w;
 		char wargs[256];
@@ -676,6 +725,21 @@ int rb_plan_host_record(const char *state, struct json_object *plan, const char 
 		}
 		return i ? rb_plan_error("host-ab", "%s", err) : 0;
 	}
+	if (!strcmp(what, "install") || !strcmp(what, "uninstall")) {
+		/* install|uninstall RELEASE RC [ERRFILE] */
+		bool ok, in = !strcmp(what, "install");
+
+		if (argc < 2)
+			return rb_plan_error("host-ab", "record %s RELEASE RC [ERRFILE]", what);
+		ok = !atoi(argv[1]);
+		if (!ok)
+			flat_text(argc > 2 ? argv[2] : NULL, text, sizeof(text));
+		if (!(in ? rb_host_installed(plan, argv[0], ok, text) : rb_host_uninstalled(plan, argv[0], ok, text)))
+			return rb_plan_error("host-ab", "no kernel of release %s with modules in this plan", argv[0]);
+		if (!ok)
+			rb_plan_say(plan, "%s %s failed: %s", what, argv[0], text);
+		return 0;
+	}
 	if (!strcmp(what, "compare")) {
 		struct json_object *res = json_object_new_object();
 
@@ -688,7 +752,7 @@ int rb_plan_host_record(const char *state, struct json_object *plan, const char 
 		return 0;
 	}
 	*dirty = false;
-	return rb_plan_error("host-ab", "record: unknown outcome '%s' (booted, boot, kexec, compare, ended)", what);
+	return rb_plan_error("host-ab", "record: unknown outcome '%s' (booted, boot, kexec, install, uninstall, compare, ended)", what);
 }
 
 /* ---- the plan as LAVA jobs ---- */
