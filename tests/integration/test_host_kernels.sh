@@ -110,3 +110,8 @@ expect 2 "--patched 6.1+/nonexistent"
 grep -qF "patches '/nonexistent' (in '6.1+/nonexistent') not found" "$TMP/se" || fail "the spec's error: $(cat "$TMP/se")"
 [ ! -e "$S" ] || fail "a refusal left $S"
 ok "--base without --patched, with --kernel-a, or a SPEC whose patches do not exist: refused before building"
+
+# the plan as LAVA jobs cannot carry modules: refused, naming the kernel
+rc_of "$HAB" --lava "$TMP/state"
+expect 1 "kernel A (6.1.192-rb0000000a) has modules: these jobs deploy a kernel and a ramdisk only"
+ok "host-ab --lava of a plan whose kernels have modules: refused"
