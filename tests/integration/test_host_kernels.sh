@@ -44,7 +44,9 @@ done
 printf '#!/bin/bash\necho "mkinitramfs $*" >>"$FAKE_LOG"\n[ "$1" = -o ] && [ -d "%s/$3" ] && echo "initramfs of $3" >"$2"\n' \
 	"$TMP/lib/modules" >"$TMP/bin/mkinitramfs"
 chmod +x "$TMP/bin/mkinitramfs"
-export FAKE_LOG=$TMP/calls RB_SYSTEMD_UNIT_DIR=$TMP/units RB_SYSFS=$TMP/sys RB_MODULES_ROOT=$TMP/lib/modules
+mkdir -p "$TMP/boot"
+for k in a b; do printf 'CONFIG_KEXEC=y\n# kernel %s\n' "$k" >"$TMP/k/$k/.config"; done
+export FAKE_LOG=$TMP/calls RB_SYSTEMD_UNIT_DIR=$TMP/units RB_SYSFS=$TMP/sys RB_MODULES_ROOT=$TMP/lib/modules RB_BOOT_DIR=$TMP/boot
 S=$TMP/state ORIG='BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet'
 last_append() { sed -n 's/^kexec -l .* --append=//p' "$FAKE_LOG" | tail -n 1; }
 
@@ -57,10 +59,11 @@ for k in a b; do
 	cmp -s "$TMP/k/$k/modules/lib/modules/$rel/kernel/nd_pmem.ko" "$TMP/lib/modules/$rel/kernel/nd_pmem.ko" &&
 		[ "$(cat "$TMP/lib/modules/$rel/.refbench-host-ab")" = "$S" ] || fail "$rel's modules: $(ls -R "$TMP/lib/modules")"
 	[ "$(cat "$S/boot/initrd.img-$rel")" = "initramfs of $rel" ] || fail "no initramfs of $rel: $(ls -R "$S")"
+	cmp -s "$TMP/k/$k/.config" "$TMP/boot/config-$rel" || fail "no /boot/config-$rel for mkinitramfs: $(ls "$TMP/boot")"
 done
 grep -q "^kexec -l $TMP/k/a/bzImage --initrd=$S/boot/initrd.img-6.1.192-rb0000000a --append=" "$FAKE_LOG" ||
 	fail "kexec -l without the initramfs: $(cat "$FAKE_LOG")"
-ok "start: each release's modules in /lib/modules/RELEASE with the plan's mark, mkinitramfs, kexec -l --initrd"
+ok "start: each release's modules in /lib/modules/RELEASE with the plan's mark, its config in /boot, mkinitramfs, kexec -l --initrd"
 
 boot b1 6.1.192-rb0000000a "$(last_append)"
 rc_of "$HAB" --continue "$S"
@@ -75,7 +78,7 @@ rc_of "$HAB" --continue "$S"
 [ "$RC" = 0 ] || fail "boot 3: $(cat "$TMP/se")"
 [ "$(ls "$TMP/lib/modules")" = 6.0-orig ] && [ "$(cat "$TMP/lib/modules/6.0-orig/modules.dep")" = keep ] ||
 	fail "after the end: $(ls -R "$TMP/lib/modules")"
-[ -z "$(ls "$S/boot")" ] || fail "initramfs left: $(ls "$S/boot")"
+[ -z "$(ls "$S/boot")" ] && [ -z "$(ls "$TMP/boot")" ] || fail "initramfs or config left: $(ls "$S/boot" "$TMP/boot")"
 jq -e '[.kernels[].installed] == ["removed", "removed"] and .phase == "compared"' "$S/plan.json" >/dev/null ||
 	fail "the plan's end: $(jq -c '[.kernels[].installed], .phase' "$S/plan.json")"
 ok "the end, back in the original kernel: both releases' modules and initramfs removed, the running kernel's left"

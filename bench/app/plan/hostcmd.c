@@ -600,8 +600,9 @@ int rb_plan_host_next(const char *state, struct json_object *plan, bool *dirty)
 			rb_plan_say(plan, "%s: installing its modules beside the running kernel's%s",
 				    rb_json_get_str(k, "release"), rb_json_get_str(k, "initrd_make") ?
 				    ", then its initramfs with the host's tool" : "");
-			printf("install\n%s\n%s\n%s\n", rb_json_get_str(k, "release"), rb_json_get_str(k, "modules"),
-			       rb_json_get_str(k, "initrd_make") ? rb_json_get_str(k, "initrd_make") : "");
+			printf("install\n%s\n%s\n%s\n%s/.config\n", rb_json_get_str(k, "release"), rb_json_get_str(k, "modules"),
+			       rb_json_get_str(k, "initrd_make") ? rb_json_get_str(k, "initrd_make") : "",
+			       rb_json_get_str(k, "dir"));
 			return 0;
 		}
 		/* fall through */
