@@ -12,7 +12,7 @@
 #      with the host's mkinitramfs, kexecs into A through it (nd_pmem and
 #      dax_pmem then load from the installed modules), runs A1 and B1,
 #      returns to M and removes A's modules and initramfs.
-# refbench: full -- two kernel builds of their own with modules (each about 8 min cold on 2 cores); make check's test_host_ab.sh runs host mode by kexec end to end, and tests/integration/test_host_kernels.sh the install, the removal and the refusals
+# refbench: full -- two kernel builds of their own with modules (21 and 34 min cold on a 2-core VM beside other builds); make check's test_host_ab.sh runs host mode by kexec end to end, and tests/integration/test_host_kernels.sh the install, the removal and the refusals
 . "$(dirname "$0")/lib.sh"
 
 lab_needs qemu-system-x86_64 jq kexec mkinitramfs
