@@ -840,15 +840,17 @@ int rb_plan_host_lava(int argc, char **argv)
 		json_object_put(plan);
 		return rb_error(RB_EXIT_FAIL, "%s is the plan of a %s job, not of host-ab", argv[1], rb_json_get_str(plan, "job"));
 	}
-	for (size_t i = 0; rb_plan_kernel(plan, i); i++)
-		if (rb_json_get_str(rb_plan_kernel(plan, i), "modules")) {
-			rb_error(RB_EXIT_FAIL, "kernel %s (%s) has modules: these jobs deploy a kernel and a ramdisk "
-				 "only, and host-ab installs modules on the machine itself; use kernels without modules "
-				 "here, or make ab TARGET=host", rb_json_get_str(rb_plan_kernel(plan, i), "label"),
-				 rb_json_get_str(rb_plan_kernel(plan, i), "release"));
-			json_object_put(plan);
-			return RB_EXIT_FAIL;
-		}
+	for (size_t i = 0; rb_plan_kernel(plan, i); i++) {
+		struct json_object *k = rb_plan_kernel(plan, i);
+
+		if (!rb_json_get_str(k, "modules"))
+			continue;
+		rb_error(RB_EXIT_FAIL, "kernel %s (%s) has modules: these jobs deploy a kernel and a ramdisk only, and "
+			 "host-ab installs modules on the machine itself; use kernels without modules here, or make ab "
+			 "TARGET=host", rb_json_get_str(k, "label"), rb_json_get_str(k, "release"));
+		json_object_put(plan);
+		return RB_EXIT_FAIL;
+	}
 	lava(plan, url);
 	json_object_put(plan);
 	return 0;
