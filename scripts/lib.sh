@@ -19,6 +19,8 @@ RB_CACHE=${RB_CACHE:-${REFBENCH_CACHE:-$HOME/.cache/refbench}}
 RB_PROG=${RB_PROG:-${0##*/}}
 
 say() { echo "$RB_PROG: $*" >&2; }
+# hms SECONDS: a duration as the progress lines give it, "45s" or "1m05s"
+hms() { local s=$1; if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi; }
 warn() { echo "$RB_PROG: warning: $*" >&2; }
 die() {
 	local rc=1
@@ -81,7 +83,7 @@ rb_wait() {
 		sleep 1
 		if [ "$SECONDS" -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
 			s=$((SECONDS - t0))
-			if [ "$s" -ge 60 ]; then say "$what ($((s / 60))m$(printf %02d $((s % 60)))s)"; else say "$what (${s}s)"; fi
+			say "$what ($(hms "$s"))"
 			next=$((SECONDS + iv))
 		fi
 	done

@@ -31,6 +31,7 @@ static const struct {
 	{ "plan", rb_cmd_plan, "the plan of an A/B, a series walk, a bounds run or a host kexec A/B" },
 	{ "hwcheck", rb_cmd_hwcheck, "what this machine offers for measuring (scripts/hwcheck)" },
 	{ "icount-vs-hw", rb_cmd_icount_vs_hw, "a lab run's icount beside a host run's hardware counts" },
+	{ "expect", rb_cmd_expect, "how far into a suite each point should end (the lab's ETA)" },
 	{ "mark", rb_cmd_mark, "mark a run failed or interrupted (the lab's failure path)" },
 };
 

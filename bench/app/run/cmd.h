@@ -28,4 +28,7 @@ bool rb_env_option(struct rb_env *env, int opt, const char *arg);
 /* refbench run [--suite NAME|FILE | --case C ...] ...: see its --help */
 int rb_cmd_run(int argc, char **argv);
 
+/* refbench expect --suite NAME|FILE ...: the lab's ETA (expect.c) */
+int rb_cmd_expect(int argc, char **argv);
+
 #endif

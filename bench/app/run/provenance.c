@@ -226,6 +226,11 @@ static void kpaths_json(struct json_object *m, struct json_object *lab)
 	json_object_object_add(m, "kernel_paths_absent", absent);
 }
 
+const char *rb_clock_label(enum rb_clock_unit c)
+{
+	return c == RB_CLOCK_ICOUNT ? "icount (guest ns = instructions)" : "CLOCK_MONOTONIC ns";
+}
+
 struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov_opts *o,
 				  char *err, size_t n)
 {
@@ -249,8 +254,7 @@ struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov
 	json_object_object_add(m, "kernel", k);
 	json_object_object_add(m, "host", host_json());
 	json_object_object_add(m, "pmem", pmem_json(env));
-	json_object_object_add(m, "clock", json_object_new_string(
-		env->clock == RB_CLOCK_ICOUNT ? "icount (guest ns = instructions)" : "CLOCK_MONOTONIC ns"));
+	json_object_object_add(m, "clock", json_object_new_string(rb_clock_label(env->clock)));
 	if (o->lab_json) {
 		char why[512];
 

@@ -16,6 +16,9 @@ struct rb_prov_opts {
 };
 
 /* meta.json content, without status and summary. NULL + err on bad input. */
+/* meta.json's clock: how a run's times are to be read */
+const char *rb_clock_label(enum rb_clock_unit c);
+
 struct json_object *rb_provenance(const struct rb_env *env, const struct rb_prov_opts *o,
 				  char *err, size_t n);
 
