@@ -1,7 +1,7 @@
 #!/bin/bash
-# refbench expect, what the lab's ETA scales by: each point's elapsed_ns
-# from the newest complete run of the same suite text, as running sums in
-# ms. Runs that cannot say are passed over, newest first: another suite,
+# refbench expect, what the lab's ETA scales by: the host seconds at
+# which the lab saw each point end, else each point's elapsed_ns, from the
+# newest complete run of the same suite text, as running sums in ms. Runs that cannot say are passed over, newest first: another suite,
 # another clock, one still running, one from before elapsed_ns; with none
 # left it exits 1 and says so.
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +20,22 @@ want=$(jq -r '.points_done | .[0].elapsed_ns as $a | .[1].elapsed_ns as $b |
 [ "$(cat "$TMP/so")" = "$want" ] || fail "expect printed '$(tr '\n' ' ' <"$TMP/so")', not '$(echo $want)'"
 grep -qF "2 points" "$TMP/se" && grep -qF "20261208-000001-run-a" "$TMP/se" || fail "no word of the run used: $(cat "$TMP/se")"
 ok "each point's elapsed_ns in meta.json; expect prints their running sums in ms and names the run"
+
+# the lab's own view of the same run wins: the host seconds it saw each
+# point end (scripts/lab's outcome.seconds, merged by refbench mark)
+cp -r "$R/20261208-000001-run-a" "$TMP/host-run"
+jq '.lab.outcome.seconds = {command_start: 10.2, points: [10.7, 13.4]}' "$TMP/host-run/meta.json" >"$TMP/m" &&
+	mv "$TMP/m" "$TMP/host-run/meta.json"
+mkdir -p "$TMP/hres" && mv "$TMP/host-run" "$TMP/hres/20261208-000009-lab-h"
+rc_of "$RB" expect --suite "$TMP/s.suite" --results "$TMP/hres"
+[ "$RC" = 0 ] && [ "$(tr '\n' ' ' <"$TMP/so")" = "500 3200 " ] && grep -qF "host seconds" "$TMP/se" ||
+	fail "the lab's seconds: exit $RC, '$(tr '\n' ' ' <"$TMP/so")', $(cat "$TMP/se")"
+jq '.lab.outcome.seconds.points = [10.7]' "$TMP/hres/20261208-000009-lab-h/meta.json" >"$TMP/m" &&
+	mv "$TMP/m" "$TMP/hres/20261208-000009-lab-h/meta.json"
+rc_of "$RB" expect --suite "$TMP/s.suite" --results "$TMP/hres"
+[ "$RC" = 0 ] && [ "$(cat "$TMP/so")" = "$want" ] && grep -qF "its own clock" "$TMP/se" ||
+	fail "the lab missed a point: exit $RC, '$(tr '\n' ' ' <"$TMP/so")', $(cat "$TMP/se")"
+ok "the lab's host seconds of each point when it saw them all, else the run's own clock"
 
 # newer runs that cannot say: another suite, another clock, still running,
 # no elapsed_ns (a run from before it), a directory that is no run id
