@@ -119,16 +119,23 @@ jq -e '[.metrics[] | select(.unit | test("^(irq|other)-insn/"))] | length == 0' 
 	fail "irq-insn or other-insn rows declared: $(jq -c '[.metrics[] | select(.unit | test("^(irq|other)-insn/")) | .unit]' "$TMP/bo.json")"
 # --not-below: an earlier file's wider bound is kept (a handful of boots
 # may not see the noise another saw); one of another suite is refused
-jq '(.metrics[] | select(.metric == "ioctl" and .unit == "insn/page") | .bound) = 7' "$TMP/bo.json" >"$TMP/wide.json"
+# and a metric these boots did not measure (a --cost component, another
+# point) is kept as the earlier file has it
+jq '(.metrics[] | select(.metric == "ioctl" and .unit == "insn/page") | .bound) = 7 |
+	.metrics += [{case: "fault", kind: "anon", params: {size: "16M"}, metric: "zap", unit: "lines/page", bound: 3, seen: 1}]' \
+	"$TMP/bo.json" >"$TMP/wide.json"
 "$RB" bounds -o "$TMP/bo2.json" --not-below "$TMP/wide.json" "$TMP/a1,$TMP/a3" >/dev/null 2>"$TMP/err" ||
 	fail "bounds --not-below: $(cat "$TMP/err")"
 jq -e '(.metrics[] | select(.metric == "ioctl" and .unit == "insn/page") | .bound == 7 and .bound_own == 0.001)
-	and (.how | test("never below wide.json \\([^)]*\\): 1 bounds kept"))' "$TMP/bo2.json" >/dev/null ||
+	and ([.metrics[] | select(.case == "fault" and .unit == "lines/page" and .bound == 3)] | length == 1)
+	and (.metrics | length) == ($n + 1)
+	and (.how | test("never below wide.json \\([^)]*\\): 1 bounds kept from it, wider than these boots showed, and 1 metrics these boots did not measure kept"))' \
+	--argjson n "$(jq '.metrics | length' "$TMP/bo.json")" "$TMP/bo2.json" >/dev/null ||
 	fail "--not-below: $(jq -c '[.how, (.metrics[] | select(.metric == "ioctl" and .unit == "insn/page"))]' "$TMP/bo2.json")"
 jq '.suite = "quick"' "$TMP/wide.json" >"$TMP/other.json"
 ! "$RB" bounds -o "$TMP/bo3.json" --not-below "$TMP/other.json" "$TMP/a1,$TMP/a3" >/dev/null 2>"$TMP/err" &&
 	grep -q 'is of suite quick' "$TMP/err" && [ ! -e "$TMP/bo3.json" ] || fail "--not-below of another suite: $(cat "$TMP/err")"
-ok "bounds --not-below keeps an earlier file's wider bound, refuses another suite's file"
+ok "bounds --not-below keeps an earlier file's wider bound and the metrics these boots did not measure, refuses another suite's file"
 "$RB" bounds --check "$TMP/bo.json" "$TMP/a2,$TMP/a4" >/dev/null 2>&1 || fail "--check of own counts against bound_own"
 "$RB" compare --no-plots --bounds "$TMP/bo.json" -o "$TMP/bown" "$TMP/a2" "$TMP/a4" >/dev/null 2>"$TMP/err" ||
 	fail "compare: $(cat "$TMP/err")"

@@ -140,20 +140,32 @@ row() {	# row POINT-PREFIX METRIC UNIT: "delta canary-delta" from report.json
 # switch_fpu_return: 30 instructions in a fsdax PMD window on 6.1; on 7.2,
 # 79.5 in an anonymous fault window whose preemption came from an interrupt
 # in one boot and not in the other: __schedule, rcu_note_context_switch,
-# preempt_schedule_irq, migrate_disable_switch)
+# preempt_schedule_irq, migrate_disable_switch). Beyond that a window must
+# show the scheduler at work in one image and not the other, among the
+# symbols compare attributes its B-A to: a __cond_resched that switched
+# inside a 6.12 anonymous zap (the zap then walks its PTE table again:
+# 161 instructions), or RCU's deferred quiescent state waking its kthread
+# from inside a 7.2 zap (rcu_preempt_deferred_qs_irqrestore,
+# try_to_wake_up, enqueue_task_fair: 721). The task runs those itself, so
+# its own count holds them (docs/attribution.md); they are listed, and a
+# residual without them fails.
 case $KVER in 6.1) RESIDUAL=64 ;; *) RESIDUAL=128 ;; esac
-res=$(jq -c --argjson r "$RESIDUAL" '
+SCHED='["schedule","__schedule","preempt_schedule_common","preempt_schedule_irq","__cond_resched","switch_fpu_return","try_to_wake_up","rcu_preempt_deferred_qs_irqrestore"]'
+res=$(jq -c --argjson r "$RESIDUAL" --argjson sched "$SCHED" '
 	(.metrics | map(select(.unit == "atomic/page")) | map({key: "\(.point) \(.metric)", value: .resolution}) |
 	 from_entries) as $per_op |
 	[.metrics[] | select(.unit == "insn/page" and $per_op["\(.point) \(.metric)"] != null) |
 	 {m: "\(.point) \(.metric)", d: .delta, want: (2 * ([.attribution.canaries[]?.delta] | add // 0)),
-	  ops: (1 / $per_op["\(.point) \(.metric)"])} |
+	  ops: (1 / $per_op["\(.point) \(.metric)"]),
+	  sched: [.attribution.symbols[]? | select(.delta != 0 and (.name as $n | $sched | index($n))) | .name]} |
 	 .off = ((.d - .want) * .ops | fabs | . * 1000 | round / 1000)] |
-	{bad: map(select(.off > $r)), n: length, exact: map(select(.off < 0.5)) | length,
-	 worst: (max_by(.off) | "\(.m): \(.off)")}' "$TMP/ab/report.json")
+	{bad: map(select(.off > $r and (.sched | length) == 0)),
+	 sched: map(select(.off > $r and (.sched | length) > 0) | "\(.m) \(.off) (\(.sched | join(", ")))"),
+	 n: length, exact: map(select(.off < 0.5)) | length,
+	 worst: (map(select(.off <= $r)) | max_by(.off) | "\(.m): \(.off)")}' "$TMP/ab/report.json")
 [ "$(jq -c .bad <<<"$res")" = "[]" ] ||
-	fail "own counts across the two images moved by more than the canaries (+$RESIDUAL a window): $(jq -c .bad <<<"$res")"
-ok "own counts across two images: $(jq -r '"\(.exact) of \(.n) windowed metrics moved by exactly the canaries, the largest residual \(.worst) instructions a window"' <<<"$res")"
+	fail "own counts across the two images moved by more than the canaries (+$RESIDUAL a window) without the scheduler at work: $(jq -c .bad <<<"$res")"
+ok "own counts across two images: $(jq -r '"\(.exact) of \(.n) windowed metrics moved by exactly the canaries, the largest residual \(.worst) instructions a window\(if (.sched | length) > 0 then "; beyond it, the scheduler at work in one image: \(.sched | join("; "))" else "" end)"' <<<"$res")"
 for spec in "gup-fast anon size|ioctl|atomic/page|7" "gup-fast anon cmd=pin|ioctl|page-struct/page|8" \
 	"fault anon|fault|stores/page|9"; do
 	IFS='|' read -r p m u k <<<"$spec"
@@ -172,28 +184,43 @@ done
 # included, are a property of the window, not of a function: they depend
 # on which free pages the allocator hands out, which differs between images
 # (137 lines in a 4096-page anonymous zap window, one struct-page line in a
-# fsdax PMD pin window on 6.1): compare's verdict judges them.
-SWITCH='["schedule","__schedule","preempt_schedule_common","preempt_schedule_irq","__cond_resched","exit_to_user_mode_prepare","switch_fpu_return","rcu_note_context_switch","migrate_disable_switch","finish_task_switch"]'
+# fsdax PMD pin window on 6.1): compare's verdict judges them. So is the
+# vmstat counters' spill: a CPU's count of a zone's or a node's pages goes
+# to the global one (an atomic add) when it crosses its threshold, and
+# where that happens depends on every page counted before the window
+# (7.2: one atomic in the anonymous fault window and one in its zap, in
+# __mod_zone_page_state and mod_node_page_state). A window where the task
+# woke another in one image only (RCU's deferred quiescent state, above:
+# the wakeup takes the runqueue's locks, atomics of their own) is listed,
+# not failed.
+WAKE='["try_to_wake_up","rcu_preempt_deferred_qs_irqrestore"]'
+SWITCH_OR_SPILL='["schedule","__schedule","preempt_schedule_common","preempt_schedule_irq","__cond_resched","exit_to_user_mode_prepare","switch_fpu_return","rcu_note_context_switch","migrate_disable_switch","finish_task_switch","__mod_zone_page_state","mod_zone_page_state","__mod_node_page_state","mod_node_page_state"]'
 "$RB" compare --no-plots -o "$TMP/an" "$TMP/A" "$TMP/N" >/dev/null 2>"$TMP/an.err" ||
 	{ cat "$TMP/an.err"; fail "compare A N failed"; }
-res=$(jq -c --argjson r "$RESIDUAL" --argjson sw "$SWITCH" '
+res=$(jq -c --argjson r "$RESIDUAL" --argjson sw "$SWITCH_OR_SPILL" --argjson wake "$WAKE" '
 	def refcount: . == "atomic/page" or . == "page-struct/page";
 	def lines: . == "lines/page" or . == "page-struct-lines/page";
 	def noise: . == "irq-insn/page" or . == "other-insn/page";
+	# a window woke a task when any of its rows names a wakeup (the
+	# atomics row names only the locks it took)
+	([.metrics[] | select(any(.attribution.symbols[]?; .delta != 0 and (.name as $n | $wake | index($n)))) |
+	  "\(.point) \(.metric)"] | unique) as $woke |
 	[.metrics[] | select(.unit | noise | not) | {m: "\(.point) \(.metric) [\(.unit)]", u: .unit, d: .delta, v: .verdict,
 	  s: .significant, off: (if .resolution > 0 then (.delta / .resolution | fabs) else null end),
-	  syms: [.attribution.symbols[]? | select(.delta != 0) | .name], un: (.attribution.unattributed // 0)}] |
+	  syms: [.attribution.symbols[]? | select(.delta != 0) | .name], un: (.attribution.unattributed // 0),
+	  woke: ("\(.point) \(.metric)" as $w | $woke | index($w) != null)}] |
 	{flagged: map(select(.s or (.v | test("^(faster|slower)")))) | .[0:4],
-	 refcount: map(select((.u | refcount) and .d != 0 and
+	 refcount: map(select((.u | refcount) and .d != 0 and (.woke | not) and
 		((.un | fabs) > 1e-9 or (.syms | length) == 0 or any(.syms[]; . as $n | $sw | index($n) | not)))) | .[0:4],
 	 switch: map(select((.u | refcount) and .d != 0)) | length,
-	 residual: map(select((.u | refcount or lines | not) and (.off == null or .off > $r))) | .[0:4],
+	 residual: map(select((.u | refcount or lines | not) and (.woke | not) and (.off == null or .off > $r))) | .[0:4],
+	 woke: map(select(.woke and .d != 0 and (.u | lines | not)) | .m),
 	 n: length, zero: map(select(.d == 0)) | length,
 	 worst: (map(select(.u | lines | not)) | max_by(.off // 0) | "\(.m): \(.off // 0 | . * 1000 | round / 1000)"),
 	 lines: (map(select(.u | lines)) | max_by(.off // 0) | "\(.off // 0 | . * 1000 | round / 1000)")}' "$TMP/an/report.json")
 [ "$(jq -c .flagged <<<"$res")" = "[]" ] || fail "off-path patch: compare flagged $(jq -c .flagged <<<"$res")"
 [ "$(jq -c .refcount <<<"$res")" = "[]" ] ||
-	fail "off-path patch moved atomics or struct-page accesses outside the scheduler's switch: $(jq -c .refcount <<<"$res")"
+	fail "off-path patch moved atomics or struct-page accesses outside the scheduler's switch and the vmstat spill: $(jq -c .refcount <<<"$res")"
 [ "$(jq -c .residual <<<"$res")" = "[]" ] ||
 	fail "off-path patch moved an own count by more than $RESIDUAL a window: $(jq -c .residual <<<"$res")"
-ok "off-path patch (fixup_user_fault): nothing flagged; $(jq -r '"\(.zero) of \(.n) rows B-A = 0; atomics and struct-page accesses equal but for \(.switch) rows moved in the scheduler'"'"'s switch alone; the largest other residual \(.worst) a window, distinct lines (all, or struct-page) up to \(.lines) a window"' <<<"$res")"
+ok "off-path patch (fixup_user_fault): nothing flagged; $(jq -r '"\(.zero) of \(.n) rows B-A = 0; atomics and struct-page accesses equal but for \(.switch) rows moved in the scheduler'"'"'s switch or the vmstat spill alone; the largest other residual \(.worst) a window, distinct lines (all, or struct-page) up to \(.lines) a window\(if (.woke | length) > 0 then "; a wakeup in one image: \(.woke | join("; "))" else "" end)"' <<<"$res")"

@@ -249,7 +249,8 @@ static const char bounds_usage[] =
 "  --slack-rel F  add F times the metric's median (e.g. 0.0005)\n"
 "  --not-below FILE   no bound tighter than FILE's for the same metric (an\n"
 "                 earlier measurement of the suite on this version: a handful of\n"
-"                 perturbed boots may not see the noise another handful saw)\n"
+"                 perturbed boots may not see the noise another handful saw);\n"
+"                 FILE's metrics these runs do not measure are kept as they are\n"
 "  --across       the kernels are images of one source (the source, and the\n"
 "                 source with a patch no window crosses): the spread is taken\n"
 "                 over the boots of all of them together, so the bound holds\n"
@@ -334,14 +335,21 @@ static int do_write(const char *path, const char *label, double factor, double s
 	struct json_object *kern = json_object_new_array(), *meta = ks->runs[0][0].meta;
 	char how[1024], t[64], err[PATH_MAX + 128], boots[128];
 	size_t len = 0;
-	unsigned skipped = 0, n_own = 0, n_split = 0, raised = 0;
+	unsigned skipped = 0, n_own = 0, n_split = 0, raised = 0, kept = 0;
 	int rc = 0, other;
+	bool *measured = NULL;	/* the earlier file's metrics these runs measure */
 
 	const char *suite = json_object_get_string(json_object_object_get(json_object_object_get(meta, "suite"), "name"));
 
 	if (earlier && (!earlier->suite || !suite || strcmp(earlier->suite, suite))) {
 		fprintf(stderr, "refbench: error: --not-below %s is of suite %s, these runs of %s\n", earlier->path,
 			earlier->suite ? earlier->suite : "(none)", suite ? suite : "(none)");
+		json_object_put(root);
+		json_object_put(ms);
+		json_object_put(kern);
+		return RB_EXIT_FAIL;
+	}
+	if (earlier && earlier->n && !(measured = calloc(earlier->n, sizeof(*measured)))) {
 		json_object_put(root);
 		json_object_put(ms);
 		json_object_put(kern);
@@ -402,6 +410,9 @@ static int do_write(const char *path, const char *label, double factor, double s
 		const struct rb_bound_entry *was = earlier ? rb_bounds_find(earlier, s) : NULL;
 		double seen_t, med_t;
 
+		if (was && measured)
+			measured[was - earlier->e] = true;
+
 		if (t && rb_samples_complete(t) && !spread(t, across, &seen_t, &med_t)) {
 			/* the total, for runs without the split; ticks are in it */
 			json_object_object_add(m, "bound", json_object_new_double(not_below(
@@ -422,12 +433,21 @@ static int do_write(const char *path, const char *label, double factor, double s
 		}
 		json_object_array_add(ms, m);
 	}
+	/* not below the earlier file means its metrics these boots did not
+	 * measure (another suite's arguments, --cost components) stay too */
+	for (size_t i = 0; measured && i < earlier->n; i++)
+		if (!measured[i]) {
+			json_object_array_add(ms, json_object_get(earlier->e[i].o));
+			kept++;
+		}
+	free(measured);
 	json_object_object_add(root, "metrics", ms);
 	if (earlier)
 		snprintf(how + strlen(how), sizeof(how) - strlen(how), "; never below %s (%s): %u bounds "
-			 "kept from it, wider than these boots showed",
+			 "kept from it, wider than these boots showed, and %u metrics these boots did not "
+			 "measure kept as it has them",
 			 strrchr(earlier->path, '/') ? strrchr(earlier->path, '/') + 1 : earlier->path,
-			 earlier->created ? earlier->created : "undated", raised);
+			 earlier->created ? earlier->created : "undated", raised, kept);
 	if (n_own) {
 		snprintf(how + strlen(how), sizeof(how) - strlen(how), "; %u windowed metrics measured with "
 			 "the plugin's split: bound on the total, bound_own on the task's own count; their "
